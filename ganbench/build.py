@@ -1,0 +1,90 @@
+"""Assemble the objects of one training run from a validated :class:`TrainConfig`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from ganbench import registry
+from ganbench.config import OptimizerConfig, TrainConfig
+from ganbench.contracts import Dataset, Loss, Schedule, ScheduleContext, SeedStreams
+from ganbench.contracts.streams import derive_seed
+from ganbench.errors import GanbenchError
+from ganbench.networks import Discriminator, Generator
+from ganbench.validation import resolve
+
+
+@dataclass
+class TrainSetup:
+    """Everything the trainer needs, built and ready: S seeds of one configuration."""
+
+    config: TrainConfig
+    device: torch.device
+    dataset: Dataset
+    loss: Loss
+    schedule: Schedule
+    generator: Generator
+    discriminator: Discriminator
+    g_optimizer: torch.optim.Optimizer
+    d_optimizer: torch.optim.Optimizer
+    streams: SeedStreams  # per-seed data, noise and penalty randomness
+    eval_noise: torch.Tensor  # (S, N_eval, z_dim): a fixed noise batch per seed for evaluation
+
+    @property
+    def n_seeds(self) -> int:
+        return len(self.config.seeds)
+
+
+def resolve_device(name: str) -> torch.device:
+    """``auto`` → cuda when available, else cpu; asking for cuda without one is a user error."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise GanbenchError(
+            "device 'cuda' was asked for, but no CUDA device is available; use 'auto' or 'cpu'."
+        )
+    return torch.device(name)
+
+
+def make_optimizer(params, cfg: OptimizerConfig) -> torch.optim.Optimizer:
+    """The torch optimizer named by ``cfg`` over ``params``."""
+    if cfg.name == "adam":
+        return torch.optim.Adam(params, lr=cfg.lr, betas=cfg.betas, weight_decay=cfg.weight_decay)
+    if cfg.name == "rmsprop":
+        return torch.optim.RMSprop(params, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
+    return torch.optim.SGD(params, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
+
+
+def build(config: TrainConfig, where: str = "configuration", eval_samples: int = 2500) -> TrainSetup:
+    """Resolve components, check they fit together, and build networks and optimizers."""
+    device = resolve_device(config.device)
+    dataset_cls, dataset_params = resolve(registry.datasets, config.dataset, "dataset", where)
+    loss_cls, loss_params = resolve(registry.losses, config.loss, "loss", where)
+    schedule_cls, schedule_params = resolve(registry.schedules, config.schedule, "schedule", where)
+
+    dataset = dataset_cls(dataset_params, device)
+    loss = loss_cls(loss_params)
+    context = ScheduleContext(len(config.seeds), dataset.steps_per_epoch(config.batch_size))
+    schedule = schedule_cls(schedule_params, context)
+
+    # Seed s initialises G, then D, from its own CPU generator: identical networks on every device.
+    inits = [torch.Generator().manual_seed(derive_seed(s, "init")) for s in config.seeds]
+    generator = Generator(inits, config.z_dim, dataset.dim, config.generator, dataset.bounded).to(device)
+    discriminator = Discriminator(inits, dataset.dim, config.discriminator).to(device)
+
+    eval_streams = SeedStreams(config.seeds, "eval", device)
+    n_eval = config.eval_samples or eval_samples
+    return TrainSetup(
+        config=config,
+        device=device,
+        dataset=dataset,
+        loss=loss,
+        schedule=schedule,
+        generator=generator,
+        discriminator=discriminator,
+        g_optimizer=make_optimizer(generator.parameters(), config.g_optimizer),
+        d_optimizer=make_optimizer(discriminator.parameters(), config.d_optimizer),
+        streams=SeedStreams(config.seeds, "train", device),
+        eval_noise=eval_streams.normal(n_eval, config.z_dim),
+    )

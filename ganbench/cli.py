@@ -1,0 +1,85 @@
+"""Command line: ``ganbench list`` and ``ganbench train``.
+
+Bad input ends with exit code 2 and one paragraph on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from ganbench import discovery
+from ganbench.errors import GanbenchError
+
+app = typer.Typer(
+    help="Benchmark GAN losses and alternation schedules for stability and mode collapse.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+RegistryOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--registry", help="Extra plugin folder (repeatable; also GANBENCH_REGISTRY).", show_default=False
+    ),
+]
+
+
+@app.callback()
+def _root(registry: RegistryOpt = None) -> None:
+    """Load extra plugin folders before any command runs."""
+    if registry:
+        discovery.add_directories(registry)
+
+
+@app.command("list")
+def list_cmd() -> None:
+    """List every registered loss, schedule, dataset and metric, and where each came from."""
+    from ganbench.cli_list import print_registry
+
+    print_registry(console)
+
+
+@app.command()
+def train(
+    dataset: Annotated[str | None, typer.Option(help="Registered dataset name [default: ring].")] = None,
+    loss: Annotated[str | None, typer.Option(help="Registered loss name [default: modified_minimax].")] = None,
+    schedule: Annotated[str | None, typer.Option(help="Registered schedule name [default: alternating].")] = None,
+    seeds: Annotated[int, typer.Option(help="Number of seeds trained in lockstep.", min=1)] = 1,
+    first_seed: Annotated[int, typer.Option(help="Seeds are first_seed … first_seed+seeds−1.", min=0)] = 0,
+    g_steps: Annotated[int | None, typer.Option(help="Budget in generator updates.")] = None,
+    device: Annotated[str | None, typer.Option(help="auto (cuda when available), cpu or cuda.")] = None,
+    config: Annotated[Path | None, typer.Option(help="YAML file with training settings.")] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a setting, e.g. --set schedule.d_steps=5 (repeatable)."),
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for the sample image (default outputs/…).")] = None,
+) -> None:
+    """Train one configuration for several seeds in lockstep; show per-seed results and samples."""
+    from ganbench.cli_train import run_train
+
+    run_train(console, dataset, loss, schedule, seeds, first_seed, g_steps, device, config, set_ or [], out)
+
+
+def main() -> None:
+    """Console-script entry point: user errors → exit code 2 with one clear paragraph."""
+    try:
+        app()
+    except GanbenchError as exc:
+        err_console.print(f"[bold red]ganbench:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err_console.print("ganbench: interrupted.")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,144 @@
+"""``ganbench train``: one configuration, S seeds in lockstep, a progress bar, a per-seed table and
+an image of generated samples beside the real data."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from ganbench.build import build
+from ganbench.records import History, LogRecord
+from ganbench.spec_io import read_yaml
+from ganbench.trainer import TrainResult, train
+from ganbench.validation import apply_overrides, expand_shorthand, train_config
+
+
+def run_train(
+    console: Console,
+    dataset: str | None,
+    loss: str | None,
+    schedule: str | None,
+    seeds: int,
+    first_seed: int,
+    g_steps: int | None,
+    device: str | None,
+    config_file: Path | None,
+    assignments: list[str],
+    out: Path | None,
+) -> TrainResult:
+    """Validate the settings, train, print the results and save the sample figure."""
+    raw = read_yaml(config_file) if config_file else {}
+    given = {"dataset": dataset, "loss": loss, "schedule": schedule, "g_steps": g_steps, "device": device}
+    raw = expand_shorthand({**raw, **{k: v for k, v in given.items() if v is not None}})
+    raw["seeds"] = list(range(first_seed, first_seed + seeds))
+    where = str(config_file) if config_file else "command line"
+    cfg = train_config(apply_overrides(raw, assignments), where)
+    setup = build(cfg, where)
+    evaluate = _evaluator(setup)
+
+    history = History(setup.n_seeds)
+    console.print(
+        f"Training [bold]{cfg.loss.name}[/] + [bold]{cfg.schedule.name}[/] on [bold]{cfg.dataset.name}[/], "
+        f"{setup.n_seeds} seed(s) in lockstep, {cfg.g_steps} generator updates each, on {setup.device}."
+    )
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("G updates"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task("training", total=cfg.g_steps)
+
+        def log(record: LogRecord) -> None:
+            history(record)
+            progress.update(task, completed=int(record.step.min()))
+
+        result = train(setup, log=log, evaluate=evaluate)
+        progress.update(task, completed=int(result.g_updates.max()))
+
+    console.print(result_table(result))
+    out = (
+        out
+        or Path("outputs")
+        / f"train-{cfg.dataset.name}-{cfg.loss.name}-{cfg.schedule.name}-{time.strftime('%Y%m%d-%H%M%S')}"
+    )
+    figure = _save_samples(setup, out)
+    console.print(f"Samples: [bold]{figure}[/]  ({result.seconds:.1f} s of training)")
+    return result
+
+
+def result_table(result: TrainResult) -> Table:
+    """Per-seed final losses, discriminator accuracies, update counts, divergence and metrics."""
+    table = Table(title="per-seed results", title_justify="left")
+    for col in ("seed", "D loss", "G loss", "D acc real", "D acc fake", "D/G updates", "diverged"):
+        table.add_column(col, justify="right")
+    metric_names = sorted(result.last_eval)
+    for name in metric_names:
+        table.add_column(name, justify="right")
+    t = result.last_train
+    for i, seed in enumerate(result.seeds):
+        diverged = f"at {result.diverged_at[i]}" if result.diverged[i] else "no"
+        row = [
+            str(seed),
+            _fmt(t, "d_loss", i),
+            _fmt(t, "g_loss", i),
+            _fmt(t, "d_acc_real", i, pct=True),
+            _fmt(t, "d_acc_fake", i, pct=True),
+            f"{result.d_updates[i]}/{result.g_updates[i]}",
+            diverged,
+        ]
+        row += [_fmt(result.last_eval, name, i) for name in metric_names]
+        table.add_row(*row, style="red" if result.diverged[i] else None)
+    return table
+
+
+def _fmt(values: dict[str, np.ndarray], name: str, i: int, pct: bool = False) -> str:
+    if name not in values or not np.isfinite(values[name][i]):
+        return "–"
+    v = float(values[name][i])
+    return f"{100 * v:.1f} %" if pct else f"{v:.4g}"
+
+
+def _evaluator(setup):
+    try:
+        from ganbench.metrics.evaluator import build_evaluator
+    except ImportError:
+        return None
+    return build_evaluator(setup.dataset, setup.config.metrics, device=setup.device)
+
+
+def _save_samples(setup, out: Path) -> Path:
+    import torch
+
+    from ganbench.plots import samples_figure
+
+    out.mkdir(parents=True, exist_ok=True)
+    with torch.no_grad():
+        fake = setup.generator(setup.eval_noise[:, :2500]).cpu()
+    gen = torch.Generator(device=setup.device).manual_seed(12345)
+    real = setup.dataset.sample(min(2500, fake.shape[1]), gen).cpu()
+    cfg = setup.config
+    title = f"{cfg.loss.name} + {cfg.schedule.name} on {cfg.dataset.name}, {cfg.g_steps} G updates"
+    return samples_figure(
+        setup.dataset,
+        fake,
+        real,
+        out / "samples.png",
+        title=title,
+        seed_labels=[f"seed {s}" for s in cfg.seeds],
+    )

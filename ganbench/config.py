@@ -1,0 +1,75 @@
+"""The configuration of one training run (a "cell" of an experiment), validated with pydantic.
+
+Components are written ``{name: ..., <param>: ...}``: the name picks a registered component and the
+other keys are that component's parameters, validated by its own ``Params`` model. ``--set
+loss.clip=0.02`` on the command line addresses exactly these keys.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ganbench.networks import NetConfig
+
+
+class ComponentRef(BaseModel):
+    """A registered component by name, with its keyword parameters alongside."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    name: str
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class OptimizerConfig(BaseModel):
+    """One player's optimizer. Two different learning rates are the two-time-scale rule (TTUR)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Literal["adam", "rmsprop", "sgd"] = "adam"
+    lr: float = Field(2e-4, gt=0)
+    betas: tuple[float, float] = (0.5, 0.999)
+    momentum: float = Field(0.0, ge=0, lt=1, description="SGD and RMSprop momentum")
+    weight_decay: float = Field(0.0, ge=0)
+
+    @field_validator("betas")
+    @classmethod
+    def _betas_in_range(cls, v: tuple[float, float]) -> tuple[float, float]:
+        if not all(0 <= b < 1 for b in v):
+            raise ValueError("both betas must lie in [0, 1)")
+        return v
+
+
+class TrainConfig(BaseModel):
+    """Everything needed to train one configuration for a list of seeds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    dataset: ComponentRef = ComponentRef(name="ring")
+    loss: ComponentRef = ComponentRef(name="modified_minimax")
+    schedule: ComponentRef = ComponentRef(name="alternating")
+    generator: NetConfig = NetConfig()
+    discriminator: NetConfig = NetConfig()
+    z_dim: int = Field(16, ge=1, description="noise dimension")
+    g_optimizer: OptimizerConfig = OptimizerConfig()
+    d_optimizer: OptimizerConfig = OptimizerConfig()
+    batch_size: int = Field(256, ge=2)
+    g_steps: int = Field(2000, ge=1, description="training budget, in generator updates per seed")
+    seeds: list[int] = Field(default_factory=lambda: [0], min_length=1)
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    eval_every: int = Field(500, ge=1, description="evaluate every N generator updates (and at the end)")
+    eval_samples: int | None = Field(None, ge=2, description="samples per seed at evaluation points")
+    metrics: list[str] | None = Field(None, description="metric names; None = all that apply")
+    log_every: int = Field(50, ge=1, description="report training statistics every N ticks")
+
+    @field_validator("seeds")
+    @classmethod
+    def _unique_seeds(cls, v: list[int]) -> list[int]:
+        if len(set(v)) != len(v) or any(s < 0 for s in v):
+            raise ValueError("seeds must be distinct non-negative integers")
+        return v

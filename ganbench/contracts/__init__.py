@@ -1,0 +1,26 @@
+"""The extension points plugin files code against: Loss, Schedule, Dataset (and Metric).
+
+Each base class's docstring is its contract; ``ganbench.testing`` holds the contract tests that every
+registered implementation runs automatically.
+"""
+
+from ganbench.contracts.dataset import ClassifierModes, Dataset, GaussianModes
+from ganbench.contracts.loss import Loss
+from ganbench.contracts.metric import Metric
+from ganbench.contracts.params import Params
+from ganbench.contracts.schedule import Schedule, ScheduleContext, ScheduleState, Step
+from ganbench.contracts.streams import SeedStreams
+
+__all__ = [
+    "ClassifierModes",
+    "Dataset",
+    "GaussianModes",
+    "Loss",
+    "Metric",
+    "Params",
+    "Schedule",
+    "ScheduleContext",
+    "ScheduleState",
+    "SeedStreams",
+    "Step",
+]

@@ -1,0 +1,100 @@
+"""The Dataset contract: batches of real samples on the training device, and known modes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from ganbench.contracts.params import Params
+
+
+@dataclass(frozen=True)
+class GaussianModes:
+    """Modes of a Gaussian mixture: centres (M, D) on the CPU and a common σ.
+
+    ``hq_sigmas`` is the radius, in σ, within which a sample counts as high quality
+    (3 for 2-D data as in VEEGAN/PacGAN, 10 for the high-dimensional mixture as in VEEGAN).
+    """
+
+    centres: Tensor
+    sigma: float
+    hq_sigmas: float = 3.0
+
+    @property
+    def n_modes(self) -> int:
+        return int(self.centres.shape[0])
+
+
+@dataclass(frozen=True)
+class ClassifierModes:
+    """Modes told apart by the bundled 8×8 digit classifier, one digit per channel.
+
+    ``channels = 1`` → 10 modes (digits); ``channels = 3`` → 10³ = 1000 modes (stacked digits).
+    """
+
+    channels: int
+
+    @property
+    def n_modes(self) -> int:
+        return 10**self.channels
+
+
+Modes = GaussianModes | ClassifierModes
+
+
+class Dataset:
+    """A source of real samples.
+
+    A dataset is built with its validated ``Params`` and the training device. ``sample(n, gen)``
+    returns ``n`` samples of shape ``sample_shape`` on that device, drawing all randomness from the
+    given ``torch.Generator`` (one per seed: that is what makes seeds independent and runs
+    reproducible). Synthetic data is sampled directly on the device; in-memory data is held there as
+    one tensor and indexed — no DataLoader.
+
+    Class attributes describe the data:
+    - ``sample_shape``: shape of one sample as the networks see it (flat vectors for the MLPs);
+    - ``image_shape``: ``(H, W)`` or ``(C, H, W)`` if samples are images (for plotting), else None;
+    - ``bounded``: samples lie in [-1, 1], so the generator ends in tanh;
+    - ``size``: number of examples for finite data, None for infinite synthetic data;
+    - ``nominal_epoch``: examples that make one "epoch" of infinite data (for epoch-wise schedules).
+
+    ``modes()`` returns :class:`GaussianModes` or :class:`ClassifierModes` when the modes are
+    known (so mode-collapse metrics can be computed), else None.
+    """
+
+    sample_shape: tuple[int, ...] = ()
+    image_shape: tuple[int, ...] | None = None
+    bounded: bool = False
+    size: int | None = None
+    nominal_epoch: int = 10_000
+
+    class Params(Params):
+        pass
+
+    def __init__(self, params: Params | None, device: torch.device) -> None:
+        self.params = params if params is not None else self.Params()
+        self.device = torch.device(device)
+
+    def sample(self, n: int, generator: torch.Generator) -> Tensor:
+        """``n`` real samples, shape (n, *sample_shape), on ``self.device``."""
+        raise NotImplementedError
+
+    def batch(self, generators: list[torch.Generator], n: int) -> Tensor:
+        """One batch per seed, shape (S, n, *sample_shape): seed s draws only from generators[s]."""
+        return torch.stack([self.sample(n, g) for g in generators])
+
+    def modes(self) -> Modes | None:
+        """The known modes, or None."""
+        return None
+
+    @property
+    def dim(self) -> int:
+        """Number of features per sample (product of ``sample_shape``)."""
+        return int(torch.Size(self.sample_shape).numel())
+
+    def steps_per_epoch(self, batch_size: int) -> int:
+        """Batches in one epoch: dataset size // batch size, or the nominal epoch for infinite data."""
+        examples = self.size if self.size is not None else self.nominal_epoch
+        return max(1, examples // batch_size)

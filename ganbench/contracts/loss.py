@@ -1,0 +1,67 @@
+"""The Loss contract: how discriminator scores become the two players' objectives."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from torch import Tensor, nn
+
+from ganbench.contracts.params import Params
+from ganbench.contracts.streams import SeedStreams
+
+
+class Loss:
+    """A GAN objective: one discriminator loss and one generator loss, both to be minimised.
+
+    Shapes: discriminator scores (raw logits or critic values) have shape ``(S, B)`` — S seeds
+    trained in lockstep, B samples each. Every method reduces over the batch axis only and returns
+    shape ``(S,)``, so seeds never mix.
+
+    Override:
+    - ``d_loss(real, fake)`` and ``g_loss(fake, real)`` (``real`` is ``None`` unless the class sets
+      ``uses_real_in_g = True``; the trainer then passes scores of a real batch computed without
+      gradient, since they do not depend on the generator);
+    - optionally ``penalty(discriminator, real_x, fake_x, rand)`` → ``(S,)``, added to the D loss
+      (``rand`` is the per-seed :class:`SeedStreams` to draw any randomness from);
+    - optionally ``constrain(discriminator)``, run after every discriminator optimizer step
+      (weight clipping);
+    - optionally ``predicts_real(scores)``, the decision rule used for discriminator accuracy
+      (default: score > 0, i.e. D(x) > 1/2 for logits).
+
+    Configuration comes from the spec as keyword parameters validated by the nested ``Params``.
+    Compute log-sigmoid terms with softplus, never ``log(sigmoid(.))``.
+    """
+
+    uses_real_in_g: ClassVar[bool] = False
+
+    class Params(Params):
+        pass
+
+    def __init__(self, params: Params | None = None) -> None:
+        self.params = params if params is not None else self.Params()
+
+    def d_loss(self, real: Tensor, fake: Tensor) -> Tensor:
+        """Discriminator loss from scores of real and generated samples, (S, B) each → (S,)."""
+        raise NotImplementedError
+
+    def g_loss(self, fake: Tensor, real: Tensor | None) -> Tensor:
+        """Generator loss from scores of generated samples (and real ones if needed) → (S,)."""
+        raise NotImplementedError
+
+    def penalty(
+        self, discriminator: nn.Module, real_x: Tensor, fake_x: Tensor, rand: SeedStreams
+    ) -> Tensor | None:
+        """Extra discriminator term → (S,), or None. ``real_x``/``fake_x`` have shape (S, B, ...)."""
+        return None
+
+    def constrain(self, discriminator: nn.Module) -> None:
+        """Called after every discriminator optimizer step (e.g. weight clipping)."""
+
+    def predicts_real(self, scores: Tensor) -> Tensor:
+        """Boolean (S, B): does the discriminator call these samples real?"""
+        return scores > 0
+
+
+def batch_mean(x: Tensor) -> Tensor:
+    """Mean over the batch axis of an (S, B) tensor → (S,)."""
+    return x.mean(dim=1)

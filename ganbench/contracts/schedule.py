@@ -1,0 +1,80 @@
+"""The Schedule contract: which player updates at each tick of training, per seed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from ganbench.contracts.params import Params
+
+
+@dataclass(frozen=True)
+class ScheduleContext:
+    """What a schedule may know when it is built."""
+
+    n_seeds: int
+    steps_per_epoch: int  # dataset size // batch size, or a nominal size for infinite data
+
+
+@dataclass(frozen=True)
+class ScheduleState:
+    """What a schedule may look at before each tick. All tensors are on the CPU, shape (S,)."""
+
+    tick: int  # how many ticks have run before this one
+    g_updates: Tensor  # generator updates done so far, per seed
+    d_updates: Tensor  # discriminator updates done so far, per seed
+    d_accuracy: Tensor  # latest measured discriminator accuracy (mean of real and fake), NaN if none
+
+
+@dataclass(frozen=True)
+class Step:
+    """One tick: which seeds update D, which update G (boolean (S,) on the CPU).
+
+    With ``joint=True`` both players update from the same forward pass (simultaneous GD); otherwise
+    the D update (for the seeds in ``d``) runs before the G update (for the seeds in ``g``).
+    """
+
+    d: Tensor
+    g: Tensor
+    joint: bool = False
+
+    @staticmethod
+    def all_d(n_seeds: int) -> Step:
+        return Step(torch.ones(n_seeds, dtype=torch.bool), torch.zeros(n_seeds, dtype=torch.bool))
+
+    @staticmethod
+    def all_g(n_seeds: int) -> Step:
+        return Step(torch.zeros(n_seeds, dtype=torch.bool), torch.ones(n_seeds, dtype=torch.bool))
+
+    def letters(self, seed: int = 0) -> str:
+        """'D', 'G', 'DG' (joint) or '' for one seed: used to pin update sequences in tests."""
+        d, g = bool(self.d[seed]), bool(self.g[seed])
+        return ("D" if d else "") + ("G" if g else "")
+
+
+class Schedule:
+    """Decides the order and number of discriminator and generator updates.
+
+    ``next_step(state)`` is called once per tick and returns a :class:`Step`. Training budget is
+    counted in generator updates (per seed), so a schedule that gives D more steps spends more
+    gradient evaluations for the same budget; the trainer records both counts.
+
+    Set ``per_seed = True`` if decisions can differ between seeds (e.g. they depend on each seed's
+    discriminator accuracy). Such schedules step seeds at different ticks; the trainer freezes the
+    seeds that sit a tick out (parameters and optimizer state restored), but the optimizer's shared
+    step counter (Adam's bias correction) still counts every tick in which any seed stepped.
+    """
+
+    per_seed = False
+
+    class Params(Params):
+        pass
+
+    def __init__(self, params: Params | None, context: ScheduleContext) -> None:
+        self.params = params if params is not None else self.Params()
+        self.context = context
+
+    def next_step(self, state: ScheduleState) -> Step:
+        raise NotImplementedError

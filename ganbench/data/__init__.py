@@ -1,0 +1,1 @@
+"""Loaders for the real data sets the built-in dataset plugins wrap (no downloads)."""

@@ -1,0 +1,135 @@
+"""Plugin discovery: find the files and packages that register components.
+
+Order (DESIGN.md):
+1. the built-in ``registry/`` folder (inside the package when installed from a wheel);
+2. extra folders from ``--registry DIR`` or ``GANBENCH_REGISTRY`` (os.pathsep-separated);
+3. installed packages' entry points in the group ``ganbench.plugins``.
+
+Every ``*.py`` file below a plugin folder (names starting with ``_`` are skipped) is imported once.
+A file that fails to import is recorded in :data:`failures` with its path and error, and the rest
+still load. A duplicate component name is not a broken plugin but an ambiguity, so it is raised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import sys
+import traceback
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from ganbench import registry
+from ganbench.errors import RegistryError
+
+ENTRY_POINT_GROUP = "ganbench.plugins"
+ENV_VAR = "GANBENCH_REGISTRY"
+
+
+@dataclass(frozen=True)
+class PluginFailure:
+    """A plugin that could not be loaded: where it is and why."""
+
+    where: str
+    error: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.error}"
+
+
+failures: list[PluginFailure] = []
+_loaded_files: set[Path] = set()
+_state = {"started": False}
+
+
+def builtin_dir() -> Path:
+    """The folder holding the built-in plugins (wheel layout first, then the source checkout)."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "_builtin_registry"
+    return packaged if packaged.is_dir() else here.parent / "registry"
+
+
+def ensure_discovered() -> None:
+    """Run discovery once: built-ins, ``GANBENCH_REGISTRY`` folders, then entry points."""
+    if _state["started"]:
+        return
+    _state["started"] = True  # set first: plugin files look names up while they load
+    load_directory(builtin_dir())
+    for folder in env_dirs():
+        load_directory(folder)
+    load_entry_points()
+
+
+def env_dirs() -> list[Path]:
+    """Folders listed in ``GANBENCH_REGISTRY``."""
+    raw = os.environ.get(ENV_VAR, "")
+    return [Path(p) for p in raw.split(os.pathsep) if p.strip()]
+
+
+def add_directories(folders: list[Path] | list[str]) -> None:
+    """Load extra plugin folders (``--registry DIR``) after the built-ins."""
+    ensure_discovered()
+    for folder in folders:
+        load_directory(Path(folder))
+
+
+def load_directory(folder: Path) -> None:
+    """Import every plugin file below ``folder``; a missing folder is a user error."""
+    folder = folder.expanduser().resolve()
+    if not folder.is_dir():
+        raise RegistryError(
+            f"plugin folder {str(folder)!r} does not exist or is not a directory "
+            f"(given with --registry or {ENV_VAR})."
+        )
+    for path in sorted(folder.rglob("*.py")):
+        if any(part.startswith(("_", ".")) for part in path.relative_to(folder).parts):
+            continue
+        load_file(path)
+
+
+def load_file(path: Path) -> None:
+    """Import one plugin file (once), recording a failure instead of raising."""
+    path = path.resolve()
+    if path in _loaded_files:
+        return
+    _loaded_files.add(path)
+    module_name = "ganbench_plugins._" + hashlib.sha1(str(path).encode()).hexdigest()[:12] + "_" + path.stem
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        failures.append(PluginFailure(str(path), "not an importable Python file"))
+        return
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except RegistryError:
+        sys.modules.pop(module_name, None)
+        raise
+    except Exception as exc:  # a broken plugin must not take the others down
+        sys.modules.pop(module_name, None)
+        failures.append(PluginFailure(str(path), _describe(exc)))
+
+
+def load_entry_points() -> None:
+    """Import the modules named by installed packages' ``ganbench.plugins`` entry points."""
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        dist = getattr(getattr(ep, "dist", None), "name", None) or ep.value
+        for reg in registry.ALL.values():
+            reg.current_distribution = dist
+        try:
+            ep.load()
+        except RegistryError:
+            raise
+        except Exception as exc:
+            failures.append(PluginFailure(f"entry point {ep.name!r} of {dist}", _describe(exc)))
+        finally:
+            for reg in registry.ALL.values():
+                reg.current_distribution = None
+
+
+def _describe(exc: BaseException) -> str:
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" (line {frames[-1].lineno})" if frames else ""
+    return f"{type(exc).__name__}: {exc}{where}"

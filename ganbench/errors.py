@@ -1,0 +1,15 @@
+"""User-facing errors: each carries one clear paragraph and maps to exit code 2 in the CLI."""
+
+from __future__ import annotations
+
+
+class GanbenchError(Exception):
+    """Bad input from the user (unknown name, invalid parameter, unreadable file).
+
+    The message is a complete, self-contained paragraph: what is wrong, where, and what is allowed.
+    The CLI prints it without a traceback and exits with code 2.
+    """
+
+
+class RegistryError(GanbenchError):
+    """A registry lookup or registration failed (unknown or duplicate name)."""

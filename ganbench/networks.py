@@ -1,0 +1,120 @@
+"""MLP generator and discriminator with a leading seed axis: S independent networks as one module.
+
+Every weight has shape (S, ...) and layers use batched matmul, so S seeds train in one pass with no
+mixing: seed s's outputs depend only on seed s's weights and inputs. Seed s is initialised from its
+own generator (as ``nn.Linear`` does: U(−1/√fan_in, 1/√fan_in)), on the CPU first so the same seed
+gives the same network on any device.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Literal
+
+import torch
+import torch.nn.functional as F
+from pydantic import BaseModel, ConfigDict, Field
+from torch import Tensor, nn
+
+Activation = Literal["relu", "leaky_relu", "elu", "tanh", "silu", "gelu"]
+Norm = Literal["none", "layer", "batch"]
+
+ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
+    "relu": F.relu,
+    "leaky_relu": lambda x: F.leaky_relu(x, 0.2),
+    "elu": F.elu,
+    "tanh": torch.tanh,
+    "silu": F.silu,
+    "gelu": F.gelu,
+}
+
+
+class NetConfig(BaseModel):
+    """Shape of one player's MLP."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    width: int = Field(128, ge=1, description="units per hidden layer")
+    depth: int = Field(3, ge=1, description="number of hidden layers")
+    activation: Activation = "leaky_relu"
+    norm: Norm = Field("none", description="per-seed normalisation of hidden layers")
+
+
+class SeedLinear(nn.Module):
+    """S independent affine maps: (S, B, fan_in) → (S, B, fan_out)."""
+
+    def __init__(self, inits: list[torch.Generator], fan_in: int, fan_out: int) -> None:
+        super().__init__()
+        bound = 1.0 / math.sqrt(fan_in)
+        w = [torch.empty(fan_in, fan_out).uniform_(-bound, bound, generator=g) for g in inits]
+        b = [torch.empty(1, fan_out).uniform_(-bound, bound, generator=g) for g in inits]
+        self.weight = nn.Parameter(torch.stack(w))
+        self.bias = nn.Parameter(torch.stack(b))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return torch.baddbmm(self.bias, x, self.weight)
+
+
+class SeedNorm(nn.Module):
+    """Per-seed layer norm (over features) or batch norm (over the batch, batch statistics always)."""
+
+    def __init__(self, n_seeds: int, width: int, kind: Norm) -> None:
+        super().__init__()
+        self.kind = kind
+        self.scale = nn.Parameter(torch.ones(n_seeds, 1, width))
+        self.shift = nn.Parameter(torch.zeros(n_seeds, 1, width))
+
+    def forward(self, x: Tensor) -> Tensor:
+        dim = -1 if self.kind == "layer" else 1
+        mean = x.mean(dim=dim, keepdim=True)
+        var = x.var(dim=dim, keepdim=True, unbiased=False)
+        return (x - mean) * torch.rsqrt(var + 1e-5) * self.scale + self.shift
+
+
+class SeedMLP(nn.Module):
+    """MLP over the seed axis: ``depth`` hidden layers of ``width`` units, then a linear output."""
+
+    def __init__(self, inits: list[torch.Generator], fan_in: int, fan_out: int, cfg: NetConfig) -> None:
+        super().__init__()
+        n_seeds = len(inits)
+        sizes = [fan_in] + [cfg.width] * cfg.depth
+        self.hidden = nn.ModuleList(SeedLinear(inits, a, b) for a, b in zip(sizes, sizes[1:], strict=False))
+        self.norms = nn.ModuleList(
+            SeedNorm(n_seeds, cfg.width, cfg.norm) for _ in range(cfg.depth if cfg.norm != "none" else 0)
+        )
+        self.out = SeedLinear(inits, sizes[-1], fan_out)
+        self.act = ACTIVATIONS[cfg.activation]
+
+    def forward(self, x: Tensor) -> Tensor:
+        for i, layer in enumerate(self.hidden):
+            x = layer(x)
+            if self.norms:
+                x = self.norms[i](x)
+            x = self.act(x)
+        return self.out(x)
+
+
+class Generator(nn.Module):
+    """z (S, B, z_dim) → samples (S, B, dim); ends in tanh when the data lie in [−1, 1]."""
+
+    def __init__(self, inits: list[torch.Generator], z_dim: int, dim: int, cfg: NetConfig, bounded: bool):
+        super().__init__()
+        self.z_dim = z_dim
+        self.bounded = bounded
+        self.net = SeedMLP(inits, z_dim, dim, cfg)
+
+    def forward(self, z: Tensor) -> Tensor:
+        x = self.net(z)
+        return torch.tanh(x) if self.bounded else x
+
+
+class Discriminator(nn.Module):
+    """Samples (S, B, *shape) → scores (S, B): raw logits or critic values."""
+
+    def __init__(self, inits: list[torch.Generator], dim: int, cfg: NetConfig) -> None:
+        super().__init__()
+        self.net = SeedMLP(inits, dim, 1, cfg)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.net(x.flatten(start_dim=2)).squeeze(-1)

@@ -1,0 +1,286 @@
+"""Figures of generated samples beside the real data, one panel per seed (PNG, matplotlib Agg).
+
+What a panel shows depends on the data:
+
+- 2-D points: the generated samples scattered over the real ones, true mode centres marked;
+- 1-D points: overlaid histograms of real and generated values;
+- higher-dimensional points: both projected onto the first two principal components of the real data;
+- images: a mosaic of generated images per seed, plus one panel of real images.
+
+Every panel of one figure shares the same axis limits (or grey-level range), taken from the real
+data, so seeds can be compared at a glance; generated samples outside the view are counted.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless: never open a window, also on machines without a display
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.colors import to_rgb  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from ganbench.contracts.dataset import ClassifierModes, Dataset, GaussianModes  # noqa: E402
+
+REAL_COLOUR = "#9a9a9a"
+FAKE_COLOUR = "#1f6fd1"
+CENTRE_COLOUR = "#d62728"
+GAP_COLOUR = "#aebfd4"  # the frame between tiles of an image mosaic
+PANEL_INCHES = 3.4
+MAX_COLUMNS = 4
+IMAGE_ROWS = 8
+
+
+def samples_figure(
+    dataset: Dataset,
+    fake: torch.Tensor,
+    real: torch.Tensor,
+    path: str | Path,
+    title: str | None = None,
+    seed_labels: Sequence[str] | None = None,
+) -> Path:
+    """Save a PNG of generated samples beside the real data, one panel per seed, and return its path.
+
+    ``fake`` has shape (S, N, *sample_shape) (a single seed's (N, *sample_shape) is accepted too) and
+    ``real`` has shape (N, *sample_shape), both on the CPU. ``seed_labels`` names the panels
+    (default "seed 0", "seed 1", …). Non-finite generated values (a diverged run) are not drawn
+    and are counted with the samples outside the view.
+    """
+    real_np = _numpy(real).reshape(len(real), -1)
+    fake_np = _numpy(fake)
+    if fake_np.ndim == 1 + len(dataset.sample_shape):  # (N, *sample_shape): a single seed
+        fake_np = fake_np[None]
+    fake_np = fake_np.reshape(fake_np.shape[0], fake_np.shape[1], -1)
+    labels = list(seed_labels) if seed_labels is not None else [f"seed {s}" for s in range(len(fake_np))]
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    before = set(plt.get_fignums())
+    try:
+        if dataset.image_shape is not None:
+            fig = _image_figure(dataset, fake_np, real_np, labels)
+        elif real_np.shape[1] == 1:
+            fig = _histogram_figure(dataset, fake_np, real_np, labels)
+        else:
+            fig = _scatter_figure(dataset, fake_np, real_np, labels)
+        if title:
+            fig.set_figheight(fig.get_figheight() + 0.3)
+            fig.suptitle(title)
+        fig.savefig(path, dpi=110)
+    finally:
+        for number in set(plt.get_fignums()) - before:  # long runs draw many figures: free them all
+            plt.close(number)
+    return path
+
+
+def _numpy(x: torch.Tensor | np.ndarray) -> np.ndarray:
+    if isinstance(x, torch.Tensor):
+        return x.detach().to("cpu", torch.float64).numpy()
+    return np.asarray(x, dtype=np.float64)
+
+
+def _panels(n: int, panel_w: float, panel_h: float, extra_h: float = 0.0) -> tuple[Figure, list[Axes]]:
+    """A figure with ``n`` panels in rows of at most MAX_COLUMNS; unused cells are hidden.
+
+    ``extra_h`` inches are added for a legend or title; the figure is never narrower than 4.5 inches
+    so that a legend below a single panel fits.
+    """
+    ncols = min(n, MAX_COLUMNS)
+    nrows = math.ceil(n / ncols)
+    size = (max(panel_w * ncols, 4.5), panel_h * nrows + extra_h)
+    fig, grid = plt.subplots(nrows, ncols, figsize=size, squeeze=False, layout="constrained")
+    axes = list(grid.flat)
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    return fig, axes[:n]
+
+
+# --- points -------------------------------------------------------------------------------------
+
+
+def _scatter_figure(dataset: Dataset, fake: np.ndarray, real: np.ndarray, labels: list[str]) -> Figure:
+    """2-D data as is; higher-dimensional data projected on the real data's first two PCs."""
+    modes = dataset.modes()
+    centres = _numpy(modes.centres).reshape(modes.n_modes, -1) if isinstance(modes, GaussianModes) else None
+    if real.shape[1] == 2:
+        project = _identity
+        axis_names = ("$x_1$", "$x_2$")
+    else:
+        project, axis_names = _pca_projection(real)
+    real_2d = project(real)
+    centres_2d = project(centres) if centres is not None else None
+    lo, hi = _limits(np.concatenate([real_2d, centres_2d]) if centres_2d is not None else real_2d)
+
+    fig, axes = _panels(len(fake), PANEL_INCHES, PANEL_INCHES, extra_h=0.6)
+    for ax, seed_fake, label in zip(axes, fake, labels, strict=False):
+        fake_2d = project(seed_fake)
+        ax.scatter(*real_2d.T, s=6, c=REAL_COLOUR, alpha=0.4, linewidths=0, label="real", rasterized=True)
+        ax.scatter(*fake_2d.T, s=4, c=FAKE_COLOUR, alpha=0.55, linewidths=0, label="generated")
+        if centres_2d is not None:
+            ax.scatter(  # hollow rings: the samples on a mode stay visible inside its marker
+                *centres_2d.T,
+                s=90,
+                marker="o",
+                facecolors="none",
+                edgecolors=CENTRE_COLOUR,
+                linewidths=1.0,
+                label="true mode",
+            )
+        ax.set_xlim(lo[0], hi[0])
+        ax.set_ylim(lo[1], hi[1])
+        ax.set_aspect("equal", adjustable="box")
+        ax.set_xlabel(axis_names[0], fontsize=8)
+        ax.set_ylabel(axis_names[1], fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.2)
+        ax.set_title(label, fontsize=10)
+        _note_outside(ax, fake_2d, lo, hi)
+    handles, names = axes[0].get_legend_handles_labels()
+    legend = fig.legend(
+        handles, names, loc="outside lower center", ncol=len(names), frameon=False, fontsize=9
+    )
+    for handle in legend.legend_handles:
+        handle.set_sizes([40])
+        handle.set_alpha(0.9)
+    return fig
+
+
+def _identity(x: np.ndarray) -> np.ndarray:
+    return x
+
+
+def _pca_projection(real: np.ndarray):
+    """Projection onto the first two principal components of ``real``, and the axis names.
+
+    The projection is a plain affine map (not ``PCA.transform``) so that non-finite generated
+    samples pass through as NaN instead of raising.
+    """
+    from sklearn.decomposition import PCA  # local import: scikit-learn is slow to import
+
+    pca = PCA(n_components=2).fit(real)
+    mean, components = pca.mean_, pca.components_
+
+    def project(x: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            return (x - mean) @ components.T
+
+    ratio = pca.explained_variance_ratio_
+    return project, (f"PC1 ({ratio[0]:.0%} of real variance)", f"PC2 ({ratio[1]:.0%})")
+
+
+def _limits(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A square-ish view around ``points`` with a 15% margin (never zero-width)."""
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    centre, half = (lo + hi) / 2, (hi - lo).max() / 2
+    half = max(half * 1.15, 1e-6) if half > 0 else 1.0
+    return centre - half, centre + half
+
+
+def _note_outside(ax: Axes, points: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
+    """Write how many generated samples fall outside the view (non-finite ones included)."""
+    with np.errstate(invalid="ignore"):
+        inside = np.isfinite(points).all(axis=1) & (points >= lo).all(axis=1) & (points <= hi).all(axis=1)
+    outside = int((~inside).sum())
+    if outside:
+        text = f"{outside} of {len(points)} outside view"
+        box = {"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1.5}
+        ax.text(0.02, 0.02, text, transform=ax.transAxes, fontsize=7, color=FAKE_COLOUR, bbox=box)
+
+
+def _histogram_figure(dataset: Dataset, fake: np.ndarray, real: np.ndarray, labels: list[str]) -> Figure:
+    """1-D data: overlaid density histograms of the real and generated values."""
+    modes = dataset.modes()
+    lo, hi = _limits(real)
+    bins = np.histogram_bin_edges(real[:, 0], bins="auto", range=(lo[0], hi[0]))
+    fig, axes = _panels(len(fake), PANEL_INCHES, PANEL_INCHES * 0.75, extra_h=0.6)
+    for ax, seed_fake, label in zip(axes, fake, labels, strict=False):
+        ax.hist(real[:, 0], bins=bins, density=True, color=REAL_COLOUR, alpha=0.5, label="real")
+        values = seed_fake[:, 0][np.isfinite(seed_fake[:, 0])]
+        ax.hist(
+            values, bins=bins, density=True, histtype="step", color=FAKE_COLOUR, lw=1.5, label="generated"
+        )
+        if isinstance(modes, GaussianModes):
+            for x in _numpy(modes.centres).ravel():
+                ax.axvline(x, color=CENTRE_COLOUR, lw=0.8)
+        ax.set_xlim(lo[0], hi[0])
+        ax.tick_params(labelsize=7)
+        ax.set_title(label, fontsize=10)
+        _note_outside(ax, seed_fake, lo, hi)
+    handles, names = axes[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside lower center", ncol=len(names), frameon=False)
+    return fig
+
+
+# --- images -------------------------------------------------------------------------------------
+
+
+def _image_figure(dataset: Dataset, fake: np.ndarray, real: np.ndarray, labels: list[str]) -> Figure:
+    """A mosaic of real images, then one mosaic of generated images per seed."""
+    shape = tuple(dataset.image_shape)
+    c, h, w = (1, *shape) if len(shape) == 2 else shape
+    modes = dataset.modes()
+    # Channels are independent images (stacked digits) or colours of one image (RGB).
+    style = (
+        "rgb" if c == 3 and not (isinstance(modes, ClassifierModes) and modes.channels > 1) else "channels"
+    )
+    if c == 1:
+        style = "grey"
+    lo, hi = (-1.0, 1.0) if dataset.bounded else (float(real.min()), float(real.max()))
+    tile_w = w if style != "channels" else c * w + (c - 1)
+    ncols = int(np.clip(round(1.4 * IMAGE_ROWS * (h + 2) / (tile_w + 3)), 1, IMAGE_ROWS))
+    count = ncols * IMAGE_ROWS
+
+    def mosaic(flat: np.ndarray) -> np.ndarray:
+        images = flat[:count].reshape(-1, c, h, w)
+        scaled = np.clip((images - lo) / max(hi - lo, 1e-12), 0.0, 1.0)  # NaN stays NaN: drawn as gap
+        return _mosaic(scaled, ncols, style)
+
+    panels = [("real data", mosaic(real))] + [(lab, mosaic(f)) for lab, f in zip(labels, fake, strict=False)]
+    rows, cols = panels[0][1].shape[:2]
+    fig, axes = _panels(len(panels), PANEL_INCHES, PANEL_INCHES * rows / cols + 0.3, extra_h=0.2)
+    cmap = plt.get_cmap("gray_r").with_extremes(bad=GAP_COLOUR)  # dark ink on white, like paper
+    for ax, (label, image) in zip(axes, panels, strict=True):
+        ax.imshow(image, cmap=cmap, vmin=0.0, vmax=1.0, interpolation="nearest")
+        ax.set_title(label, fontsize=10)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return fig
+
+
+def _mosaic(images: np.ndarray, ncols: int, style: str) -> np.ndarray:
+    """Tile (n, C, H, W) images in [0, 1] into one array, NaN (or the gap colour) between tiles.
+
+    ``grey``: one tile per image; ``channels``: each image's channels side by side, split by a faint line;
+    ``rgb``: channels as colours. Returns (rows, cols) for grey/channels, (rows, cols, 3) for rgb.
+    """
+    n, c, h, w = images.shape
+    if style == "channels":
+        sep = np.full((n, h, 1), 0.12)  # a faint line: the channels of one sample read as one "number"
+        parts = [images[:, 0]]
+        for k in range(1, c):
+            parts += [sep, images[:, k]]
+        tiles = np.concatenate(parts, axis=2)[..., None]  # (n, h, tile_w, 1)
+    elif style == "rgb":
+        tiles = images.transpose(0, 2, 3, 1)
+    else:
+        tiles = images[:, 0, :, :, None]
+    th, tw, depth = tiles.shape[1:]
+    gap = 3 if style == "channels" else 2
+    nrows = math.ceil(n / ncols)
+    canvas = np.full((nrows * (th + gap) + gap, ncols * (tw + gap) + gap, depth), np.nan)
+    for i, tile in enumerate(tiles):
+        r, col = divmod(i, ncols)
+        y, x = gap + r * (th + gap), gap + col * (tw + gap)
+        canvas[y : y + th, x : x + tw] = tile
+    if style == "rgb":
+        gap_rgb = np.array(to_rgb(GAP_COLOUR))
+        return np.where(np.isnan(canvas), gap_rgb, canvas)
+    return canvas[..., 0]

@@ -1,0 +1,164 @@
+"""The three kinds of update a schedule can ask for: D step, G step, joint (simultaneous) step.
+
+Each takes the boolean (S,) CPU mask of seeds that should update and returns the mask of seeds that
+did (those whose objective was finite) and per-seed statistics as (S,) tensors on the device. Seeds
+outside the mask — or whose objective is NaN/inf — keep their parameters and optimizer state
+bit-identical (see :func:`frozen_seeds`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import torch
+from torch import Tensor, nn
+
+from ganbench.build import TrainSetup
+
+Stats = dict[str, Tensor]
+
+
+@contextmanager
+def frozen_seeds(
+    keep: Tensor, params: list[nn.Parameter], optimizer: torch.optim.Optimizer
+) -> Iterator[None]:
+    """Whatever the block does to ``params`` and their optimizer state, seeds outside ``keep`` are
+    restored afterwards (state created in the block starts at zero for them)."""
+    frozen = ~keep
+    if not frozen.any():
+        yield
+        return
+    idx = frozen.nonzero().squeeze(1).to(params[0].device)
+    n_seeds = keep.shape[0]
+
+    def per_seed(state: dict) -> dict[str, Tensor]:
+        return {
+            k: v for k, v in state.items() if torch.is_tensor(v) and v.dim() > 0 and v.shape[0] == n_seeds
+        }
+
+    saved_params = [p.detach()[idx].clone() for p in params]
+    saved_state = [{k: v[idx].clone() for k, v in per_seed(optimizer.state[p]).items()} for p in params]
+    yield
+    with torch.no_grad():
+        for p, old, old_state in zip(params, saved_params, saved_state, strict=True):
+            p[idx] = old
+            for k, v in per_seed(optimizer.state[p]).items():
+                v[idx] = old_state.get(k, 0)
+
+
+def seed_grad_norm(params: list[nn.Parameter]) -> Tensor:
+    """Per-seed L2 norm of the gradient over all ``params`` → (S,)."""
+    squares = [p.grad.detach().flatten(1).pow(2).sum(1) for p in params if p.grad is not None]
+    return torch.stack(squares).sum(0).sqrt()
+
+
+def _finite(*objectives: Tensor) -> Tensor:
+    ok = torch.ones_like(objectives[0], dtype=torch.bool)
+    for obj in objectives:
+        ok &= torch.isfinite(obj.detach())
+    return ok.cpu()
+
+
+def _set_grads(objective: Tensor, ok: Tensor, params: list[nn.Parameter], retain: bool = False) -> None:
+    # Summing over seeds keeps them separate (each seed's loss depends on its own weights only);
+    # masked seeds contribute zero, and anything NaN they produce is undone by frozen_seeds.
+    masked = torch.where(ok.to(objective.device), objective, torch.zeros_like(objective))
+    grads = torch.autograd.grad(masked.sum(), params, retain_graph=retain, allow_unused=True)
+    for p, g in zip(params, grads, strict=True):
+        p.grad = g
+
+
+def _step(
+    optimizer: torch.optim.Optimizer, params: list[nn.Parameter], ok: Tensor, after: Callable[[], None]
+):
+    with frozen_seeds(ok, params, optimizer):
+        optimizer.step()
+        after()
+
+
+def _accuracy(setup: TrainSetup, real_scores: Tensor | None, fake_scores: Tensor) -> Stats:
+    out = {"d_acc_fake": (~setup.loss.predicts_real(fake_scores.detach())).float().mean(1)}
+    if real_scores is not None:
+        out["d_acc_real"] = setup.loss.predicts_real(real_scores.detach()).float().mean(1)
+    return out
+
+
+def d_update(setup: TrainSetup, mask: Tensor) -> tuple[Tensor, Stats]:
+    """One discriminator step for the seeds in ``mask``; the generator is not touched."""
+    s, b = setup, setup.config.batch_size
+    d_params = list(s.discriminator.parameters())
+    real = s.dataset.batch(s.streams.generators, b)
+    with torch.no_grad():
+        fake = s.generator(s.streams.normal(b, s.config.z_dim))
+    real_scores, fake_scores = s.discriminator(real), s.discriminator(fake)
+    objective = s.loss.d_loss(real_scores, fake_scores)
+    penalty = s.loss.penalty(s.discriminator, real, fake, s.streams)
+    if penalty is not None:
+        objective = objective + penalty
+    ok = mask & _finite(objective)
+    stats = {"d_loss": objective.detach(), **_accuracy(s, real_scores, fake_scores)}
+    if penalty is not None:
+        stats["penalty"] = penalty.detach()
+    if ok.any():
+        _set_grads(objective, ok, d_params)
+        stats["grad_norm_d"] = seed_grad_norm(d_params)
+        _step(s.d_optimizer, d_params, ok, lambda: s.loss.constrain(s.discriminator))
+    return ok, stats
+
+
+def g_update(setup: TrainSetup, mask: Tensor) -> tuple[Tensor, Stats]:
+    """One generator step for the seeds in ``mask``: gradients flow back through D, whose
+    parameters (and optimizer state) are left exactly as they were."""
+    s, b = setup, setup.config.batch_size
+    g_params = list(s.generator.parameters())
+    fake = s.generator(s.streams.normal(b, s.config.z_dim))
+    s.discriminator.requires_grad_(False)
+    try:
+        fake_scores = s.discriminator(fake)
+        real_scores = None
+        if s.loss.uses_real_in_g:
+            with torch.no_grad():
+                real_scores = s.discriminator(s.dataset.batch(s.streams.generators, b))
+        objective = s.loss.g_loss(fake_scores, real_scores)
+        ok = mask & _finite(objective)
+        stats = {"g_loss": objective.detach(), "g_acc_fake": _accuracy(s, None, fake_scores)["d_acc_fake"]}
+        if ok.any():
+            _set_grads(objective, ok, g_params)
+            stats["grad_norm_g"] = seed_grad_norm(g_params)
+            _step(s.g_optimizer, g_params, ok, lambda: None)
+    finally:
+        s.discriminator.requires_grad_(True)
+    return ok, stats
+
+
+def joint_update(setup: TrainSetup, d_mask: Tensor, g_mask: Tensor) -> tuple[Tensor, Tensor, Stats]:
+    """Simultaneous step: one forward pass; D and G gradients both taken at the current parameters,
+    then both optimizers step. A seed whose D or G objective is non-finite updates neither."""
+    s, b = setup, setup.config.batch_size
+    d_params, g_params = list(s.discriminator.parameters()), list(s.generator.parameters())
+    real = s.dataset.batch(s.streams.generators, b)
+    fake = s.generator(s.streams.normal(b, s.config.z_dim))
+    real_scores, fake_scores = s.discriminator(real), s.discriminator(fake)
+    d_objective = s.loss.d_loss(real_scores, fake_scores)
+    penalty = s.loss.penalty(s.discriminator, real, fake, s.streams)
+    if penalty is not None:
+        d_objective = d_objective + penalty
+    g_objective = s.loss.g_loss(fake_scores, real_scores.detach() if s.loss.uses_real_in_g else None)
+    finite = _finite(d_objective, g_objective)
+    ok_d, ok_g = d_mask & finite, g_mask & finite
+    stats = {
+        "d_loss": d_objective.detach(),
+        "g_loss": g_objective.detach(),
+        **_accuracy(s, real_scores, fake_scores),
+    }
+    if penalty is not None:
+        stats["penalty"] = penalty.detach()
+    if ok_d.any() or ok_g.any():
+        _set_grads(d_objective, ok_d, d_params, retain=True)
+        _set_grads(g_objective, ok_g, g_params)
+        stats["grad_norm_d"] = seed_grad_norm(d_params)
+        stats["grad_norm_g"] = seed_grad_norm(g_params)
+        _step(s.d_optimizer, d_params, ok_d, lambda: s.loss.constrain(s.discriminator))
+        _step(s.g_optimizer, g_params, ok_g, lambda: None)
+    return ok_d, ok_g, stats

@@ -1,0 +1,109 @@
+"""Turn raw user input (YAML, ``--set key=value``) into validated objects, or one clear error.
+
+Every error names where the input came from (a file, or "command line"), the key path, what is
+wrong and what is allowed — never a traceback from deep inside.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from ganbench.config import ComponentRef, TrainConfig
+from ganbench.errors import GanbenchError, RegistryError
+from ganbench.registry import Registry
+
+
+def format_validation_error(exc: ValidationError, where: str, prefix: str = "") -> str:
+    """One paragraph listing each problem as ``where: key.path: message``."""
+    problems = []
+    for err in exc.errors():
+        path = _join(prefix, ".".join(str(p) for p in err["loc"]))
+        if err["type"] == "extra_forbidden":
+            msg = "is not a known key"
+        else:
+            msg = err["msg"]
+            if "input" in err and not isinstance(err["input"], dict):
+                msg += f" (got {err['input']!r})"
+        problems.append(f"{where}: {path or '(top level)'}: {msg}")
+    return "; ".join(problems) + "."
+
+
+def validate(model: type[BaseModel], raw: Any, where: str, prefix: str = "") -> Any:
+    """``model.model_validate(raw)`` with a user-facing error; also lists the allowed keys on a typo."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        message = format_validation_error(exc, where, prefix)
+        if any(e["type"] == "extra_forbidden" for e in exc.errors()):
+            message += f" Allowed keys{' of ' + prefix if prefix else ''}: {describe_fields(model)}."
+        raise GanbenchError(message) from None
+
+
+def describe_fields(model: type[BaseModel]) -> str:
+    """``name (default …)`` for each field of ``model``, for error messages and ``ganbench list``."""
+    parts = []
+    for name, field in model.model_fields.items():
+        default = (
+            "required" if field.is_required() else f"default {field.get_default(call_default_factory=True)!r}"
+        )
+        parts.append(f"{name} ({default})")
+    return ", ".join(parts) or "none"
+
+
+def resolve(registry: Registry, ref: ComponentRef, path: str, where: str) -> tuple[type, Any]:
+    """Look a component up and validate its parameters: returns (class, params object)."""
+    try:
+        cls = registry.get(ref.name)
+    except RegistryError as exc:
+        raise GanbenchError(f"{where}: {path}.name: {exc}") from None
+    params = validate(cls.Params, ref.params, where, prefix=f"{path} ({ref.name})")
+    return cls, params
+
+
+def apply_overrides(
+    raw: dict[str, Any], assignments: list[str], where: str = "command line"
+) -> dict[str, Any]:
+    """Apply ``a.b.c=value`` assignments (values parsed as YAML scalars) to a copy of ``raw``."""
+    out = copy.deepcopy(raw)
+    for item in assignments:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            raise GanbenchError(
+                f"{where}: --set {item!r} must look like key.path=value, e.g. loss.clip=0.02."
+            )
+        try:
+            value = yaml.safe_load(text)
+        except yaml.YAMLError:
+            value = text
+        node = out
+        parts = key.strip().split(".")
+        for part in parts[:-1]:
+            child = node.get(part)
+            if child is None:
+                child = node[part] = {}
+            if not isinstance(child, dict):
+                raise GanbenchError(f"{where}: --set {key}: {part!r} is a value, not a section.")
+            node = child
+        node[parts[-1]] = value
+    return out
+
+
+COMPONENT_KEYS = ("dataset", "loss", "schedule")
+
+
+def expand_shorthand(raw: dict[str, Any]) -> dict[str, Any]:
+    """``loss: hinge`` is shorthand for ``loss: {name: hinge}``."""
+    return {k: {"name": v} if k in COMPONENT_KEYS and isinstance(v, str) else v for k, v in raw.items()}
+
+
+def train_config(raw: dict[str, Any], where: str) -> TrainConfig:
+    """Validate a raw dictionary as a :class:`TrainConfig`."""
+    return validate(TrainConfig, expand_shorthand(raw), where)
+
+
+def _join(prefix: str, path: str) -> str:
+    return f"{prefix}.{path}" if prefix and path else prefix or path

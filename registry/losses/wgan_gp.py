@@ -1,0 +1,29 @@
+"""`wgan_gp`: WGAN with gradient penalty (Gulrajani et al. 2017, "Improved Training of Wasserstein GANs")."""
+
+import torch
+
+from ganbench.api import Field, Loss, Params, batch_mean, losses
+
+
+@losses.register("wgan_gp")
+class WganGp(Loss):
+    """D (critic): E[C(G(z))] − E[C(x)] + λ E[(‖∇C(x̂)‖₂ − 1)²], x̂ = εx + (1−ε)G(z), ε ~ U[0, 1]
+    G:          −E[C(G(z))]
+    """
+
+    class Params(Params):
+        gp_weight: float = Field(10.0, ge=0, description="λ, weight of the gradient penalty")
+
+    def d_loss(self, real, fake):
+        return batch_mean(fake) - batch_mean(real)
+
+    def g_loss(self, fake, real):
+        return -batch_mean(fake)
+
+    def penalty(self, discriminator, real_x, fake_x, rand):
+        s, b = real_x.shape[:2]
+        eps = rand.uniform(b, *([1] * (real_x.dim() - 2)))
+        x_hat = (eps * real_x + (1 - eps) * fake_x.detach()).requires_grad_(True)
+        (grad,) = torch.autograd.grad(discriminator(x_hat).sum(), x_hat, create_graph=True)
+        norms = grad.reshape(s, b, -1).norm(dim=2)
+        return self.params.gp_weight * batch_mean((norms - 1) ** 2)

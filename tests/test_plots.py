@@ -1,0 +1,85 @@
+"""Sanity tests for ganbench.plots.samples_figure: every kind of data gives a readable PNG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+
+from ganbench.plots import samples_figure
+from ganbench.registry import datasets
+
+CPU = torch.device("cpu")
+
+
+def make(name: str, **params):
+    cls = datasets.get(name)
+    return cls(cls.Params(**params), CPU)
+
+
+def fake_and_real(dataset, seeds: int, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Real samples, and "generated" ones: real samples with seed-dependent noise."""
+    real = dataset.sample(n, torch.Generator().manual_seed(0))
+    gens = [torch.Generator().manual_seed(10 + s) for s in range(seeds)]
+    fake = dataset.batch(gens, n)
+    fake = fake + 0.1 * torch.arange(seeds).view(-1, 1, 1) * torch.randn(fake.shape, generator=gens[0])
+    return fake, real
+
+
+def assert_png(path: Path) -> np.ndarray:
+    assert path.is_file() and path.stat().st_size > 1000
+    image = mpimg.imread(path)
+    assert image.ndim == 3 and image.shape[0] > 100 and image.shape[1] > 100
+    assert image[..., :3].std() > 0.01  # something was drawn
+    return image
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "seeds"),
+    [
+        ("ring", {}, 3),
+        ("grid", {}, 1),
+        ("highdim", {"dim": 20}, 2),
+        ("digits", {}, 1),
+        ("stacked_digits", {}, 2),
+    ],
+)
+def test_samples_figure_writes_png(tmp_path: Path, name: str, params: dict, seeds: int) -> None:
+    dataset = make(name, **params)
+    fake, real = fake_and_real(dataset, seeds, 128)
+    out = samples_figure(dataset, fake, real, tmp_path / "sub" / f"{name}.png", title=name)
+    assert out == tmp_path / "sub" / f"{name}.png"
+    assert_png(out)
+    assert plt.get_fignums() == []  # the figure was closed
+
+
+def test_samples_figure_survives_diverged_generator(tmp_path: Path) -> None:
+    for name, params in [("grid", {}), ("highdim", {"dim": 10}), ("digits", {})]:
+        dataset = make(name, **params)
+        fake, real = fake_and_real(dataset, 2, 64)
+        fake[0, :10] = float("nan")
+        fake[1, :5] = 1e6
+        assert_png(samples_figure(dataset, fake, real, tmp_path / f"{name}.png"))
+
+
+def test_samples_figure_accepts_single_seed_without_seed_axis(tmp_path: Path) -> None:
+    dataset = make("ring")
+    fake, real = fake_and_real(dataset, 1, 64)
+    out = samples_figure(dataset, fake[0], real, tmp_path / "one.png", seed_labels=["seed 42"])
+    assert_png(out)
+
+
+def test_samples_figure_user_data(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    np.save(tmp_path / "line.npy", rng.normal(size=200))
+    np.save(tmp_path / "rgb.npy", rng.random((20, 3, 6, 6)))
+    np.save(tmp_path / "vectors.npy", rng.normal(size=(50, 5)) * 100)
+    for stem in ("line", "rgb", "vectors"):
+        dataset = make("npz", path=str(tmp_path / f"{stem}.npy"))
+        fake, real = fake_and_real(dataset, 2, 40)
+        assert_png(samples_figure(dataset, fake, real, tmp_path / f"{stem}.png"))
+    assert plt.get_fignums() == []
