@@ -50,8 +50,12 @@ def list_cmd() -> None:
 @app.command()
 def train(
     dataset: Annotated[str | None, typer.Option(help="Registered dataset name [default: ring].")] = None,
-    loss: Annotated[str | None, typer.Option(help="Registered loss name [default: modified_minimax].")] = None,
-    schedule: Annotated[str | None, typer.Option(help="Registered schedule name [default: alternating].")] = None,
+    loss: Annotated[
+        str | None, typer.Option(help="Registered loss name [default: modified_minimax].")
+    ] = None,
+    schedule: Annotated[
+        str | None, typer.Option(help="Registered schedule name [default: alternating].")
+    ] = None,
     seeds: Annotated[int, typer.Option(help="Number of seeds trained in lockstep.", min=1)] = 1,
     first_seed: Annotated[int, typer.Option(help="Seeds are first_seed … first_seed+seeds−1.", min=0)] = 0,
     g_steps: Annotated[int | None, typer.Option(help="Budget in generator updates.")] = None,

@@ -44,7 +44,7 @@ def run_train(
     raw = expand_shorthand({**raw, **{k: v for k, v in given.items() if v is not None}})
     raw["seeds"] = list(range(first_seed, first_seed + seeds))
     where = str(config_file) if config_file else "command line"
-    cfg = train_config(apply_overrides(raw, assignments), where)
+    cfg = train_config(apply_overrides(raw, assignments), where)  # expands shorthand again after --set
     setup = build(cfg, where)
     evaluate = _evaluator(setup)
 
@@ -72,6 +72,8 @@ def run_train(
         progress.update(task, completed=int(result.g_updates.max()))
 
     console.print(result_table(result))
+    if result.last_eval:
+        console.print(metrics_table(result))
     out = (
         out
         or Path("outputs")
@@ -83,13 +85,10 @@ def run_train(
 
 
 def result_table(result: TrainResult) -> Table:
-    """Per-seed final losses, discriminator accuracies, update counts, divergence and metrics."""
+    """Per-seed final losses, discriminator accuracies, update counts and divergence."""
     table = Table(title="per-seed results", title_justify="left")
     for col in ("seed", "D loss", "G loss", "D acc real", "D acc fake", "D/G updates", "diverged"):
         table.add_column(col, justify="right")
-    metric_names = sorted(result.last_eval)
-    for name in metric_names:
-        table.add_column(name, justify="right")
     t = result.last_train
     for i, seed in enumerate(result.seeds):
         diverged = f"at {result.diverged_at[i]}" if result.diverged[i] else "no"
@@ -102,8 +101,18 @@ def result_table(result: TrainResult) -> Table:
             f"{result.d_updates[i]}/{result.g_updates[i]}",
             diverged,
         ]
-        row += [_fmt(result.last_eval, name, i) for name in metric_names]
         table.add_row(*row, style="red" if result.diverged[i] else None)
+    return table
+
+
+def metrics_table(result: TrainResult) -> Table:
+    """Final evaluation metrics: one row per metric, one column per seed."""
+    table = Table(title="final metrics (fixed noise batch per seed)", title_justify="left")
+    table.add_column("metric")
+    for seed in result.seeds:
+        table.add_column(f"seed {seed}", justify="right")
+    for name in sorted(result.last_eval):
+        table.add_row(name, *(_fmt(result.last_eval, name, i) for i in range(len(result.seeds))))
     return table
 
 

@@ -109,7 +109,7 @@ def load_file(path: Path) -> None:
         raise
     except Exception as exc:  # a broken plugin must not take the others down
         sys.modules.pop(module_name, None)
-        failures.append(PluginFailure(str(path), _describe(exc)))
+        failures.append(PluginFailure(str(path), _describe(exc, path)))
 
 
 def load_entry_points() -> None:
@@ -129,7 +129,12 @@ def load_entry_points() -> None:
                 reg.current_distribution = None
 
 
-def _describe(exc: BaseException) -> str:
-    frames = traceback.extract_tb(exc.__traceback__)
-    where = f" (line {frames[-1].lineno})" if frames else ""
+def _describe(exc: BaseException, path: Path | None = None) -> str:
+    """``Type: message (line N)``, N being the plugin file's own line where it failed."""
+    lines = [
+        f.lineno for f in traceback.extract_tb(exc.__traceback__) if path is None or Path(f.filename) == path
+    ]
+    if isinstance(exc, SyntaxError) and exc.lineno:
+        lines.append(exc.lineno)
+    where = f" (line {lines[-1]})" if lines else ""
     return f"{type(exc).__name__}: {exc}{where}"

@@ -96,8 +96,16 @@ COMPONENT_KEYS = ("dataset", "loss", "schedule")
 
 
 def expand_shorthand(raw: dict[str, Any]) -> dict[str, Any]:
-    """``loss: hinge`` is shorthand for ``loss: {name: hinge}``."""
-    return {k: {"name": v} if k in COMPONENT_KEYS and isinstance(v, str) else v for k, v in raw.items()}
+    """``loss: hinge`` is shorthand for ``loss: {name: hinge}``; a component given only parameters
+    (``--set schedule.d_steps=5``) keeps the default component's name."""
+    out = dict(raw)
+    for key in COMPONENT_KEYS:
+        value = out.get(key)
+        if isinstance(value, str):
+            out[key] = {"name": value}
+        elif isinstance(value, dict) and "name" not in value:
+            out[key] = {"name": TrainConfig.model_fields[key].default.name, **value}
+    return out
 
 
 def train_config(raw: dict[str, Any], where: str) -> TrainConfig:

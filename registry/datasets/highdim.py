@@ -1,5 +1,6 @@
 """`highdim`: a mixture of Gaussians in a high-dimensional space (VEEGAN, Srivastava et al. 2017:
-10 modes in 1200-D, a sample is high quality within 10σ of the nearest mode)."""
+10 modes in 1200-D, a sample is high quality within 10σ of the nearest mode — measured here beyond the
+σ√D shell where true samples lie, or no real sample would pass)."""
 
 import torch
 from torch import Tensor
@@ -39,5 +40,6 @@ class HighDim(Dataset):
         return self._centres_dev[idx] + p.sigma * noise
 
     def modes(self) -> GaussianModes:
-        """The centres and σ; high quality means within 10σ of the nearest centre (VEEGAN)."""
-        return GaussianModes(self.centres, self.params.sigma, hq_sigmas=10.0)
+        """The centres and σ; high quality means within 10σ (VEEGAN's rule) beyond the σ√D shell
+        where true samples lie (see ``GaussianModes.hq_radius``)."""
+        return GaussianModes(self.centres, self.params.sigma, hq_sigmas=10.0, beyond_shell=True)

@@ -51,6 +51,14 @@ class Npz(Dataset):
         self.size = len(flat)
         self.data = torch.tensor(flat, dtype=torch.float32, device=self.device)
 
+    @classmethod
+    def example_params(cls, folder: Path) -> dict:
+        """A small two-cluster data set written to ``folder/example.npy``."""
+        rng = np.random.default_rng(0)
+        data = np.concatenate([rng.normal(-1, 0.1, (100, 3)), rng.normal(1, 0.1, (100, 3))])
+        np.save(folder / "example.npy", data.astype(np.float32))
+        return {"path": str(folder / "example.npy")}
+
     def sample(self, n: int, generator: torch.Generator) -> Tensor:
         """``n`` rows drawn uniformly with replacement, shape (n, D)."""
         idx = torch.randint(len(self.data), (n,), generator=generator, device=self.device)

@@ -1,0 +1,67 @@
+"""The feature space in which distribution metrics (PRDC, improved P/R, Fréchet) compare samples.
+
+- ``"data"``: the samples themselves, flattened — right for low-dimensional synthetic data
+  (ring, grid, the high-dimensional mixture), where Euclidean distance in data space is meaningful.
+- ``"classifier"``: the digit classifier's penultimate layer, one feature vector per channel,
+  concatenated (``ganbench.metrics.classifier``) — for digit images, as Inception features are for
+  FID on natural images (Heusel et al. 2017) and embeddings for PRDC (Naeem et al. 2020).
+- ``"auto"``: ``"classifier"`` when the dataset's modes are :class:`ClassifierModes`, else ``"data"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Generic, Literal, TypeVar
+
+import torch
+from torch import Tensor
+
+from ganbench.contracts.dataset import ClassifierModes, Dataset
+from ganbench.metrics.classifier import channel_features, load_classifier
+
+Space = Literal["auto", "data", "classifier"]
+T = TypeVar("T")
+FeatureMap = Callable[[Tensor], Tensor]
+
+
+def resolve_space(dataset: Dataset, space: Space = "auto") -> Literal["data", "classifier"]:
+    """The concrete space ``"auto"`` stands for on this dataset; ``"classifier"`` needs digit data."""
+    is_digits = isinstance(dataset.modes(), ClassifierModes)
+    if space == "auto":
+        return "classifier" if is_digits else "data"
+    if space == "classifier" and not is_digits:
+        raise ValueError(
+            f"feature space 'classifier' needs 8×8 digit data (ClassifierModes); "
+            f"{type(dataset).__name__} has none. Use 'data' or 'auto'."
+        )
+    return space
+
+
+def feature_map(
+    dataset: Dataset, space: Space = "auto", device: torch.device | str | None = None
+) -> FeatureMap:
+    """A function (N, *sample_shape) → (N, F) embedding samples of ``dataset`` in the chosen space."""
+    if resolve_space(dataset, space) == "data":
+        return lambda x: x.flatten(1)
+    modes = dataset.modes()
+    assert isinstance(modes, ClassifierModes)
+    model = load_classifier(device if device is not None else dataset.device)
+    return lambda x: channel_features(model, x, modes.channels)
+
+
+class ReferenceCache(Generic[T]):
+    """Remembers ``fn(real)`` for the last reference tensor seen (by identity).
+
+    The evaluator passes the same real reference set at every evaluation, so metrics compute its
+    features, k-NN radii or moments once.
+    """
+
+    def __init__(self, fn: Callable[[Tensor], T]) -> None:
+        self.fn = fn
+        self._key: Tensor | None = None
+        self._value: T | None = None
+
+    def __call__(self, real: Tensor) -> T:
+        if real is not self._key:
+            self._key, self._value = real, self.fn(real)
+        return self._value  # type: ignore[return-value]

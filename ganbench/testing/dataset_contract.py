@@ -1,0 +1,54 @@
+"""The Dataset contract, as checks any registered dataset must pass."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from ganbench import registry
+from ganbench.contracts import ClassifierModes, Dataset, GaussianModes
+
+
+def make(name: str, folder: Path, device: str = "cpu") -> Dataset:
+    """An instance of the registered dataset with its example parameters."""
+    cls = registry.datasets.get(name)
+    return cls(cls.Params(**cls.example_params(folder)), torch.device(device))
+
+
+def check_batches(name: str, folder: Path) -> None:
+    """``batch`` gives (S, B, *sample_shape) finite samples on the device; bounded data lie in [−1, 1]."""
+    ds = make(name, folder)
+    gens = [torch.Generator().manual_seed(s) for s in (1, 2)]
+    x = ds.batch(gens, 32)
+    assert x.shape == (2, 32, *ds.sample_shape), f"{name}: batch shape {tuple(x.shape)}"
+    assert x.device == ds.device and x.dtype == torch.float32
+    assert torch.isfinite(x).all(), f"{name}: non-finite samples"
+    assert ds.dim == x[0, 0].numel()
+    if ds.bounded:
+        assert x.min() >= -1 and x.max() <= 1, f"{name}: bounded data outside [-1, 1]"
+    if ds.image_shape is not None:
+        assert torch.Size(ds.image_shape).numel() == ds.dim, (
+            f"{name}: image_shape does not match sample_shape"
+        )
+    assert ds.steps_per_epoch(32) >= 1
+
+
+def check_streams(name: str, folder: Path) -> None:
+    """Seed s draws only from generator s: same seed → same samples; another seed → other samples."""
+    ds = make(name, folder)
+    a = ds.batch([torch.Generator().manual_seed(5), torch.Generator().manual_seed(6)], 16)
+    b = ds.batch([torch.Generator().manual_seed(5), torch.Generator().manual_seed(7)], 16)
+    assert torch.equal(a[0], b[0]), f"{name}: seed 0's samples depend on another seed's stream"
+    assert not torch.equal(a[1], b[1]), f"{name}: different streams gave identical samples"
+
+
+def check_modes(name: str, folder: Path) -> None:
+    """Known modes are well formed: Gaussian centres match the data dimension, σ > 0."""
+    modes = make(name, folder).modes()
+    ds = make(name, folder)
+    if isinstance(modes, GaussianModes):
+        assert modes.centres.shape == (modes.n_modes, ds.dim) and modes.sigma > 0
+        assert modes.centres.device.type == "cpu"
+    else:
+        assert modes is None or (isinstance(modes, ClassifierModes) and modes.channels >= 1)

@@ -1,0 +1,38 @@
+"""`frechet`: Fréchet distance between Gaussians fitted to real and generated samples (FID-style)."""
+
+import torch
+
+from ganbench.api import Metric, Params, metrics
+from ganbench.metrics.features import ReferenceCache, Space, feature_map
+from ganbench.metrics.frechet import frechet_from_moments, moments, sqrtm_psd
+
+
+@metrics.register("frechet")
+class Frechet(Metric):
+    """Heusel et al. 2017 (FID), Dowson & Landau 1982: with means μ and covariances Σ of the fake (f)
+    and real (r) features, fd = ‖μ_f − μ_r‖² + tr(Σ_f + Σ_r − 2 (Σ_f Σ_r)^{1/2}) (headline, lower is
+    better). Features: the samples themselves for synthetic data, the bundled digit classifier's
+    penultimate layer (per channel, concatenated) for digits (``space``). The matrix square root goes
+    through symmetric eigendecompositions, safe for singular covariances (``ganbench.metrics.frechet``).
+    """
+
+    outputs = ("fd",)
+    headline = "fd"
+    higher_is_better = False
+
+    class Params(Params):
+        space: Space = "auto"
+
+    def __init__(self, params, dataset):
+        super().__init__(params, dataset)
+        self.features = feature_map(dataset, self.params.space)
+        self.reference = ReferenceCache(self._real_moments)
+
+    def _real_moments(self, real):
+        mu, cov = moments(self.features(real))
+        return mu, cov, sqrtm_psd(cov)
+
+    def compute(self, fake, real):
+        mu_r, cov_r, sqrt_r = self.reference(real)
+        fds = [frechet_from_moments(*moments(self.features(f)), mu_r, cov_r, sqrt_cov2=sqrt_r) for f in fake]
+        return {"fd": torch.stack(fds)}

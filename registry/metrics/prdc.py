@@ -1,0 +1,53 @@
+"""`prdc`: precision, recall, density and coverage (Naeem et al. 2020), k = 5."""
+
+import torch
+from pydantic import model_validator
+
+from ganbench.api import Field, Metric, Params, metrics
+from ganbench.metrics.features import ReferenceCache, Space, feature_map
+from ganbench.metrics.prdc import knn_radii, prdc
+
+
+@metrics.register("prdc")
+class PRDC(Metric):
+    """Naeem et al. 2020, "Reliable Fidelity and Diversity Metrics for Generative Models".
+
+    With k-NN balls B(X_i, NND_k(X_i)) around the M real and B(Y_j, NND_k(Y_j)) around the N fake
+    samples: precision = share of fake samples in some real ball; recall = share of real samples in
+    some fake ball; density = (1/kN) Σ_j #{real balls containing Y_j}; coverage = share of real
+    balls containing some fake sample (headline, higher is better). Computed in data space for
+    synthetic data and in digit-classifier features for digits (``space``), on the first
+    ``max_samples`` fake samples and real reference samples. Details: ``ganbench.metrics.prdc``.
+    """
+
+    outputs = ("precision", "recall", "density", "coverage")
+    headline = "coverage"
+    higher_is_better = True
+
+    class Params(Params):
+        k: int = Field(5, ge=1, description="nearest neighbour defining each ball's radius")
+        max_samples: int = Field(10_000, ge=10, description="cap on fake (per seed) and real samples")
+        space: Space = "auto"
+
+        @model_validator(mode="after")
+        def _enough_samples(self):
+            if self.max_samples <= self.k:
+                raise ValueError(f"max_samples ({self.max_samples}) must exceed k ({self.k})")
+            return self
+
+    def __init__(self, params, dataset):
+        super().__init__(params, dataset)
+        self.features = feature_map(dataset, self.params.space)
+        self.reference = ReferenceCache(self._embed_real)
+
+    def _embed_real(self, real):
+        feats = self.features(real[: self.params.max_samples])
+        return feats, knn_radii(feats, self.params.k)
+
+    def compute(self, fake, real):
+        real_feats, radii = self.reference(real)
+        rows = [
+            prdc(real_feats, self.features(f[: self.params.max_samples]), self.params.k, real_radii=radii)
+            for f in fake
+        ]
+        return {name: torch.stack([r[name] for r in rows]) for name in self.outputs}

@@ -1,0 +1,41 @@
+"""Shared fixtures."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ganbench import discovery, registry
+
+ROOT = Path(__file__).resolve().parent.parent
+GANBENCH = str(Path(sys.executable).parent / "ganbench")
+
+
+@pytest.fixture
+def scratch_registry():
+    """Yield nothing; afterwards drop every component and failure that the test added."""
+    before = {kind: set(reg._entries) for kind, reg in registry.ALL.items()}
+    failures_before = list(discovery.failures)
+    yield
+    for kind, reg in registry.ALL.items():
+        for name in set(reg._entries) - before[kind]:
+            reg.unregister(name)
+    discovery.failures[:] = failures_before
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: int = 300):
+    """Run the installed ``ganbench`` console script for real and capture its output."""
+    full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
+    return subprocess.run(
+        [GANBENCH, *args], capture_output=True, text=True, cwd=cwd, env=full_env, timeout=timeout
+    )
+
+
+@pytest.fixture
+def cli():
+    """The :func:`run_cli` helper, as a fixture."""
+    return run_cli
