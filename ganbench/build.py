@@ -11,6 +11,7 @@ from ganbench.config import OptimizerConfig, TrainConfig
 from ganbench.contracts import Dataset, Loss, Schedule, ScheduleContext, SeedStreams
 from ganbench.contracts.streams import derive_seed
 from ganbench.errors import GanbenchError
+from ganbench.metrics.evaluator import Evaluator, build_evaluator, default_n_samples
 from ganbench.networks import Discriminator, Generator
 from ganbench.validation import resolve
 
@@ -56,7 +57,7 @@ def make_optimizer(params, cfg: OptimizerConfig) -> torch.optim.Optimizer:
     return torch.optim.SGD(params, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
 
 
-def build(config: TrainConfig, where: str = "configuration", eval_samples: int = 2500) -> TrainSetup:
+def build(config: TrainConfig, where: str = "configuration") -> TrainSetup:
     """Resolve components, check they fit together, and build networks and optimizers."""
     device = resolve_device(config.device)
     dataset_cls, dataset_params = resolve(registry.datasets, config.dataset, "dataset", where)
@@ -74,7 +75,7 @@ def build(config: TrainConfig, where: str = "configuration", eval_samples: int =
     discriminator = Discriminator(inits, dataset.dim, config.discriminator).to(device)
 
     eval_streams = SeedStreams(config.seeds, "eval", device)
-    n_eval = config.eval_samples or eval_samples
+    n_eval = config.eval_samples or default_n_samples(dataset)
     return TrainSetup(
         config=config,
         device=device,
@@ -87,4 +88,16 @@ def build(config: TrainConfig, where: str = "configuration", eval_samples: int =
         d_optimizer=make_optimizer(discriminator.parameters(), config.d_optimizer),
         streams=SeedStreams(config.seeds, "train", device),
         eval_noise=eval_streams.normal(n_eval, config.z_dim),
+    )
+
+
+def evaluator_for(setup: TrainSetup) -> Evaluator:
+    """The metric evaluator for a built setup (its dataset, the configured metrics and parameters)."""
+    cfg = setup.config
+    return build_evaluator(
+        setup.dataset,
+        cfg.metrics,
+        n_samples=setup.eval_noise.shape[1],
+        params=cfg.metric_params,
+        device=setup.device,
     )

@@ -73,6 +73,31 @@ def train(
     run_train(console, dataset, loss, schedule, seeds, first_seed, g_steps, device, config, set_ or [], out)
 
 
+@app.command()
+def benchmark(
+    spec: Annotated[Path, typer.Argument(help="Experiment spec, e.g. experiments/default.yaml.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List the cells and estimated cost; train nothing.")
+    ] = False,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(help="Keep matching cells: loss=NAME, dataset=NAME, schedule=NAME (repeatable)."),
+    ] = None,
+    seeds: Annotated[int | None, typer.Option(help="Override the spec's number of seeds.", min=1)] = None,
+    tracking_uri: Annotated[
+        str | None,
+        typer.Option(help="MLflow tracking URI (default: MLFLOW_TRACKING_URI, else sqlite:///mlflow.db)."),
+    ] = None,
+    jobs: Annotated[
+        int, typer.Option(help="Cells trained in parallel worker processes (1: in this process).", min=1)
+    ] = 2,
+) -> None:
+    """Train every (configuration, seed) of a spec, record each in MLflow, skip what is already done."""
+    from ganbench.runner import run_benchmark
+
+    raise typer.Exit(run_benchmark(console, spec, tracking_uri, seeds, only or [], jobs, dry_run))
+
+
 def main() -> None:
     """Console-script entry point: user errors → exit code 2 with one clear paragraph."""
     try:

@@ -18,7 +18,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from ganbench.build import build
+from ganbench.build import build, evaluator_for
 from ganbench.records import History, LogRecord
 from ganbench.spec_io import read_yaml
 from ganbench.trainer import TrainResult, train
@@ -46,7 +46,7 @@ def run_train(
     where = str(config_file) if config_file else "command line"
     cfg = train_config(apply_overrides(raw, assignments), where)  # expands shorthand again after --set
     setup = build(cfg, where)
-    evaluate = _evaluator(setup)
+    evaluate = evaluator_for(setup)
 
     history = History(setup.n_seeds)
     console.print(
@@ -121,14 +121,6 @@ def _fmt(values: dict[str, np.ndarray], name: str, i: int, pct: bool = False) ->
         return "–"
     v = float(values[name][i])
     return f"{100 * v:.1f} %" if pct else f"{v:.4g}"
-
-
-def _evaluator(setup):
-    try:
-        from ganbench.metrics.evaluator import build_evaluator
-    except ImportError:
-        return None
-    return build_evaluator(setup.dataset, setup.config.metrics, device=setup.device)
 
 
 def _save_samples(setup, out: Path) -> Path:

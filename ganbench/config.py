@@ -65,6 +65,7 @@ class TrainConfig(BaseModel):
     eval_every: int = Field(500, ge=1, description="evaluate every N generator updates (and at the end)")
     eval_samples: int | None = Field(None, ge=2, description="samples per seed at evaluation points")
     metrics: list[str] | None = Field(None, description="metric names; None = all that apply")
+    metric_params: dict[str, dict[str, Any]] = Field(default_factory=dict, description="metric → parameters")
     log_every: int = Field(50, ge=1, description="report training statistics every N ticks")
 
     @field_validator("seeds")

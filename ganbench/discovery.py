@@ -40,6 +40,7 @@ class PluginFailure:
 
 
 failures: list[PluginFailure] = []
+extra_dirs: list[Path] = []  # folders given with --registry, for worker processes to load too
 _loaded_files: set[Path] = set()
 _state = {"started": False}
 
@@ -73,6 +74,7 @@ def add_directories(folders: list[Path] | list[str]) -> None:
     ensure_discovered()
     for folder in folders:
         load_directory(Path(folder))
+        extra_dirs.append(Path(folder).expanduser().resolve())
 
 
 def load_directory(folder: Path) -> None:

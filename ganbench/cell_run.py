@@ -1,0 +1,200 @@
+"""Train one cell of an experiment (in a worker process) and hand back everything tracking needs.
+
+The worker never talks to MLflow: it returns numbers and writes artifact files into a folder the
+parent logs from, so a single process writes the tracking store (SQLite has one writer at a time).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from ganbench import discovery, registry
+from ganbench.build import build, evaluator_for
+from ganbench.config import TrainConfig
+from ganbench.metrics.stability import seed_stability
+from ganbench.records import History, LogRecord
+from ganbench.trainer import TrainResult, train
+
+TRAIN_CURVES = ("d_loss", "g_loss", "d_acc_real", "d_acc_fake", "grad_norm_d", "grad_norm_g", "penalty")
+
+
+@dataclass(frozen=True)
+class CellTask:
+    """What a worker needs: plain data only (it crosses a process boundary)."""
+
+    config: dict[str, Any]  # TrainConfig as JSON, seeds = the seeds still to run
+    out_dir: str  # artifacts go to out_dir/seed-<s>/
+    sample_images: str = "every_eval"  # every_eval | final | none
+
+
+@dataclass
+class SeedOutcome:
+    """One seed's results: curves, summaries and artifact files."""
+
+    seed: int
+    curves: dict[str, tuple[np.ndarray, np.ndarray]]  # name → (steps, values)
+    final: dict[str, float]  # counts, final eval metrics, stability summary
+    diverged_at: int
+    artifacts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CellOutcome:
+    """A trained cell."""
+
+    seeds: list[SeedOutcome]
+    seconds: float
+    device: str
+    primary: str | None  # the main quality metric (for stability and summaries)
+    plugin_sources: dict[str, str]
+    interrupted: bool = False
+
+
+def init_worker(extra_dirs: list[str], threads: int | None) -> None:
+    """Process-pool initializer: plugin folders and a CPU thread count per worker."""
+    if threads:
+        torch.set_num_threads(threads)
+    if extra_dirs:
+        discovery.add_directories(extra_dirs)
+
+
+def run_cell(task: CellTask) -> CellOutcome:
+    """Build, train with evaluation, and summarise every seed of ``task``."""
+    cfg = TrainConfig.model_validate(task.config)
+    setup = build(cfg)
+    evaluator = evaluator_for(setup)
+    out = Path(task.out_dir)
+    history = History(setup.n_seeds)
+    real = _reference_samples(setup)
+
+    def log(record: LogRecord) -> None:
+        history(record)
+        if record.kind == "eval" and task.sample_images == "every_eval":
+            _save_images(setup, record, real, out, final=False)
+
+    result = train(setup, log=log, evaluate=evaluator)
+    seeds = [
+        _seed_outcome(setup, result, history, evaluator.primary, i, out, real, task)
+        for i in range(setup.n_seeds)
+    ]
+    return CellOutcome(
+        seeds=seeds,
+        seconds=result.seconds,
+        device=str(setup.device),
+        primary=evaluator.primary,
+        plugin_sources={
+            "dataset": registry.datasets.entry(cfg.dataset.name).origin,
+            "loss": registry.losses.entry(cfg.loss.name).origin,
+            "schedule": registry.schedules.entry(cfg.schedule.name).origin,
+        },
+        interrupted=result.interrupted,
+    )
+
+
+def _reference_samples(setup) -> torch.Tensor:
+    gen = torch.Generator(device=setup.device).manual_seed(12345)
+    return setup.dataset.sample(min(2500, setup.eval_noise.shape[1]), gen).cpu()
+
+
+def _seed_dir(out: Path, seed: int) -> Path:
+    path = out / f"seed-{seed}"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _save_images(setup, record: LogRecord, real: torch.Tensor, out: Path, final: bool) -> None:
+    from ganbench.plots import samples_figure
+
+    cfg = setup.config
+    for i in np.flatnonzero(record.active):
+        seed, step = cfg.seeds[i], int(record.step[i])
+        when = "final" if final else f"{step} G updates"
+        title = f"{cfg.loss.name} + {cfg.schedule.name} on {cfg.dataset.name}: seed {seed}, {when}"
+        name = "samples_final.png" if final else f"samples_step{step:07d}.png"
+        samples_figure(
+            setup.dataset,
+            record.samples[i : i + 1, :2500],
+            real,
+            _seed_dir(out, seed) / name,
+            title=title,
+            seed_labels=[f"seed {seed}"],
+        )
+
+
+def _seed_outcome(
+    setup,
+    result: TrainResult,
+    history: History,
+    primary: str | None,
+    i: int,
+    out: Path,
+    real: torch.Tensor,
+    task: CellTask,
+) -> SeedOutcome:
+    seed = setup.config.seeds[i]
+    curves = {name: history.series("train", name, i) for name in TRAIN_CURVES}
+    eval_names = sorted({n for r in history.records if r.kind == "eval" for n in r.values})
+    curves.update({name: history.series("eval", name, i) for name in eval_names})
+    curves = {k: v for k, v in curves.items() if len(v[0])}
+    diverged_at = int(result.diverged_at[i])
+    stability = seed_stability(
+        curves.get(primary) if primary else None,
+        higher_is_better=_higher_is_better(primary),
+        d_acc_real=curves.get("d_acc_real"),
+        d_acc_fake=curves.get("d_acc_fake"),
+        grad_norm_d=curves.get("grad_norm_d"),
+        grad_norm_g=curves.get("grad_norm_g"),
+        watch={k: curves[k] for k in ("d_loss", "g_loss") if k in curves},
+        diverged_at=diverged_at,
+    )
+    final = {
+        "g_updates": float(result.g_updates[i]),
+        "d_updates": float(result.d_updates[i]),
+        "g_grad_evals": float(result.g_grad_evals[i]),
+        "d_grad_evals": float(result.d_grad_evals[i]),
+        "train_seconds": result.seconds,
+        **{f"final/{k}": float(v[i]) for k, v in result.last_eval.items()},
+        **{f"stability/{k}": float(v) for k, v in stability.items()},
+    }
+    artifacts = _seed_artifacts(setup, i, out, real, task, diverged=diverged_at >= 0)
+    return SeedOutcome(seed, curves, final, diverged_at, artifacts)
+
+
+def _seed_artifacts(
+    setup, i: int, out: Path, real: torch.Tensor, task: CellTask, diverged: bool
+) -> list[str]:
+    seed = setup.config.seeds[i]
+    folder = _seed_dir(out, seed)
+    with torch.no_grad():
+        samples = setup.generator(setup.eval_noise)[i : i + 1].cpu()
+    np.save(folder / "final_samples.npy", samples[0].numpy())
+    # Weights of this seed alone, loadable into a one-seed Generator (leading axis of size 1).
+    state = {k: v[i : i + 1].clone() for k, v in setup.generator.state_dict().items()}
+    torch.save(state, folder / "generator.pt")
+    if task.sample_images != "none" and (task.sample_images == "final" or diverged):
+        all_samples = torch.zeros(setup.n_seeds, *samples.shape[1:])
+        all_samples[i] = samples[0]
+        active = np.arange(setup.n_seeds) == i
+        steps = np.full(setup.n_seeds, int(setup.config.g_steps) if not diverged else -1)
+        _save_images(setup, LogRecord("eval", steps, {}, active, all_samples), real, out, final=True)
+    return sorted(str(p) for p in folder.iterdir())
+
+
+def _higher_is_better(primary: str | None) -> bool:
+    if not primary:
+        return True
+    metric = registry.metrics.get(primary.split("/")[0])
+    return bool(metric.higher_is_better)
+
+
+def worker_threads(jobs: int) -> int | None:
+    """Threads per worker so workers × threads ≈ cores (None: leave torch's default)."""
+    if jobs <= 1:
+        return None
+    return max(1, (os.cpu_count() or 1) // jobs)

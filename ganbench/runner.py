@@ -1,0 +1,155 @@
+"""``ganbench benchmark``: train every pending (cell, seed) of a spec and record it in MLflow.
+
+Cells run in worker processes (``jobs`` of them, one CPU thread each) or in this process when
+``jobs == 1``; results come back here and are logged by this process alone. Finished runs are
+skipped on a rerun, unfinished ones redone.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+import tempfile
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from ganbench import discovery, spec
+from ganbench.cell_run import CellOutcome, CellTask, init_worker, run_cell, worker_threads
+from ganbench.estimate import cell_cost
+from ganbench.spec import Cell, Experiment
+from ganbench.summary import summary_table
+from ganbench.tracking import Tracker
+
+
+@dataclass
+class Plan:
+    """What this invocation still has to train: cell → seeds without a complete run."""
+
+    experiment: Experiment
+    pending: list[tuple[Cell, list[int]]] = field(default_factory=list)
+    skipped_runs: int = 0
+
+
+def plan(exp: Experiment, done: set[str]) -> Plan:
+    """Split every (cell, seed) into already complete and still to train."""
+    out = Plan(exp)
+    for cell in exp.cells:
+        todo = [s for s in cell.config.seeds if cell.run_key(s) not in done]
+        out.skipped_runs += len(cell.config.seeds) - len(todo)
+        if todo:
+            out.pending.append((cell, todo))
+    return out
+
+
+def run_benchmark(
+    console: Console,
+    path: Path,
+    tracking_uri: str | None,
+    seeds: int | None,
+    only: list[str],
+    jobs: int,
+    dry_run: bool,
+) -> int:
+    """Validate, connect, train what is pending, print the summary. Returns the exit code."""
+    exp = spec.load(path, seeds=seeds, only=only)
+    if dry_run:
+        from ganbench.estimate import dry_run_table
+
+        console.print(dry_run_table(exp))
+        return 0
+    tracker = Tracker.connect(tracking_uri)
+    experiment_id = tracker.experiment_id(exp.spec.name)
+    work = plan(exp, tracker.completed_keys(experiment_id))
+    redone = tracker.discard_incomplete(
+        experiment_id, [c.run_key(s) for c, seeds_ in work.pending for s in seeds_]
+    )
+    console.print(
+        f"[bold]{exp.spec.name}[/]: {len(exp.cells)} cells × seeds = {exp.n_runs} runs; "
+        f"{work.skipped_runs} already finished, {exp.n_runs - work.skipped_runs} to train"
+        + (f" ({redone} unfinished run(s) discarded)" if redone else "")
+        + f"; tracking at {tracker.uri}."
+    )
+    parent = tracker.start_parent(experiment_id, exp, sys.argv)
+    status, trained = "KILLED", 0
+    try:
+        trained = _train_all(console, tracker, experiment_id, parent, work, jobs)
+        status = "FINISHED"
+    finally:
+        tracker.finish_parent(parent, status, {"runs_trained": trained, "runs_skipped": work.skipped_runs})
+    console.print(summary_table(tracker, experiment_id, exp))
+    console.print(
+        f"Browse the runs: [bold]make ui[/] (experiment '{exp.spec.name}', tracking {tracker.uri})."
+    )
+    return 0
+
+
+def _train_all(
+    console: Console, tracker: Tracker, experiment_id: str, parent: str, work: Plan, jobs: int
+) -> int:
+    exp, trained = work.experiment, 0
+    total = sum(cell_cost(cell, len(seeds_)) for cell, seeds_ in work.pending)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[cells]}"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    )
+    with (
+        tempfile.TemporaryDirectory(prefix="ganbench-") as tmp,
+        Progress(*columns, console=console) as progress,
+    ):
+        n_cells, n_done = len(work.pending), 0
+        # The bar advances by each cell's estimated cost, so the ETA weighs long cells properly.
+        bar = progress.add_task("starting", total=total, cells=f"0/{n_cells} cells")
+        tasks = [
+            (
+                cell,
+                CellTask(
+                    cell.config.model_copy(update={"seeds": s}).model_dump(mode="json"),
+                    str(Path(tmp) / cell.key),
+                    exp.spec.sample_images,
+                ),
+            )
+            for cell, s in work.pending
+        ]
+
+        def done(cell: Cell, outcome: CellOutcome) -> None:
+            nonlocal trained, n_done
+            for seed in outcome.seeds:
+                tracker.log_seed(experiment_id, parent, exp, cell, outcome, seed)
+                trained += 1
+            n_done += 1
+            progress.update(
+                bar,
+                advance=cell_cost(cell, len(outcome.seeds)),
+                cells=f"{n_done}/{n_cells} cells",
+                description=f"done: {cell.config.dataset.name} | {cell.label}",
+            )
+
+        if jobs <= 1:
+            for cell, task in tasks:
+                progress.update(bar, description=f"training: {cell.config.dataset.name} | {cell.label}")
+                done(cell, run_cell(task))
+            return trained
+        extra = [str(p) for p in discovery.extra_dirs]  # GANBENCH_REGISTRY reaches workers by inheritance
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            jobs, mp_context=context, initializer=init_worker, initargs=(extra, worker_threads(jobs))
+        ) as pool:
+            futures: dict[Future, Cell] = {pool.submit(run_cell, task): cell for cell, task in tasks}
+            try:
+                pending = set(futures)
+                while pending:
+                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for fut in finished:
+                        done(futures[fut], fut.result())
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+    return trained

@@ -1,0 +1,177 @@
+"""Experiment specs (``experiments/*.yaml``): validated, then expanded into a grid of cells.
+
+A spec lists datasets, losses and schedules (each a name or ``{name: …, <param>: …}``), shared
+training settings under ``train`` (any :class:`TrainConfig` key but the components and seeds),
+optional per-dataset overrides, and optional hyper-parameter lists under ``grid`` (dotted keys).
+The cartesian product of datasets × losses × schedules × grid values gives the cells; each cell
+trains ``seeds`` seeds in lockstep.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ganbench import registry
+from ganbench.build import resolve_device
+from ganbench.config import ComponentRef, TrainConfig
+from ganbench.errors import GanbenchError
+from ganbench.spec_io import read_yaml
+from ganbench.validation import apply_overrides, resolve, train_config, validate
+
+ComponentList = list[str | dict[str, Any]]
+
+
+class ExperimentSpec(BaseModel):
+    """The schema of an experiment file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="MLflow experiment name")
+    description: str = ""
+    datasets: ComponentList = Field(min_length=1)
+    losses: ComponentList = Field(min_length=1)
+    schedules: ComponentList = Field(min_length=1)
+    seeds: int | list[int] = Field(5, description="a count (seeds 0…n−1) or an explicit list")
+    train: dict[str, Any] = Field(default_factory=dict, description="shared TrainConfig settings")
+    per_dataset: dict[str, dict[str, Any]] = Field(default_factory=dict, description="overrides by dataset")
+    sample_images: Literal["every_eval", "final", "none"] = "every_eval"
+    grid: dict[str, list[Any]] = Field(default_factory=dict, description="dotted key → values to sweep")
+
+    @field_validator("seeds")
+    @classmethod
+    def _seeds(cls, v: int | list[int]) -> int | list[int]:
+        if isinstance(v, int) and v < 1:
+            raise ValueError("at least one seed")
+        return v
+
+    @field_validator("train")
+    @classmethod
+    def _no_components_in_train(cls, v: dict[str, Any]) -> dict[str, Any]:
+        clash = {"dataset", "loss", "schedule", "seeds"} & set(v)
+        if clash:
+            raise ValueError(f"{sorted(clash)} belong at the top level (datasets/losses/schedules/seeds)")
+        return v
+
+    def seed_list(self) -> list[int]:
+        return list(range(self.seeds)) if isinstance(self.seeds, int) else list(self.seeds)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One configuration of the grid: a validated TrainConfig for all its seeds, and its identity."""
+
+    index: int
+    config: TrainConfig
+    label: str  # e.g. "wasserstein(clip=0.01) + alternating(d_steps=5)"
+    key: str  # hash of the configuration without its seeds: the same cell in any invocation
+
+    def run_key(self, seed: int) -> str:
+        """Deterministic identity of one (configuration, seed) run."""
+        return f"{self.key}-s{seed}"
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A loaded spec, its file, and its cells."""
+
+    spec: ExperimentSpec
+    path: str
+    cells: list[Cell]
+
+    @property
+    def spec_hash(self) -> str:
+        return digest(self.spec.model_dump(mode="json"))[:12]
+
+    @property
+    def n_runs(self) -> int:
+        return sum(len(c.config.seeds) for c in self.cells)
+
+
+def digest(obj: Any) -> str:
+    """SHA-256 of a JSON-serialisable object in canonical form."""
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def load(path: str | Path, seeds: int | None = None, only: list[str] | None = None) -> Experiment:
+    """Read, validate and expand a spec file. ``seeds`` overrides the seed count; ``only``
+    (``loss=wasserstein``, ``dataset=ring``, ``schedule=alternating``) keeps matching cells."""
+    where = str(path)
+    spec = validate(ExperimentSpec, read_yaml(Path(path)), where)
+    if seeds is not None:
+        spec = spec.model_copy(update={"seeds": seeds})
+    cells = expand(spec, where)
+    if only:
+        cells = select(cells, only, where)
+    return Experiment(spec, where, cells)
+
+
+def expand(spec: ExperimentSpec, where: str) -> list[Cell]:
+    """The cartesian product of datasets × losses × schedules × grid values, each validated."""
+    unknown = set(spec.per_dataset) - {_name(d) for d in spec.datasets}
+    if unknown:
+        raise GanbenchError(f"{where}: per_dataset: {sorted(unknown)} are not among the spec's datasets.")
+    components = {
+        "dataset": _components(spec.datasets, "datasets", registry.datasets, where),
+        "loss": _components(spec.losses, "losses", registry.losses, where),
+        "schedule": _components(spec.schedules, "schedules", registry.schedules, where),
+    }
+    grid_keys = list(spec.grid)
+    grid_values = list(itertools.product(*spec.grid.values())) if grid_keys else [()]
+    cells: list[Cell] = []
+    for dataset, loss, schedule, values in itertools.product(*components.values(), grid_values):
+        raw = {**spec.train, **spec.per_dataset.get(dataset["name"], {})}
+        raw.update(dataset=dataset, loss=loss, schedule=schedule, seeds=spec.seed_list())
+        sweep = [f"{k}={json.dumps(v)}" for k, v in zip(grid_keys, values, strict=True)]
+        label_bits = [_label(loss), _label(schedule)] + [s.replace('"', "") for s in sweep]
+        cfg = train_config(apply_overrides(raw, sweep, where), f"{where} (cell {' + '.join(label_bits)})")
+        identity = cfg.model_dump(mode="json", exclude={"seeds", "device"})
+        cells.append(Cell(len(cells), cfg, " + ".join(label_bits), digest(identity)[:16]))
+    for cell in cells:
+        resolve_device(cell.config.device)
+    return cells
+
+
+def select(cells: list[Cell], only: list[str], where: str) -> list[Cell]:
+    """Keep cells whose component names match every ``kind=name`` filter."""
+    filters = []
+    for item in only:
+        kind, sep, name = item.partition("=")
+        if not sep or kind not in ("dataset", "loss", "schedule"):
+            raise GanbenchError(f"--only {item!r}: use dataset=NAME, loss=NAME or schedule=NAME.")
+        filters.append((kind, name))
+    kept = [c for c in cells if all(getattr(c.config, k).name == n for k, n in filters)]
+    if not kept:
+        raise GanbenchError(f"{where}: no cell matches --only {' '.join(only)}.")
+    return kept
+
+
+def _components(items: ComponentList, key: str, reg: registry.Registry, where: str) -> list[dict[str, Any]]:
+    """Check names and parameters of one component list; return them as dicts."""
+    out = []
+    for i, item in enumerate(items):
+        ref = {"name": item} if isinstance(item, str) else dict(item)
+        if "name" not in ref:
+            raise GanbenchError(f"{where}: {key}[{i}]: each entry needs a name, e.g. {{name: hinge}}.")
+        path = f"{key}[{i}]"
+        try:
+            resolve(reg, ComponentRef.model_validate(ref), path, where)
+        except GanbenchError as exc:  # "losses[2].name: loss 'x' is not…" → "losses[2].name 'x' is not…"
+            raise GanbenchError(str(exc).replace(f"{path}.name: {reg.kind} ", f"{path}.name ")) from None
+        out.append(ref)
+    return out
+
+
+def _name(item: str | dict[str, Any]) -> str:
+    return item if isinstance(item, str) else str(item.get("name"))
+
+
+def _label(ref: dict[str, Any]) -> str:
+    params = ", ".join(f"{k}={v}" for k, v in ref.items() if k != "name")
+    return f"{ref['name']}({params})" if params else ref["name"]
