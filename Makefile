@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 PYTEST_WORKERS ?= 2
 
-.PHONY: setup test test-fast lint format demo clean
+.PHONY: setup test test-fast lint format demo benchmark benchmark-quick ui clean
 
 setup: $(VENV)/.installed
 
@@ -28,7 +28,25 @@ format: setup
 	$(BIN)/ruff format ganbench registry tests
 	$(BIN)/ruff check --fix ganbench registry tests
 
-# Until the benchmark runner lands, the main job is a short lockstep training demo.
+TRACKING_URI ?= sqlite:///mlflow.db
+UI_PORT      ?= 5000
+JOBS         ?= 2
+
+# The main job: experiments/default.yaml into the embedded MLflow store (no server needed).
+# Rerunning skips finished runs and redoes unfinished ones.
+benchmark: setup
+	$(BIN)/ganbench benchmark experiments/default.yaml --tracking-uri $(TRACKING_URI) --jobs $(JOBS)
+
+benchmark-quick: setup
+	$(BIN)/ganbench benchmark experiments/quick.yaml --tracking-uri $(TRACKING_URI) --jobs $(JOBS)
+
+# MLflow UI over the same store, on loopback. One worker and no job runners: the defaults
+# (4 uvicorn workers + ~8 job processes) swamp a 2-core machine.
+ui: setup
+	MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false $(BIN)/mlflow server --backend-store-uri $(TRACKING_URI) \
+		--host 127.0.0.1 --port $(UI_PORT) --workers 1
+
+# A short lockstep training of one configuration, with a sample image.
 demo: setup
 	$(BIN)/ganbench train --dataset ring --loss modified_minimax --schedule alternating \
 		--seeds 4 --g-steps 2000 --out outputs/demo

@@ -7,6 +7,7 @@ parent logs from, so a single process writes the tracking store (SQLite has one 
 from __future__ import annotations
 
 import os
+import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,9 @@ class CellOutcome:
 
 
 def init_worker(extra_dirs: list[str], threads: int | None) -> None:
-    """Process-pool initializer: plugin folders and a CPU thread count per worker."""
+    """Process-pool initializer: plugin folders and a CPU thread count per worker. Workers ignore
+    Ctrl-C: the parent decides what an interrupt means and stops them itself."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if threads:
         torch.set_num_threads(threads)
     if extra_dirs:

@@ -149,7 +149,15 @@ def _train_all(
                     finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                     for fut in finished:
                         done(futures[fut], fut.result())
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
+            except BaseException:  # Ctrl-C or a failed cell: stop the workers now, keep what is logged
+                _stop_workers(pool)
                 raise
     return trained
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Cancel queued cells and terminate running workers (the executor has no public call for the
+    latter before Python 3.14); runs they had not handed back are redone by the next invocation."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in list(getattr(pool, "_processes", {}).values()):
+        process.terminate()

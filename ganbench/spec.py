@@ -25,7 +25,7 @@ from ganbench.errors import GanbenchError
 from ganbench.spec_io import read_yaml
 from ganbench.validation import apply_overrides, resolve, train_config, validate
 
-ComponentList = list[str | dict[str, Any]]
+ComponentList = Literal["all"] | list[str | dict[str, Any]]
 
 
 class ExperimentSpec(BaseModel):
@@ -35,7 +35,7 @@ class ExperimentSpec(BaseModel):
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="MLflow experiment name")
     description: str = ""
-    datasets: ComponentList = Field(min_length=1)
+    datasets: ComponentList = Field(min_length=1, description="a list, or 'all' registered")
     losses: ComponentList = Field(min_length=1)
     schedules: ComponentList = Field(min_length=1)
     seeds: int | list[int] = Field(5, description="a count (seeds 0…n−1) or an explicit list")
@@ -114,14 +114,14 @@ def load(path: str | Path, seeds: int | None = None, only: list[str] | None = No
 
 def expand(spec: ExperimentSpec, where: str) -> list[Cell]:
     """The cartesian product of datasets × losses × schedules × grid values, each validated."""
-    unknown = set(spec.per_dataset) - {_name(d) for d in spec.datasets}
-    if unknown:
-        raise GanbenchError(f"{where}: per_dataset: {sorted(unknown)} are not among the spec's datasets.")
     components = {
         "dataset": _components(spec.datasets, "datasets", registry.datasets, where),
         "loss": _components(spec.losses, "losses", registry.losses, where),
         "schedule": _components(spec.schedules, "schedules", registry.schedules, where),
     }
+    unknown = set(spec.per_dataset) - {d["name"] for d in components["dataset"]}
+    if unknown:
+        raise GanbenchError(f"{where}: per_dataset: {sorted(unknown)} are not among the spec's datasets.")
     grid_keys = list(spec.grid)
     grid_values = list(itertools.product(*spec.grid.values())) if grid_keys else [()]
     cells: list[Cell] = []
@@ -153,7 +153,10 @@ def select(cells: list[Cell], only: list[str], where: str) -> list[Cell]:
 
 
 def _components(items: ComponentList, key: str, reg: registry.Registry, where: str) -> list[dict[str, Any]]:
-    """Check names and parameters of one component list; return them as dicts."""
+    """Check names and parameters of one component list; return them as dicts. ``all`` means every
+    registered component that works with default parameters (so a dropped-in plugin joins too)."""
+    if items == "all":
+        items = [n for n in reg.names() if _defaults_suffice(reg.get(n))]
     out = []
     for i, item in enumerate(items):
         ref = {"name": item} if isinstance(item, str) else dict(item)
@@ -168,8 +171,8 @@ def _components(items: ComponentList, key: str, reg: registry.Registry, where: s
     return out
 
 
-def _name(item: str | dict[str, Any]) -> str:
-    return item if isinstance(item, str) else str(item.get("name"))
+def _defaults_suffice(cls: type) -> bool:
+    return not any(f.is_required() for f in cls.Params.model_fields.values())
 
 
 def _label(ref: dict[str, Any]) -> str:

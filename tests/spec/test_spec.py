@@ -1,0 +1,114 @@
+"""Experiment specs: validation errors name the file and key path; lists expand into a grid."""
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from ganbench import spec
+from ganbench.errors import GanbenchError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def write(tmp_path, text, name="x.yaml"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+BASE = """
+name: t
+datasets: [ring, {name: grid, sigma: 0.1}]
+losses: [minimax, {name: wasserstein, clip: 0.02}, hinge]
+schedules: [{name: alternating, d_steps: 5}, simultaneous]
+seeds: 3
+train: {g_steps: 10, batch_size: 32}
+per_dataset:
+  grid: {g_steps: 20}
+grid:
+  g_optimizer.lr: [0.0001, 0.0002]
+"""
+
+
+def test_lists_expand_into_the_cartesian_product(tmp_path):
+    exp = spec.load(write(tmp_path, BASE))
+    assert len(exp.cells) == 2 * 3 * 2 * 2 and exp.n_runs == 24 * 3
+    assert len({c.key for c in exp.cells}) == len(exp.cells)
+    grid_cells = [c for c in exp.cells if c.config.dataset.name == "grid"]
+    assert all(c.config.g_steps == 20 and c.config.dataset.params == {"sigma": 0.1} for c in grid_cells)
+    assert all(c.config.g_steps == 10 for c in exp.cells if c.config.dataset.name == "ring")
+    assert {c.config.g_optimizer.lr for c in exp.cells} == {0.0001, 0.0002}
+    wasserstein = [c for c in exp.cells if c.config.loss.name == "wasserstein"]
+    assert all(c.config.loss.params == {"clip": 0.02} for c in wasserstein)
+    assert all(c.config.seeds == [0, 1, 2] for c in exp.cells)
+
+
+def test_keys_are_deterministic_and_ignore_seed_count(tmp_path):
+    a = spec.load(write(tmp_path, BASE))
+    b = spec.load(write(tmp_path, BASE), seeds=5)
+    assert [c.key for c in a.cells] == [c.key for c in b.cells]
+    assert a.cells[0].run_key(1) != a.cells[0].run_key(2)
+
+
+def test_only_filters_cells(tmp_path):
+    exp = spec.load(write(tmp_path, BASE), only=["loss=hinge", "dataset=ring"])
+    assert len(exp.cells) == 4 and all(c.config.loss.name == "hinge" for c in exp.cells)
+    with pytest.raises(GanbenchError, match="no cell matches"):
+        spec.load(write(tmp_path, BASE), only=["loss=relativistic"])
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ("hinge]", "wasserstien]"),
+            "x.yaml: losses[2].name 'wasserstien' is not registered; available: hinge,",
+        ),
+        (("clip: 0.02", "clip: -1"), "x.yaml: losses[1] (wasserstein).clip: Input should be greater than 0"),
+        (("clip: 0.02", "clap: 1"), "losses[1] (wasserstein).clap: is not a known key"),
+        (("seeds: 3", "seeds: 3\nsedes: 4"), "x.yaml: sedes: is not a known key"),
+        (("g_steps: 10,", "g_steps: -1,"), "g_steps: Input should be greater than or equal to 1"),
+        (("grid: {g_steps: 20}", "blob: {g_steps: 20}"), "per_dataset: ['blob'] are not among"),
+        (("g_optimizer.lr", "g_optimiser.lr"), "g_optimiser: is not a known key"),
+        (("name: t", "name: 'bad name!'"), "x.yaml: name: String should match pattern"),
+    ],
+)
+def test_errors_name_file_key_and_what_is_allowed(tmp_path, change, expected):
+    with pytest.raises(GanbenchError) as err:
+        spec.load(write(tmp_path, BASE.replace(*change)))
+    assert expected in str(err.value)
+
+
+def test_malformed_yaml_names_file_and_line(tmp_path):
+    with pytest.raises(GanbenchError, match=r"x.yaml: malformed YAML at line 3"):
+        spec.load(write(tmp_path, "name: t\ndatasets: [ring\nlosses: [a, b]\n"))
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "experiments").glob("*.yaml")), ids=lambda p: p.name)
+def test_shipped_specs_validate(path):
+    exp = spec.load(path)
+    assert exp.cells and exp.spec.name == path.stem
+
+
+def test_default_spec_is_the_promised_grid():
+    exp = spec.load(ROOT / "experiments" / "default.yaml")
+    combos = {(c.config.loss.name, c.label.split(" + ")[1], c.config.dataset.name) for c in exp.cells}
+    losses = {"minimax", "modified_minimax", "wasserstein"}
+    schedules = {
+        "alternating(d_steps=1)",
+        "alternating(d_steps=5)",
+        "epochwise(d_epochs=1, g_epochs=1)",
+        "simultaneous",
+    }
+    assert combos == {(loss, s, d) for loss in losses for s in schedules for d in ("ring", "grid", "digits")}
+    assert all(len(c.config.seeds) == 5 for c in exp.cells)
+
+
+def test_full_spec_covers_every_registered_loss_and_schedule():
+    from ganbench.registry import datasets, losses, schedules
+
+    exp = spec.load(ROOT / "experiments" / "full.yaml")
+    assert {c.config.loss.name for c in exp.cells} == set(losses.names())
+    assert {c.config.schedule.name for c in exp.cells} == set(schedules.names())
+    assert {c.config.dataset.name for c in exp.cells} == set(datasets.names()) - {"npz"}

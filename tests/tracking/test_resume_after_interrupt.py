@@ -1,0 +1,96 @@
+"""Interrupt a real benchmark (SIGINT as Ctrl-C does, and SIGKILL), rerun it, and check that exactly
+one complete run per (configuration, seed) key remains."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from ganbench import spec
+
+from .conftest import client
+
+pytestmark = pytest.mark.slow
+GANBENCH = str(Path(sys.executable).parent / "ganbench")
+
+SPEC = """
+name: resume
+datasets: [ring]
+losses: [modified_minimax, hinge, least_squares]
+schedules: [{name: alternating, d_steps: 1}, simultaneous]
+seeds: 2
+sample_images: none
+train: {g_steps: 300, eval_every: 150, eval_samples: 300, batch_size: 64,
+        generator: {width: 32, depth: 2}, discriminator: {width: 32, depth: 2}}
+"""
+
+
+def complete_runs(store: Path) -> list:
+    if not store.exists():
+        return []
+    c = client(store)
+    exp = c.get_experiment_by_name("resume")
+    if exp is None:
+        return []
+    return [r for r in c.search_runs([exp.experiment_id], "tags.`ganbench.complete` = 'true'")]
+
+
+def start(folder: Path, spec_path: Path) -> subprocess.Popen:
+    env = {**os.environ, "COLUMNS": "160"}
+    env.pop("MLFLOW_TRACKING_URI", None)
+    return subprocess.Popen(
+        [GANBENCH, "benchmark", str(spec_path), "--jobs", "2"],
+        cwd=folder,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
+def test_interrupted_benchmark_resumes_without_duplicates(tmp_path, sig):
+    spec_path = tmp_path / "resume.yaml"
+    spec_path.write_text(textwrap.dedent(SPEC))
+    exp = spec.load(spec_path)
+    keys = {c.run_key(s) for c in exp.cells for s in c.config.seeds}
+    store = tmp_path / "mlflow.db"
+
+    proc = start(tmp_path, spec_path)
+    deadline = time.time() + 300
+    while len(complete_runs(store)) < 2 and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.5)
+    done_before = len(complete_runs(store))
+    assert proc.poll() is None and 2 <= done_before < len(keys), "interrupt must land mid-benchmark"
+    os.killpg(proc.pid, sig)  # the whole process group, as a terminal's Ctrl-C or a crash would
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode != 0
+    if sig == signal.SIGINT:
+        assert "Traceback" not in err and "interrupted" in err
+
+    # A run left without its complete tag (as a kill during logging leaves it) must be redone too.
+    c = client(store)
+    experiment_id = c.get_experiment_by_name("resume").experiment_id
+    some_key = sorted(keys - {r.data.tags["ganbench.key"] for r in complete_runs(store)})[0]
+    c.create_run(experiment_id, tags={"ganbench.key": some_key})
+
+    rerun = start(tmp_path, spec_path)
+    out, err = rerun.communicate(timeout=600)
+    assert rerun.returncode == 0, err[-3000:]
+    assert f"{done_before} already finished" in " ".join(out.split())
+
+    runs = [r for r in c.search_runs([experiment_id], max_results=1000) if "ganbench.key" in r.data.tags]
+    assert sorted(r.data.tags["ganbench.key"] for r in runs) == sorted(keys)  # one run per key, no strays
+    assert all(r.data.tags.get("ganbench.complete") == "true" for r in runs)
+    assert all(r.info.status in ("FINISHED", "FAILED") for r in runs)
+    parents = [r for r in c.search_runs([experiment_id]) if r.data.tags.get("ganbench.role") == "invocation"]
+    assert sorted(p.info.status for p in parents) == [
+        "FINISHED",
+        "KILLED" if sig == signal.SIGINT else "RUNNING",
+    ]
