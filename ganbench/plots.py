@@ -14,6 +14,7 @@ data, so seeds can be compared at a glance; generated samples outside the view a
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -73,7 +74,9 @@ def samples_figure(
             fig = _scatter_figure(dataset, fake_np, real_np, labels)
         if title:
             fig.set_figheight(fig.get_figheight() + 0.3)
-            fig.suptitle(title)
+            # Wrap to the figure's width so a one-panel figure does not cut its title off.
+            chars = max(30, int(fig.get_figwidth() * 9))
+            fig.suptitle(textwrap.fill(title, chars), fontsize="medium")
         fig.savefig(path, dpi=110)
     finally:
         for number in set(plt.get_fignums()) - before:  # long runs draw many figures: free them all

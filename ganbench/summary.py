@@ -22,30 +22,35 @@ def summary_table(tracker: Tracker, experiment_id: str, exp: Experiment) -> Tabl
         key = run.data.tags.get(CELL)
         if key in wanted:
             by_cell[key].append(run)
-    table = Table(title=f"summary: {exp.spec.name} (mean ± sd over seeds, from MLflow)", title_justify="left")
-    for col in (
-        "dataset",
-        "configuration",
-        "seeds",
-        "modes covered",
-        "high quality",
-        "Fréchet",
-        "oscillation",
-        "diverged",
-    ):
-        table.add_column(col, justify="left" if col in ("dataset", "configuration") else "right")
+    table = Table(
+        title=f"summary: {exp.spec.name} (mean ± sd over seeds, read from MLflow)",
+        title_justify="left",
+        caption="covered: modes with a high-quality sample; HQ: high-quality share; FD: Fréchet "
+        "distance; osc.: sd of the main quality metric over the last quarter of evaluations; "
+        "div.: diverged seeds",
+        caption_justify="left",
+    )
+    table.add_column("data")
+    table.add_column("configuration", ratio=1, overflow="fold")
+    for col in ("n", "covered", "HQ %", "FD", "osc.", "div."):
+        table.add_column(col, justify="right", no_wrap=True)
+    previous = None
     for cell in exp.cells:
         runs = by_cell.get(cell.key, [])
+        dataset = cell.config.dataset.name
+        if previous is not None and dataset != previous:
+            table.add_section()
         table.add_row(
-            cell.config.dataset.name,
+            dataset if dataset != previous else "",
             cell.label,
             str(len(runs)),
             _stat(runs, "final/modes/covered", digits=1),
             _stat(runs, "final/modes/high_quality", pct=True),
-            _stat(runs, "final/frechet/fd", digits=3),
-            _stat(runs, "stability/oscillation", digits=3),
-            f"{sum(r.data.tags.get('failure_reason', '').startswith('diverged') for r in runs)}/{len(runs)}",
+            _stat(runs, "final/frechet/fd", digits=2),
+            _stat(runs, "stability/oscillation", digits=2),
+            str(sum(r.data.tags.get("failure_reason", "").startswith("diverged") for r in runs)),
         )
+        previous = dataset
     return table
 
 
@@ -56,5 +61,5 @@ def _stat(runs: list, key: str, digits: int = 2, pct: bool = False) -> str:
     finite = values[np.isfinite(values)]
     scale = 100.0 if pct else 1.0
     mean, sd = finite.mean() * scale, (finite.std(ddof=1) if len(finite) > 1 else 0.0) * scale
-    unit = " %" if pct else ""
-    return f"{mean:.{1 if pct else digits}f} ± {sd:.{1 if pct else digits}f}{unit}"
+    places = 0 if pct else digits
+    return f"{mean:.{places}f}±{sd:.{places}f}"

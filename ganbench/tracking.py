@@ -8,6 +8,7 @@ and deletes any other run of the same key, so exactly one complete run per key r
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import tempfile
@@ -46,6 +47,7 @@ class Tracker:
     def connect(cls, uri: str | None) -> Tracker:
         """Open the store and prove it answers, before any training starts."""
         uri = resolve_uri(uri)
+        logging.getLogger("mlflow").setLevel(logging.WARNING)  # no table-creation chatter on first use
         # Fail fast on an unreachable server instead of MLflow's minutes of retries.
         os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
         os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")

@@ -84,6 +84,13 @@ def _accuracy(setup: TrainSetup, real_scores: Tensor | None, fake_scores: Tensor
     return out
 
 
+def _d_objective(s: TrainSetup, real: Tensor, fake: Tensor, real_scores: Tensor, fake_scores: Tensor):
+    """The discriminator's loss plus its penalty (if the loss has one), and the penalty alone."""
+    objective = s.loss.d_loss(real_scores, fake_scores)
+    penalty = s.loss.penalty(s.discriminator, real, fake, s.streams)
+    return (objective if penalty is None else objective + penalty), penalty
+
+
 def d_update(setup: TrainSetup, mask: Tensor) -> tuple[Tensor, Stats]:
     """One discriminator step for the seeds in ``mask``; the generator is not touched."""
     s, b = setup, setup.config.batch_size
@@ -92,10 +99,7 @@ def d_update(setup: TrainSetup, mask: Tensor) -> tuple[Tensor, Stats]:
     with torch.no_grad():
         fake = s.generator(s.streams.normal(b, s.config.z_dim))
     real_scores, fake_scores = s.discriminator(real), s.discriminator(fake)
-    objective = s.loss.d_loss(real_scores, fake_scores)
-    penalty = s.loss.penalty(s.discriminator, real, fake, s.streams)
-    if penalty is not None:
-        objective = objective + penalty
+    objective, penalty = _d_objective(s, real, fake, real_scores, fake_scores)
     ok = mask & _finite(objective)
     stats = {"d_loss": objective.detach(), **_accuracy(s, real_scores, fake_scores)}
     if penalty is not None:
@@ -140,10 +144,7 @@ def joint_update(setup: TrainSetup, d_mask: Tensor, g_mask: Tensor) -> tuple[Ten
     real = s.dataset.batch(s.streams.generators, b)
     fake = s.generator(s.streams.normal(b, s.config.z_dim))
     real_scores, fake_scores = s.discriminator(real), s.discriminator(fake)
-    d_objective = s.loss.d_loss(real_scores, fake_scores)
-    penalty = s.loss.penalty(s.discriminator, real, fake, s.streams)
-    if penalty is not None:
-        d_objective = d_objective + penalty
+    d_objective, penalty = _d_objective(s, real, fake, real_scores, fake_scores)
     g_objective = s.loss.g_loss(fake_scores, real_scores.detach() if s.loss.uses_real_in_g else None)
     finite = _finite(d_objective, g_objective)
     ok_d, ok_g = d_mask & finite, g_mask & finite

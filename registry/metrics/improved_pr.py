@@ -1,15 +1,14 @@
 """`improved_pr`: improved precision and recall (Kynkäänniemi et al. 2019), k = 3."""
 
 import torch
-from pydantic import model_validator
 
-from ganbench.api import Field, Metric, Params, metrics
-from ganbench.metrics.features import ReferenceCache, Space, feature_map
-from ganbench.metrics.prdc import improved_precision_recall, knn_radii
+from ganbench.api import Field, metrics
+from ganbench.metrics.knn_metric import KnnMetric, KnnParams
+from ganbench.metrics.prdc import improved_precision_recall
 
 
 @metrics.register("improved_pr")
-class ImprovedPR(Metric):
+class ImprovedPR(KnnMetric):
     """Kynkäänniemi et al. 2019, "Improved Precision and Recall Metric for Assessing Generative Models".
 
     The real and the fake manifolds are each estimated as the union of closed balls around their
@@ -23,25 +22,8 @@ class ImprovedPR(Metric):
     headline = "recall"
     higher_is_better = True
 
-    class Params(Params):
+    class Params(KnnParams):
         k: int = Field(3, ge=1, description="nearest neighbour defining each ball's radius")
-        max_samples: int = Field(10_000, ge=10, description="cap on fake (per seed) and real samples")
-        space: Space = "auto"
-
-        @model_validator(mode="after")
-        def _enough_samples(self):
-            if self.max_samples <= self.k:
-                raise ValueError(f"max_samples ({self.max_samples}) must exceed k ({self.k})")
-            return self
-
-    def __init__(self, params, dataset):
-        super().__init__(params, dataset)
-        self.features = feature_map(dataset, self.params.space)
-        self.reference = ReferenceCache(self._embed_real)
-
-    def _embed_real(self, real):
-        feats = self.features(real[: self.params.max_samples])
-        return feats, knn_radii(feats, self.params.k)
 
     def compute(self, fake, real):
         real_feats, radii = self.reference(real)

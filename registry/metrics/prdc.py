@@ -1,15 +1,14 @@
 """`prdc`: precision, recall, density and coverage (Naeem et al. 2020), k = 5."""
 
 import torch
-from pydantic import model_validator
 
-from ganbench.api import Field, Metric, Params, metrics
-from ganbench.metrics.features import ReferenceCache, Space, feature_map
-from ganbench.metrics.prdc import knn_radii, prdc
+from ganbench.api import Field, metrics
+from ganbench.metrics.knn_metric import KnnMetric, KnnParams
+from ganbench.metrics.prdc import prdc
 
 
 @metrics.register("prdc")
-class PRDC(Metric):
+class PRDC(KnnMetric):
     """Naeem et al. 2020, "Reliable Fidelity and Diversity Metrics for Generative Models".
 
     With k-NN balls B(X_i, NND_k(X_i)) around the M real and B(Y_j, NND_k(Y_j)) around the N fake
@@ -24,25 +23,8 @@ class PRDC(Metric):
     headline = "coverage"
     higher_is_better = True
 
-    class Params(Params):
+    class Params(KnnParams):
         k: int = Field(5, ge=1, description="nearest neighbour defining each ball's radius")
-        max_samples: int = Field(10_000, ge=10, description="cap on fake (per seed) and real samples")
-        space: Space = "auto"
-
-        @model_validator(mode="after")
-        def _enough_samples(self):
-            if self.max_samples <= self.k:
-                raise ValueError(f"max_samples ({self.max_samples}) must exceed k ({self.k})")
-            return self
-
-    def __init__(self, params, dataset):
-        super().__init__(params, dataset)
-        self.features = feature_map(dataset, self.params.space)
-        self.reference = ReferenceCache(self._embed_real)
-
-    def _embed_real(self, real):
-        feats = self.features(real[: self.params.max_samples])
-        return feats, knn_radii(feats, self.params.k)
 
     def compute(self, fake, real):
         real_feats, radii = self.reference(real)

@@ -3,6 +3,7 @@ one complete run per (configuration, seed) key remains."""
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -31,13 +32,24 @@ train: {g_steps: 300, eval_every: 150, eval_samples: 300, batch_size: 64,
 
 
 def complete_runs(store: Path) -> list:
-    if not store.exists():
-        return []
     c = client(store)
-    exp = c.get_experiment_by_name("resume")
-    if exp is None:
-        return []
-    return [r for r in c.search_runs([exp.experiment_id], "tags.`ganbench.complete` = 'true'")]
+    experiment_id = c.get_experiment_by_name("resume").experiment_id
+    return c.search_runs([experiment_id], "tags.`ganbench.complete` = 'true'", max_results=1000)
+
+
+def count_complete(store: Path) -> int:
+    """Poll the store read-only while the benchmark writes it (no MLflow client: that could race the
+    benchmark to create the tables)."""
+    if not store.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=1) as db:
+            query = (
+                "select count(distinct run_uuid) from tags where key = 'ganbench.complete' and value = 'true'"
+            )
+            return db.execute(query).fetchone()[0]
+    except sqlite3.OperationalError:  # not created yet, or locked for a moment
+        return 0
 
 
 def start(folder: Path, spec_path: Path) -> subprocess.Popen:
@@ -64,13 +76,14 @@ def test_interrupted_benchmark_resumes_without_duplicates(tmp_path, sig):
 
     proc = start(tmp_path, spec_path)
     deadline = time.time() + 300
-    while len(complete_runs(store)) < 2 and time.time() < deadline and proc.poll() is None:
+    while count_complete(store) < 2 and time.time() < deadline and proc.poll() is None:
         time.sleep(0.5)
-    done_before = len(complete_runs(store))
+    done_before = count_complete(store)
     assert proc.poll() is None and 2 <= done_before < len(keys), "interrupt must land mid-benchmark"
     os.killpg(proc.pid, sig)  # the whole process group, as a terminal's Ctrl-C or a crash would
     _, err = proc.communicate(timeout=120)
     assert proc.returncode != 0
+    done_before = len(complete_runs(store))  # runs logged between the poll and the signal count too
     if sig == signal.SIGINT:
         assert "Traceback" not in err and "interrupted" in err
 
