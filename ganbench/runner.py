@@ -158,6 +158,7 @@ def _train_all(
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
     """Cancel queued cells and terminate running workers (the executor has no public call for the
     latter before Python 3.14); runs they had not handed back are redone by the next invocation."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # shutdown() drops this map
     pool.shutdown(wait=False, cancel_futures=True)
-    for process in list(getattr(pool, "_processes", {}).values()):
+    for process in processes:
         process.terminate()
