@@ -1,4 +1,4 @@
-"""Command line: ``ganbench list`` and ``ganbench train``.
+"""Command line: ``ganbench list``, ``ganbench train`` and ``ganbench benchmark``.
 
 Bad input ends with exit code 2 and one paragraph on stderr, never a traceback.
 """
@@ -70,7 +70,13 @@ def train(
     """Train one configuration for several seeds in lockstep; show per-seed results and samples."""
     from ganbench.cli_train import run_train
 
-    run_train(console, dataset, loss, schedule, seeds, first_seed, g_steps, device, config, set_ or [], out)
+    try:
+        run_train(
+            console, dataset, loss, schedule, seeds, first_seed, g_steps, device, config, set_ or [], out
+        )
+    except KeyboardInterrupt:  # typer would exit 130 silently
+        err_console.print("ganbench: interrupted before the end of training; nothing was saved.")
+        raise typer.Exit(130) from None
 
 
 @app.command()
@@ -95,7 +101,12 @@ def benchmark(
     """Train every (configuration, seed) of a spec, record each in MLflow, skip what is already done."""
     from ganbench.runner import run_benchmark
 
-    raise typer.Exit(run_benchmark(console, spec, tracking_uri, seeds, only or [], jobs, dry_run))
+    try:
+        code = run_benchmark(console, spec, tracking_uri, seeds, only or [], jobs, dry_run)
+    except KeyboardInterrupt:  # typer would exit 130 silently; say what happened to the results
+        err_console.print("ganbench: interrupted. Finished runs are kept; rerun the same command to resume.")
+        raise typer.Exit(130) from None
+    raise typer.Exit(code)
 
 
 def main() -> None:
@@ -105,9 +116,6 @@ def main() -> None:
     except GanbenchError as exc:
         err_console.print(f"[bold red]ganbench:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
-    except KeyboardInterrupt:
-        err_console.print("ganbench: interrupted.")
-        sys.exit(130)
 
 
 if __name__ == "__main__":

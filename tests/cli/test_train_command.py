@@ -1,6 +1,13 @@
 """``ganbench train`` and ``ganbench list`` for real, as a user runs them."""
 
+import os
+import signal
+import subprocess
+import time
+
 import matplotlib.image
+
+from tests.conftest import GANBENCH
 
 
 def test_train_shows_per_seed_table_and_saves_samples(cli, tmp_path):
@@ -66,3 +73,19 @@ def test_list_names_every_builtin_and_its_source(cli):
     ):
         assert name in proc.stdout
     assert "built-in losses/wasserstein.py" in proc.stdout
+
+
+def test_ctrl_c_during_training_says_so_and_exits_130(tmp_path):
+    env = {**os.environ, "COLUMNS": "200"}
+    args = [GANBENCH, "train", "--g-steps", "1000000", "--out", str(tmp_path)]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.time() + 120
+    while proc.poll() is None and time.time() < deadline:  # wait for the line that opens training
+        if proc.stdout.readline().startswith("Training"):
+            break
+    assert proc.poll() is None, proc.stderr.read()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "interrupted" in err and "Traceback" not in err
+    assert not (tmp_path / "samples.png").exists()
