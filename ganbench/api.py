@@ -5,38 +5,9 @@ from ganbench.api import Field, Loss, batch_mean, losses
 
 from pydantic import Field
 
-from ganbench.contracts import (
-    ClassifierModes,
-    Dataset,
-    GaussianModes,
-    Loss,
-    Metric,
-    Params,
-    Schedule,
-    ScheduleContext,
-    ScheduleState,
-    SeedStreams,
-    Step,
-)
+from ganbench import contracts
+from ganbench.contracts import *  # noqa: F403 — the contracts are the API
 from ganbench.contracts.loss import batch_mean
 from ganbench.registry import datasets, losses, metrics, schedules
 
-__all__ = [
-    "ClassifierModes",
-    "Dataset",
-    "Field",
-    "GaussianModes",
-    "Loss",
-    "Metric",
-    "Params",
-    "Schedule",
-    "ScheduleContext",
-    "ScheduleState",
-    "SeedStreams",
-    "Step",
-    "batch_mean",
-    "datasets",
-    "losses",
-    "metrics",
-    "schedules",
-]
+__all__ = [*contracts.__all__, "Field", "batch_mean", "datasets", "losses", "metrics", "schedules"]

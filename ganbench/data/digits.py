@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+import torch
 
 N_DIGITS = 1797
 """Number of examples in the bundled data set."""
@@ -29,3 +30,9 @@ def load_digits_scaled() -> tuple[np.ndarray, np.ndarray]:
     images.setflags(write=False)
     labels.setflags(write=False)
     return images, labels
+
+
+def digits_on(device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """The digits as tensors on ``device``: (flattened images (1797, 64), labels (1797,))."""
+    images, labels = load_digits_scaled()
+    return torch.tensor(images, device=device).reshape(N_DIGITS, 64), torch.tensor(labels, device=device)

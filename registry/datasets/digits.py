@@ -5,7 +5,7 @@ import torch
 from torch import Tensor
 
 from ganbench.api import ClassifierModes, Dataset, datasets
-from ganbench.data.digits import N_DIGITS, load_digits_scaled
+from ganbench.data.digits import N_DIGITS, digits_on
 
 
 @datasets.register("digits")
@@ -23,9 +23,7 @@ class Digits(Dataset):
 
     def __init__(self, params: Dataset.Params | None, device: torch.device) -> None:
         super().__init__(params, device)
-        images, labels = load_digits_scaled()
-        self.data = torch.tensor(images, device=self.device).reshape(len(images), 64)
-        self.labels = torch.tensor(labels, device=self.device)
+        self.data, self.labels = digits_on(self.device)
 
     def sample(self, n: int, generator: torch.Generator) -> Tensor:
         """``n`` digits drawn uniformly with replacement, shape (n, 64)."""

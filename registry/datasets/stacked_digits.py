@@ -6,7 +6,7 @@ import torch
 from torch import Tensor
 
 from ganbench.api import ClassifierModes, Dataset, datasets
-from ganbench.data.digits import N_DIGITS, load_digits_scaled
+from ganbench.data.digits import N_DIGITS, digits_on
 
 
 @datasets.register("stacked_digits")
@@ -24,9 +24,7 @@ class StackedDigits(Dataset):
 
     def __init__(self, params: Dataset.Params | None, device: torch.device) -> None:
         super().__init__(params, device)
-        images, labels = load_digits_scaled()
-        self.data = torch.tensor(images, device=self.device).reshape(len(images), 64)
-        self.labels = torch.tensor(labels, device=self.device)
+        self.data, self.labels = digits_on(self.device)
 
     def sample(self, n: int, generator: torch.Generator) -> Tensor:
         """``n`` stacks of three independent digits, shape (n, 192) = (n, 3·8·8) channel-major."""
