@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +34,13 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeou
     return subprocess.run(
         [GANBENCH, *args], capture_output=True, text=True, cwd=cwd, env=full_env, timeout=timeout
     )
+
+
+def restore_ctrl_c() -> None:
+    """``preexec_fn`` for a child that must see Ctrl-C as a terminal delivers it. A shell that starts
+    a job in the background (``make test &``, some CI runners) ignores SIGINT, every descendant
+    inherits that, and Python then never installs its KeyboardInterrupt handler."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.fixture

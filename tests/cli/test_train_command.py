@@ -7,7 +7,7 @@ import time
 
 import matplotlib.image
 
-from tests.conftest import GANBENCH
+from tests.conftest import GANBENCH, restore_ctrl_c
 
 
 def test_train_shows_per_seed_table_and_saves_samples(cli, tmp_path):
@@ -78,7 +78,9 @@ def test_list_names_every_builtin_and_its_source(cli):
 def test_ctrl_c_during_training_says_so_and_exits_130(tmp_path):
     env = {**os.environ, "COLUMNS": "200"}
     args = [GANBENCH, "train", "--g-steps", "1000000", "--out", str(tmp_path)]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, preexec_fn=restore_ctrl_c
+    )
     deadline = time.time() + 120
     while proc.poll() is None and time.time() < deadline:  # wait for the line that opens training
         if proc.stdout.readline().startswith("Training"):

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from ganbench import spec
+from tests.conftest import restore_ctrl_c
 
 from .conftest import client
 
@@ -63,6 +64,7 @@ def start(folder: Path, spec_path: Path) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=restore_ctrl_c,
     )
 
 
