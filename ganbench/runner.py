@@ -80,7 +80,8 @@ def run_benchmark(
         status = "FINISHED"
     finally:
         tracker.finish_parent(parent, status, {"runs_trained": trained, "runs_skipped": work.skipped_runs})
-    console.print(summary_table(tracker, experiment_id, exp))
+    # A log file or CI gets a wide table; a terminal gets its own width.
+    console.print(summary_table(tracker, experiment_id, exp), width=None if console.is_terminal else 140)
     console.print(
         f"Browse the runs: [bold]make ui[/] (experiment '{exp.spec.name}', tracking {tracker.uri})."
     )
@@ -131,6 +132,12 @@ def _train_all(
                 cells=f"{n_done}/{n_cells} cells",
                 description=f"done: {cell.config.dataset.name} | {cell.label}",
             )
+            if not console.is_terminal:  # a log file or CI: the live bar is not drawn, so say each cell
+                elapsed = progress.tasks[0].elapsed or 0.0
+                console.print(
+                    f"{n_done}/{n_cells} cells ({elapsed:.0f} s): {cell.config.dataset.name} | {cell.label}",
+                    highlight=False,
+                )
 
         if jobs <= 1:
             for cell, task in tasks:

@@ -6,6 +6,7 @@ import math
 from collections import defaultdict
 
 import numpy as np
+from rich import box
 from rich.table import Table
 
 from ganbench.spec import Experiment
@@ -25,13 +26,17 @@ def summary_table(tracker: Tracker, experiment_id: str, exp: Experiment) -> Tabl
     table = Table(
         title=f"summary: {exp.spec.name} (mean ± sd over seeds, read from MLflow)",
         title_justify="left",
-        caption="covered: modes with a high-quality sample; HQ: high-quality share; FD: Fréchet "
+        caption="covered: modes with a high-quality sample; HQ: high-quality share (on digit data every "
+        "finite sample counts, as in the stacked-MNIST protocol, unless min_confidence is set); FD: Fréchet "
         "distance; osc.: sd of the main quality metric over the last quarter of evaluations; "
         "div.: diverged seeds",
         caption_justify="left",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1, 0, 0),  # with no edge, fits 80 columns
+        show_edge=False,
     )
-    table.add_column("data")
-    table.add_column("configuration", ratio=1, overflow="fold")
+    table.add_column("data", no_wrap=True)
+    table.add_column("configuration", min_width=22)  # wraps after "loss +" when narrow
     for col in ("n", "covered", "HQ %", "FD", "osc.", "div."):
         table.add_column(col, justify="right", no_wrap=True)
     previous = None
@@ -44,22 +49,24 @@ def summary_table(tracker: Tracker, experiment_id: str, exp: Experiment) -> Tabl
             dataset if dataset != previous else "",
             cell.label,
             str(len(runs)),
-            _stat(runs, "final/modes/covered", digits=1),
-            _stat(runs, "final/modes/high_quality", pct=True),
-            _stat(runs, "final/frechet/fd", digits=2),
-            _stat(runs, "stability/oscillation", digits=2),
+            _stat(runs, "final/modes/covered", max_places=1),
+            _stat(runs, "final/modes/high_quality", scale=100.0, max_places=1),
+            _stat(runs, "final/frechet/fd"),
+            _stat(runs, "stability/oscillation", max_places=1),
             str(sum(r.data.tags.get("failure_reason", "").startswith("diverged") for r in runs)),
         )
         previous = dataset
     return table
 
 
-def _stat(runs: list, key: str, digits: int = 2, pct: bool = False) -> str:
-    values = np.array([r.data.metrics.get(key, math.nan) for r in runs], dtype=float)
-    if not np.isfinite(values).any():
-        return "–"
+def _stat(runs: list, key: str, scale: float = 1.0, max_places: int = 2) -> str:
+    """``mean±sd`` over the runs that have the metric, to about three significant figures of the mean
+    (at most ``max_places`` decimals): 1268±271, 66.0±30.6, 0.85±0.77."""
+    values = np.array([r.data.metrics.get(key, math.nan) for r in runs], dtype=float) * scale
     finite = values[np.isfinite(values)]
-    scale = 100.0 if pct else 1.0
-    mean, sd = finite.mean() * scale, (finite.std(ddof=1) if len(finite) > 1 else 0.0) * scale
-    places = 0 if pct else digits
+    if not len(finite):
+        return "–"
+    mean, sd = finite.mean(), (finite.std(ddof=1) if len(finite) > 1 else 0.0)
+    magnitude = math.floor(math.log10(abs(mean))) if mean != 0 else 0
+    places = min(max_places, max(0, 2 - magnitude))
     return f"{mean:.{places}f}±{sd:.{places}f}"

@@ -81,13 +81,16 @@ def test_ctrl_c_during_training_says_so_and_exits_130(tmp_path):
     proc = subprocess.Popen(
         args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, preexec_fn=restore_ctrl_c
     )
-    deadline = time.time() + 120
-    while proc.poll() is None and time.time() < deadline:  # wait for the line that opens training
-        if proc.stdout.readline().startswith("Training"):
-            break
-    assert proc.poll() is None, proc.stderr.read()
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    try:
+        deadline = time.time() + 120
+        while proc.poll() is None and time.time() < deadline:  # wait for the line that opens training
+            if proc.stdout.readline().startswith("Training"):
+                break
+        assert proc.poll() is None, proc.stderr.read()
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()  # a no-op once it has exited; never leave a million-step run behind
     assert proc.returncode == 130
     assert "interrupted" in err and "Traceback" not in err
     assert not (tmp_path / "samples.png").exists()

@@ -91,6 +91,18 @@ def test_rerun_skips_everything_and_adds_no_run(quick_store, tmp_path):
     after, parents = runs_of(quick_store)
     assert sorted(after["run_id"]) == sorted(before["run_id"]) and len(parents) >= 2
     assert "summary: quick" in proc.stdout
+    # Each summary row is its cell's runs as MLflow holds them: n, then covered and FD as mean±sd.
+    for cell in spec.load(QUICK).cells:
+        mine = after[after["tags.ganbench.cell"] == cell.key]
+        row = next(line for line in proc.stdout.splitlines() if f" {cell.label} " in line).split()
+        n, covered, fd = row[-6], row[-5].split("±"), row[-3].split("±")
+        assert int(n) == len(mine) == 2
+        for shown, values in (
+            (covered, mine["metrics.final/modes/covered"]),
+            (fd, mine["metrics.final/frechet/fd"]),
+        ):
+            assert float(shown[0]) == pytest.approx(values.mean(), rel=0.01, abs=0.051)
+            assert float(shown[1]) == pytest.approx(values.std(ddof=1), rel=0.01, abs=0.051)
 
 
 def test_dry_run_lists_cells_and_trains_nothing(tmp_path):

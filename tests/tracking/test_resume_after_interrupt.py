@@ -1,6 +1,7 @@
 """Interrupt a real benchmark (SIGINT as Ctrl-C does, and SIGKILL), rerun it, and check that exactly
 one complete run per (configuration, seed) key remains."""
 
+import contextlib
 import os
 import signal
 import sqlite3
@@ -68,6 +69,13 @@ def start(folder: Path, spec_path: Path) -> subprocess.Popen:
     )
 
 
+def kill_group(proc: subprocess.Popen) -> None:
+    """Leave no benchmark or worker behind, whatever the test's outcome."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=60)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
 def test_interrupted_benchmark_resumes_without_duplicates(tmp_path, sig):
     spec_path = tmp_path / "resume.yaml"
@@ -77,13 +85,16 @@ def test_interrupted_benchmark_resumes_without_duplicates(tmp_path, sig):
     store = tmp_path / "mlflow.db"
 
     proc = start(tmp_path, spec_path)
-    deadline = time.time() + 300
-    while count_complete(store) < 2 and time.time() < deadline and proc.poll() is None:
-        time.sleep(0.5)
-    done_before = count_complete(store)
-    assert proc.poll() is None and 2 <= done_before < len(keys), "interrupt must land mid-benchmark"
-    os.killpg(proc.pid, sig)  # the whole process group, as a terminal's Ctrl-C or a crash would
-    _, err = proc.communicate(timeout=120)
+    try:
+        deadline = time.time() + 300
+        while count_complete(store) < 2 and time.time() < deadline and proc.poll() is None:
+            time.sleep(0.5)
+        done_before = count_complete(store)
+        assert proc.poll() is None and 2 <= done_before < len(keys), "interrupt must land mid-benchmark"
+        os.killpg(proc.pid, sig)  # the whole process group, as a terminal's Ctrl-C or a crash would
+        _, err = proc.communicate(timeout=120)
+    finally:
+        kill_group(proc)
     assert proc.returncode != 0
     done_before = len(complete_runs(store))  # runs logged between the poll and the signal count too
     if sig == signal.SIGINT:
@@ -96,7 +107,10 @@ def test_interrupted_benchmark_resumes_without_duplicates(tmp_path, sig):
     c.create_run(experiment_id, tags={"ganbench.key": some_key})
 
     rerun = start(tmp_path, spec_path)
-    out, err = rerun.communicate(timeout=600)
+    try:
+        out, err = rerun.communicate(timeout=600)
+    finally:
+        kill_group(rerun)
     assert rerun.returncode == 0, err[-3000:]
     assert f"{done_before} already finished" in " ".join(out.split())
 
