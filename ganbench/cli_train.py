@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from rich import box
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -86,9 +87,16 @@ def run_train(
 
 def result_table(result: TrainResult) -> Table:
     """Per-seed final losses, discriminator accuracies, update counts and divergence."""
-    table = Table(title="per-seed results", title_justify="left")
+    # Light box: the heavy default needs over 80 columns once D takes 5 steps per G step.
+    table = Table(
+        title="per-seed results",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        padding=(0, 1, 0, 0),
+    )
     for col in ("seed", "D loss", "G loss", "D acc real", "D acc fake", "D/G updates", "diverged"):
-        table.add_column(col, justify="right")
+        table.add_column(col, justify="right", no_wrap=True)
     t = result.last_train
     for i, seed in enumerate(result.seeds):
         diverged = f"at {result.diverged_at[i]}" if result.diverged[i] else "no"

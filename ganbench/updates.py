@@ -15,6 +15,7 @@ import torch
 from torch import Tensor, nn
 
 from ganbench.build import TrainSetup
+from ganbench.contracts.loss import Loss
 
 Stats = dict[str, Tensor]
 
@@ -77,10 +78,26 @@ def _step(
         after()
 
 
-def _accuracy(setup: TrainSetup, real_scores: Tensor | None, fake_scores: Tensor) -> Stats:
-    out = {"d_acc_fake": (~setup.loss.predicts_real(fake_scores.detach())).float().mean(1)}
+def accuracy(loss: Loss, real_scores: Tensor | None, fake_scores: Tensor) -> Stats:
+    """Per-seed share of fake (and, given, real) samples the discriminator classifies correctly.
+
+    For a loss with ``relative_scores`` the decision threshold is the midpoint of each seed's mean
+    real and mean fake score (so ``real_scores`` are required): adding a constant to a critic
+    changes nothing it does, and must not change its accuracy either.
+    """
+    fake = fake_scores.detach()
+    calls_real = loss.predicts_real
+    if loss.relative_scores:
+        if real_scores is None:
+            raise ValueError("accuracy of a loss with relative scores needs the real scores too")
+        midpoint = (real_scores.detach().mean(1) + fake.mean(1)).unsqueeze(1) / 2
+
+        def calls_real(scores: Tensor) -> Tensor:
+            return scores > midpoint
+
+    out = {"d_acc_fake": (~calls_real(fake)).float().mean(1)}
     if real_scores is not None:
-        out["d_acc_real"] = setup.loss.predicts_real(real_scores.detach()).float().mean(1)
+        out["d_acc_real"] = calls_real(real_scores.detach()).float().mean(1)
     return out
 
 
@@ -101,7 +118,7 @@ def d_update(setup: TrainSetup, mask: Tensor) -> tuple[Tensor, Stats]:
     real_scores, fake_scores = s.discriminator(real), s.discriminator(fake)
     objective, penalty = _d_objective(s, real, fake, real_scores, fake_scores)
     ok = mask & _finite(objective)
-    stats = {"d_loss": objective.detach(), **_accuracy(s, real_scores, fake_scores)}
+    stats = {"d_loss": objective.detach(), **accuracy(s.loss, real_scores, fake_scores)}
     if penalty is not None:
         stats["penalty"] = penalty.detach()
     if ok.any():
@@ -121,12 +138,13 @@ def g_update(setup: TrainSetup, mask: Tensor) -> tuple[Tensor, Stats]:
     try:
         fake_scores = s.discriminator(fake)
         real_scores = None
-        if s.loss.uses_real_in_g:
+        if s.loss.uses_real_in_g or s.loss.relative_scores:
             with torch.no_grad():
                 real_scores = s.discriminator(s.dataset.batch(s.streams.generators, b))
-        objective = s.loss.g_loss(fake_scores, real_scores)
+        objective = s.loss.g_loss(fake_scores, real_scores if s.loss.uses_real_in_g else None)
         ok = mask & _finite(objective)
-        stats = {"g_loss": objective.detach(), "g_acc_fake": _accuracy(s, None, fake_scores)["d_acc_fake"]}
+        acc = accuracy(s.loss, real_scores, fake_scores)
+        stats = {"g_loss": objective.detach(), "g_acc_fake": acc["d_acc_fake"]}
         if ok.any():
             _set_grads(objective, ok, g_params)
             stats["grad_norm_g"] = seed_grad_norm(g_params)
@@ -151,7 +169,7 @@ def joint_update(setup: TrainSetup, d_mask: Tensor, g_mask: Tensor) -> tuple[Ten
     stats = {
         "d_loss": d_objective.detach(),
         "g_loss": g_objective.detach(),
-        **_accuracy(s, real_scores, fake_scores),
+        **accuracy(s.loss, real_scores, fake_scores),
     }
     if penalty is not None:
         stats["penalty"] = penalty.detach()

@@ -26,13 +26,18 @@ class Loss:
     - optionally ``constrain(discriminator)``, run after every discriminator optimizer step
       (weight clipping);
     - optionally ``predicts_real(scores)``, the decision rule used for discriminator accuracy
-      (default: score > 0, i.e. D(x) > 1/2 for logits).
+      (default: score > 0, i.e. D(x) > 1/2 for logits);
+    - ``relative_scores = True`` for a loss whose gradients do not change when a constant is added
+      to every score (a Wasserstein critic, a relativistic discriminator): with no fixed zero,
+      accuracy instead calls a sample real when its score is above the midpoint of the seed's
+      mean real and mean fake score in the same step (``predicts_real`` is then not used).
 
     Configuration comes from the spec as keyword parameters validated by the nested ``Params``.
     Compute log-sigmoid terms with softplus, never ``log(sigmoid(.))``.
     """
 
     uses_real_in_g: ClassVar[bool] = False
+    relative_scores: ClassVar[bool] = False
 
     class Params(Params):
         pass

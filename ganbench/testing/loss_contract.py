@@ -10,7 +10,7 @@ from ganbench import registry
 from ganbench.contracts import Loss, SeedStreams
 from ganbench.networks import Discriminator, NetConfig
 from ganbench.testing.setups import tiny_setup
-from ganbench.updates import d_update, g_update
+from ganbench.updates import accuracy, d_update, g_update
 
 S, B = 3, 16
 
@@ -86,7 +86,9 @@ def check_players_separate(name: str) -> None:
 def check_discriminator_separates(name: str, steps: int = 300) -> None:
     """On a linearly separable toy problem (real ~ N(+1, 0.3²), fake ~ N(−1, 0.3²) in 2-D), a few
     hundred steps of the D loss alone (with its penalty and constraint) make D rank real above fake:
-    the share of (real, fake) pairs with score(real) > score(fake) exceeds 0.95 for every seed."""
+    the share of (real, fake) pairs with score(real) > score(fake) exceeds 0.95 for every seed, and
+    the loss's accuracy rule (``predicts_real`` or the relative-scores midpoint) agrees: over 90 %
+    on real and on fake for every seed."""
     loss = make(name)
     seeds = [0, 1]
     inits = [torch.Generator().manual_seed(s) for s in seeds]
@@ -113,4 +115,29 @@ def check_discriminator_separates(name: str, steps: int = 300) -> None:
     ranked = (rs[:, :, None] > fs[:, None, :]).float().mean(dim=(1, 2))
     assert (ranked > 0.95).all(), (
         f"{name}: D alone did not separate real from fake (pairwise {ranked.tolist()})"
+    )
+    acc = accuracy(loss, rs, fs)
+    assert (acc["d_acc_real"] > 0.9).all() and (acc["d_acc_fake"] > 0.9).all(), (
+        f"{name}: D separates real from fake but its accuracy rule does not say so "
+        f"(real {acc['d_acc_real'].tolist()}, fake {acc['d_acc_fake'].tolist()})"
+    )
+
+
+def check_relative_scores_declared(name: str) -> None:
+    """``relative_scores`` is set exactly when adding one constant to every score (real and fake
+    alike) leaves the gradients of both losses unchanged (a loss may move by a constant, as the
+    Wasserstein generator loss does) — else accuracy would use the wrong decision rule."""
+    loss = make(name)
+    real, fake = torch.randn(S, B), torch.randn(S, B)
+
+    def gradients(shift: float) -> torch.Tensor:
+        r, f = (real + shift).requires_grad_(True), (fake + shift).requires_grad_(True)
+        d, g = loss.d_loss(r, f), loss.g_loss(f, r if loss.uses_real_in_g else None)
+        grads = torch.autograd.grad(d.sum(), [r, f]) + torch.autograd.grad(g.sum(), [r, f], allow_unused=True)
+        return torch.cat([torch.zeros(S, B) if gr is None else gr for gr in grads])
+
+    invariant = torch.allclose(gradients(0.0), gradients(3.0), atol=1e-6)
+    assert invariant == loss.relative_scores, (
+        f"{name}: the loss gradients {'are' if invariant else 'are not'} unchanged by a constant "
+        f"shift of the scores, so relative_scores should be {invariant}"
     )

@@ -16,6 +16,7 @@ class RelativisticAverage(Loss):
     """
 
     uses_real_in_g = True
+    relative_scores = True  # every term compares a score with the other side's mean
 
     def d_loss(self, real, fake):
         real_rel = real - fake.mean(dim=1, keepdim=True)

@@ -14,6 +14,8 @@ class Wasserstein(Loss):
     After every critic optimizer step every critic parameter is clipped to [−clip, clip].
     """
 
+    relative_scores = True  # a critic's scores have no fixed zero
+
     class Params(Params):
         clip: float = Field(0.01, gt=0, description="clip value c: critic weights stay in [−c, c]")
 

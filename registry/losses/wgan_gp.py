@@ -11,6 +11,8 @@ class WganGp(Loss):
     G:          −E[C(G(z))]
     """
 
+    relative_scores = True  # a critic's scores have no fixed zero
+
     class Params(Params):
         gp_weight: float = Field(10.0, ge=0, description="λ, weight of the gradient penalty")
 

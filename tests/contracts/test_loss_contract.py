@@ -26,3 +26,8 @@ def test_each_step_moves_only_its_player(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_discriminator_alone_separates_real_from_fake(name):
     loss_contract.check_discriminator_separates(name)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_relative_scores_flag_matches_the_loss(name):
+    loss_contract.check_relative_scores_declared(name)
