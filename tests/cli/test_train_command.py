@@ -35,8 +35,12 @@ def test_train_shows_per_seed_table_and_saves_samples(cli, tmp_path):
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert "per-seed results" in out and "100/20" in out  # 5:1 → 100 D updates for 20 G updates
-    rows = [line.split("│")[1].strip() for line in out.splitlines() if line.count("│") > 5]
-    assert rows == ["0", "1", "2"]
+    table = out[out.index("per-seed results") : out.index("final metrics")].splitlines()
+    rows = [line.split() for line in table if line.split() and line.split()[0].isdigit()]
+    assert [row[0] for row in rows] == ["0", "1", "2"]
+    for row in rows:  # seed, D loss, G loss, acc real " %", acc fake " %", updates, diverged
+        assert row[4] == row[6] == "%" and row[7] == "100/20" and row[8] in ("no", "at"), row
+        assert 0 <= float(row[3]) <= 100 and 0 <= float(row[5]) <= 100, row
     image = matplotlib.image.imread(tmp_path / "samples.png")
     assert image.shape[0] > 200 and image.shape[1] > 600  # three seed panels side by side
 
