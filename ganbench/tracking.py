@@ -170,8 +170,10 @@ class Tracker:
             self.client.set_tag(
                 run_id, "failure_reason", f"diverged: non-finite loss at generator update {seed.diverged_at}"
             )
-        self.client.set_tag(run_id, COMPLETE, "true")
+        # Status before the complete tag: a Ctrl-C between the two leaves a run that the next
+        # invocation discards and redoes, never a complete run stuck in RUNNING.
         self.client.set_terminated(run_id, "FAILED" if seed.diverged_at >= 0 else "FINISHED")
+        self.client.set_tag(run_id, COMPLETE, "true")
         return run_id
 
 

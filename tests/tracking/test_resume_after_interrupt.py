@@ -2,6 +2,7 @@
 one complete run per (configuration, seed) key remains."""
 
 import contextlib
+import io
 import os
 import signal
 import sqlite3
@@ -123,3 +124,43 @@ def test_interrupted_benchmark_resumes_without_duplicates(tmp_path, sig):
         "FINISHED",
         "KILLED" if sig == signal.SIGINT else "RUNNING",
     ]
+
+
+def test_ctrl_c_while_a_run_is_being_closed_leaves_no_complete_run_unterminated(tmp_path, monkeypatch):
+    """The worst moment for Ctrl-C: the last two writes of a run. The complete tag must only ever
+    land on a run whose status is already final, and the rerun must redo a run that lost it."""
+    from mlflow.tracking import MlflowClient
+    from rich.console import Console
+
+    from ganbench.runner import run_benchmark
+    from ganbench.tracking import COMPLETE
+
+    spec_path = tmp_path / "close.yaml"
+    spec_path.write_text(
+        "name: close\ndatasets: [ring]\nlosses: [hinge]\nschedules: [simultaneous]\nseeds: 2\n"
+        "sample_images: none\ntrain: {g_steps: 4, eval_every: 2, eval_samples: 100, batch_size: 32,\n"
+        "        generator: {width: 16, depth: 1}, discriminator: {width: 16, depth: 1}}\n"
+    )
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    status_when_tagged: list[str] = []
+    real_set_tag = MlflowClient.set_tag
+
+    def interrupting_set_tag(self, run_id, key, value, *args, **kwargs):
+        if key == COMPLETE:
+            status_when_tagged.append(self.get_run(run_id).info.status)
+            raise KeyboardInterrupt  # Ctrl-C after the status, before the tag
+        return real_set_tag(self, run_id, key, value, *args, **kwargs)
+
+    quiet = Console(file=io.StringIO())
+    monkeypatch.setattr(MlflowClient, "set_tag", interrupting_set_tag)
+    with pytest.raises(KeyboardInterrupt):
+        run_benchmark(quiet, spec_path, uri, None, [], 1, False)
+    assert status_when_tagged == ["FINISHED"]
+    monkeypatch.setattr(MlflowClient, "set_tag", real_set_tag)
+
+    assert run_benchmark(quiet, spec_path, uri, None, [], 1, False) == 0
+    c = MlflowClient(tracking_uri=uri)
+    experiment_id = c.get_experiment_by_name("close").experiment_id
+    runs = [r for r in c.search_runs([experiment_id]) if "ganbench.key" in r.data.tags]
+    assert len(runs) == 2 and len({r.data.tags["ganbench.key"] for r in runs}) == 2
+    assert all(r.data.tags.get(COMPLETE) == "true" and r.info.status == "FINISHED" for r in runs)
