@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 PYTEST_WORKERS ?= 2
 
-.PHONY: setup test test-fast lint format demo benchmark benchmark-quick ui clean
+.PHONY: setup test test-fast lint format demo benchmark benchmark-quick ui perf clean
 
 setup: $(VENV)/.installed
 
@@ -21,8 +21,8 @@ test-fast: setup
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow"
 
 lint: setup
-	$(BIN)/ruff check ganbench registry tests
-	$(BIN)/ruff format --check ganbench registry tests
+	$(BIN)/ruff check ganbench registry tests benchmarks
+	$(BIN)/ruff format --check ganbench registry tests benchmarks
 
 format: setup
 	$(BIN)/ruff format ganbench registry tests
@@ -50,6 +50,11 @@ ui: setup
 demo: setup
 	$(BIN)/ganbench train --dataset ring --loss modified_minimax --schedule alternating \
 		--seeds 4 --g-steps 2000 --out outputs/demo
+
+# Speed and memory figures (benchmarks, not tests): PRDC at 10k x 10k, processes vs threads.
+perf: setup
+	$(PY) benchmarks/bench_prdc.py
+	$(PY) benchmarks/bench_parallel.py
 
 clean:
 	rm -rf $(VENV) outputs dist build .pytest_cache .ruff_cache
