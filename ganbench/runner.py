@@ -20,6 +20,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from ganbench import discovery, spec
 from ganbench.cell_run import CellOutcome, CellTask, init_worker, run_cell, worker_threads
 from ganbench.estimate import cell_cost
+from ganbench.interrupts import deferred_interrupt
 from ganbench.spec import Cell, Experiment
 from ganbench.summary import summary_table
 from ganbench.tracking import Tracker
@@ -64,22 +65,33 @@ def run_benchmark(
     tracker = Tracker.connect(tracking_uri)
     experiment_id = tracker.experiment_id(exp.spec.name)
     work = plan(exp, tracker.completed_keys(experiment_id))
-    redone = tracker.discard_incomplete(
-        experiment_id, [c.run_key(s) for c, seeds_ in work.pending for s in seeds_]
-    )
+    with deferred_interrupt():
+        redone = tracker.discard_incomplete(
+            experiment_id, [c.run_key(s) for c, seeds_ in work.pending for s in seeds_]
+        )
     console.print(
         f"[bold]{exp.spec.name}[/]: {len(exp.cells)} cells × seeds = {exp.n_runs} runs; "
         f"{work.skipped_runs} already finished, {exp.n_runs - work.skipped_runs} to train"
         + (f" ({redone} unfinished run(s) discarded)" if redone else "")
         + f"; tracking at {tracker.uri}."
     )
-    parent = tracker.start_parent(experiment_id, exp, sys.argv)
+    with deferred_interrupt():
+        parent = tracker.start_parent(experiment_id, exp, sys.argv)
     status, trained = "KILLED", 0
     try:
         trained = _train_all(console, tracker, experiment_id, parent, work, jobs)
         status = "FINISHED"
     finally:
-        tracker.finish_parent(parent, status, {"runs_trained": trained, "runs_skipped": work.skipped_runs})
+        counts = {"runs_trained": trained, "runs_skipped": work.skipped_runs}
+        try:
+            with deferred_interrupt():
+                tracker.finish_parent(parent, status, counts)
+        except Exception as exc:
+            if status == "FINISHED":
+                raise
+            # Unwinding from Ctrl-C or a failed cell: that error is the one to report.
+            reason = (str(exc).splitlines() or [type(exc).__name__])[0][:300]
+            print(f"ganbench: could not mark the invocation run {status}: {reason}", file=sys.stderr)
     # A log file or CI gets a wide table; a terminal gets its own width.
     console.print(summary_table(tracker, experiment_id, exp), width=None if console.is_terminal else 140)
     console.print(
@@ -123,7 +135,8 @@ def _train_all(
         def done(cell: Cell, outcome: CellOutcome) -> None:
             nonlocal trained, n_done
             for seed in outcome.seeds:
-                tracker.log_seed(experiment_id, parent, exp, cell, outcome, seed)
+                with deferred_interrupt():  # Ctrl-C waits for the run's writes to finish
+                    tracker.log_seed(experiment_id, parent, exp, cell, outcome, seed)
                 trained += 1
             n_done += 1
             progress.update(
