@@ -25,8 +25,8 @@ lint: setup
 	$(BIN)/ruff format --check ganbench registry tests benchmarks
 
 format: setup
-	$(BIN)/ruff format ganbench registry tests
-	$(BIN)/ruff check --fix ganbench registry tests
+	$(BIN)/ruff format ganbench registry tests benchmarks
+	$(BIN)/ruff check --fix ganbench registry tests benchmarks
 
 TRACKING_URI ?= sqlite:///mlflow.db
 UI_PORT      ?= 5000

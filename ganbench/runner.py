@@ -20,7 +20,6 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from ganbench import discovery, spec
 from ganbench.cell_run import CellOutcome, CellTask, init_worker, run_cell, worker_threads
 from ganbench.estimate import cell_cost
-from ganbench.interrupts import deferred_interrupt
 from ganbench.spec import Cell, Experiment
 from ganbench.summary import summary_table
 from ganbench.tracking import Tracker
@@ -65,18 +64,16 @@ def run_benchmark(
     tracker = Tracker.connect(tracking_uri)
     experiment_id = tracker.experiment_id(exp.spec.name)
     work = plan(exp, tracker.completed_keys(experiment_id))
-    with deferred_interrupt():
-        redone = tracker.discard_incomplete(
-            experiment_id, [c.run_key(s) for c, seeds_ in work.pending for s in seeds_]
-        )
+    redone = tracker.discard_incomplete(
+        experiment_id, [c.run_key(s) for c, seeds_ in work.pending for s in seeds_]
+    )
     console.print(
         f"[bold]{exp.spec.name}[/]: {len(exp.cells)} cells × seeds = {exp.n_runs} runs; "
         f"{work.skipped_runs} already finished, {exp.n_runs - work.skipped_runs} to train"
         + (f" ({redone} unfinished run(s) discarded)" if redone else "")
         + f"; tracking at {tracker.uri}."
     )
-    with deferred_interrupt():
-        parent = tracker.start_parent(experiment_id, exp, sys.argv)
+    parent = tracker.start_parent(experiment_id, exp, sys.argv)
     status, trained = "KILLED", 0
     try:
         trained = _train_all(console, tracker, experiment_id, parent, work, jobs)
@@ -84,13 +81,12 @@ def run_benchmark(
     finally:
         counts = {"runs_trained": trained, "runs_skipped": work.skipped_runs}
         try:
-            with deferred_interrupt():
-                tracker.finish_parent(parent, status, counts)
+            tracker.finish_parent(parent, status, counts)
         except Exception as exc:
             if status == "FINISHED":
                 raise
             # Unwinding from Ctrl-C or a failed cell: that error is the one to report.
-            reason = (str(exc).splitlines() or [type(exc).__name__])[0][:300]
+            reason = str(exc).partition("\n")[0][:300] or type(exc).__name__
             print(f"ganbench: could not mark the invocation run {status}: {reason}", file=sys.stderr)
     # A log file or CI gets a wide table; a terminal gets its own width.
     console.print(summary_table(tracker, experiment_id, exp), width=None if console.is_terminal else 140)
@@ -135,8 +131,7 @@ def _train_all(
         def done(cell: Cell, outcome: CellOutcome) -> None:
             nonlocal trained, n_done
             for seed in outcome.seeds:
-                with deferred_interrupt():  # Ctrl-C waits for the run's writes to finish
-                    tracker.log_seed(experiment_id, parent, exp, cell, outcome, seed)
+                tracker.log_seed(experiment_id, parent, exp, cell, outcome, seed)
                 trained += 1
             n_done += 1
             progress.update(

@@ -3,7 +3,8 @@
 Only the parent process writes here (workers hand their results back), so the default embedded
 store, ``sqlite:///mlflow.db``, never sees two writers. A run counts as done when it carries the tag
 ``ganbench.complete = true`` (set last, after every metric and artifact): a rerun skips such keys
-and deletes any other run of the same key, so exactly one complete run per key remains.
+and deletes any other run of the same key, so exactly one complete run per key remains. Every write
+method holds Ctrl-C until it has finished (:func:`deferred_interrupt`), so no write is cut in half.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import yaml
 
 from ganbench.cell_run import CellOutcome, SeedOutcome
 from ganbench.errors import GanbenchError
+from ganbench.interrupts import deferred_interrupt
 from ganbench.spec import Cell, Experiment
 
 DEFAULT_URI = "sqlite:///mlflow.db"
@@ -86,6 +88,7 @@ class Tracker:
         """Run keys that already have a complete run."""
         return {r.data.tags[KEY] for r in self.runs(experiment_id, f"tags.`{COMPLETE}` = 'true'")}
 
+    @deferred_interrupt()
     def discard_incomplete(self, experiment_id: str, keys: Iterable[str]) -> int:
         """Delete runs of ``keys`` that never completed (a crash or Ctrl-C left them); returns how many."""
         wanted, deleted = set(keys), 0
@@ -96,6 +99,7 @@ class Tracker:
                 deleted += 1
         return deleted
 
+    @deferred_interrupt()
     def start_parent(self, experiment_id: str, exp: Experiment, argv: list[str]) -> str:
         """The run of this invocation: the spec file, the command line, the cells asked for."""
         run = self.client.create_run(
@@ -115,10 +119,12 @@ class Tracker:
         )
         return run_id
 
+    @deferred_interrupt()
     def finish_parent(self, run_id: str, status: str, counts: dict[str, int]) -> None:
         self.client.log_batch(run_id, metrics=_metrics({k: float(v) for k, v in counts.items()}, step=0))
         self.client.set_terminated(run_id, status)
 
+    @deferred_interrupt()
     def log_seed(
         self,
         experiment_id: str,
