@@ -12,9 +12,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from ganbench.config import ComponentRef, TrainConfig
 from ganbench.errors import GanbenchError, RegistryError
 from ganbench.registry import Registry
+from ganbench.train.config import ComponentRef, TrainConfig
 
 
 def format_validation_error(exc: ValidationError, where: str, prefix: str = "") -> str:

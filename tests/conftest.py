@@ -47,3 +47,12 @@ def restore_ctrl_c() -> None:
 def cli():
     """The :func:`run_cli` helper, as a fixture."""
     return run_cli
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium for the session's browser tests (see ``tests/browser.py``)."""
+    from browser import launch  # tests/ is on sys.path (rootdir-relative conftest)
+
+    with launch() as browser:
+        yield browser

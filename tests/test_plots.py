@@ -1,4 +1,4 @@
-"""Sanity tests for ganbench.plots.samples_figure: every kind of data gives a readable PNG."""
+"""Sanity tests for ganbench.train.plots.samples_figure: every kind of data gives a readable PNG."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import torch
 
-from ganbench.plots import samples_figure
 from ganbench.registry import datasets
+from ganbench.train.plots import samples_figure
 
 CPU = torch.device("cpu")
 

@@ -8,9 +8,9 @@ import torch
 
 from ganbench import registry
 from ganbench.contracts import Loss, SeedStreams
-from ganbench.networks import Discriminator, NetConfig
 from ganbench.testing.setups import tiny_setup
-from ganbench.updates import accuracy, d_update, g_update
+from ganbench.train.networks import Discriminator, NetConfig
+from ganbench.train.updates import accuracy, d_update, g_update
 
 S, B = 3, 16
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ganbench.build import TrainSetup, build
+from ganbench.train.build import TrainSetup, build
 from ganbench.validation import apply_overrides, train_config
 
 TINY: dict[str, Any] = {

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from ganbench.metrics.stability import seed_stability
-from ganbench.records import History, LogRecord
+from ganbench.train.records import History, LogRecord
 
 
 def series(steps, values):

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from ganbench import spec
 from ganbench.errors import GanbenchError
+from ganbench.experiment import spec
 
 ROOT = Path(__file__).resolve().parents[2]
 

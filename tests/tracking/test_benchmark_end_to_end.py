@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import yaml
 
-from ganbench import spec
+from ganbench.experiment import spec
 
 from .conftest import QUICK, benchmark, client
 

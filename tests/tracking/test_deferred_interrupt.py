@@ -4,7 +4,7 @@ import signal
 
 import pytest
 
-from ganbench.interrupts import deferred_interrupt
+from ganbench.experiment.interrupts import deferred_interrupt
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ganbench import spec
+from ganbench.experiment import spec
 from tests.conftest import restore_ctrl_c
 
 from .conftest import client
@@ -132,8 +132,8 @@ def test_ctrl_c_while_a_run_is_being_closed_leaves_no_complete_run_unterminated(
     from mlflow.tracking import MlflowClient
     from rich.console import Console
 
-    from ganbench.runner import run_benchmark
-    from ganbench.tracking import COMPLETE
+    from ganbench.experiment.runner import run_benchmark
+    from ganbench.experiment.tracking import COMPLETE
 
     spec_path = tmp_path / "close.yaml"
     spec_path.write_text(

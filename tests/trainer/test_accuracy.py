@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from ganbench.testing.loss_contract import make
-from ganbench.updates import accuracy
+from ganbench.train.updates import accuracy
 
 REAL = torch.tensor([[1.0, 2.0, 3.0, -0.5], [0.5, 0.5, 0.5, 0.5]])
 FAKE = torch.tensor([[-1.0, -2.0, 0.5, 2.5], [-0.5, -0.5, 0.2, 0.7]])

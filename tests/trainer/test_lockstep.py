@@ -5,7 +5,7 @@ import torch
 
 from ganbench.registry import schedules
 from ganbench.testing.setups import tiny_setup
-from ganbench.trainer import train
+from ganbench.train.trainer import train
 
 SHARED_DECISIONS = [n for n in schedules.names() if not schedules.get(n).per_seed]
 

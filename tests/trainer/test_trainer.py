@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from ganbench.records import History
 from ganbench.testing.setups import tiny_setup
-from ganbench.trainer import train
-from ganbench.updates import frozen_seeds
+from ganbench.train.records import History
+from ganbench.train.trainer import train
+from ganbench.train.updates import frozen_seeds
 
 
 def test_alternating_5_to_1_counts_updates_and_gradient_evaluations():

@@ -19,10 +19,10 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from ganbench.build import build, evaluator_for
-from ganbench.records import History, LogRecord
-from ganbench.spec_io import read_yaml
-from ganbench.trainer import TrainResult, train
+from ganbench.experiment.spec_io import read_yaml
+from ganbench.train.build import build, evaluator_for
+from ganbench.train.records import History, LogRecord
+from ganbench.train.trainer import TrainResult, train
 from ganbench.validation import apply_overrides, expand_shorthand, train_config
 
 
@@ -134,7 +134,7 @@ def _fmt(values: dict[str, np.ndarray], name: str, i: int, pct: bool = False) ->
 def _save_samples(setup, out: Path) -> Path:
     import torch
 
-    from ganbench.plots import samples_figure
+    from ganbench.train.plots import samples_figure
 
     out.mkdir(parents=True, exist_ok=True)
     with torch.no_grad():

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ganbench.networks import NetConfig
+from ganbench.train.networks import NetConfig
 
 
 class ComponentRef(BaseModel):

@@ -16,11 +16,11 @@ import numpy as np
 import torch
 
 from ganbench import discovery, registry
-from ganbench.build import build, evaluator_for
-from ganbench.config import TrainConfig
 from ganbench.metrics.stability import seed_stability
-from ganbench.records import History, LogRecord
-from ganbench.trainer import TrainResult, train
+from ganbench.train.build import build, evaluator_for
+from ganbench.train.config import TrainConfig
+from ganbench.train.records import History, LogRecord
+from ganbench.train.trainer import TrainResult, train
 
 TRAIN_CURVES = ("d_loss", "g_loss", "d_acc_real", "d_acc_fake", "grad_norm_d", "grad_norm_g", "penalty")
 
@@ -112,7 +112,7 @@ def _seed_dir(out: Path, seed: int) -> Path:
 
 
 def _save_images(setup, record: LogRecord, real: torch.Tensor, out: Path, final: bool) -> None:
-    from ganbench.plots import samples_figure
+    from ganbench.train.plots import samples_figure
 
     cfg = setup.config
     for i in np.flatnonzero(record.active):

@@ -19,10 +19,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ganbench import registry
-from ganbench.build import resolve_device
-from ganbench.config import ComponentRef, TrainConfig
 from ganbench.errors import GanbenchError
-from ganbench.spec_io import read_yaml
+from ganbench.experiment.spec_io import read_yaml
+from ganbench.train.build import resolve_device
+from ganbench.train.config import ComponentRef, TrainConfig
 from ganbench.validation import apply_overrides, resolve, train_config, validate
 
 ComponentList = Literal["all"] | list[str | dict[str, Any]]

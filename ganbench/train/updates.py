@@ -14,8 +14,8 @@ from contextlib import contextmanager
 import torch
 from torch import Tensor, nn
 
-from ganbench.build import TrainSetup
 from ganbench.contracts.loss import Loss
+from ganbench.train.build import TrainSetup
 
 Stats = dict[str, Tensor]
 

@@ -42,7 +42,7 @@ def _root(registry: RegistryOpt = None) -> None:
 @app.command("list")
 def list_cmd() -> None:
     """List every registered loss, schedule, dataset and metric, and where each came from."""
-    from ganbench.cli_list import print_registry
+    from ganbench.cli.list_cmd import print_registry
 
     print_registry(console)
 
@@ -68,7 +68,7 @@ def train(
     out: Annotated[Path | None, typer.Option(help="Folder for the sample image (default outputs/…).")] = None,
 ) -> None:
     """Train one configuration for several seeds in lockstep; show per-seed results and samples."""
-    from ganbench.cli_train import run_train
+    from ganbench.cli.train_cmd import run_train
 
     try:
         run_train(
@@ -99,7 +99,7 @@ def benchmark(
     ] = 2,
 ) -> None:
     """Train every (configuration, seed) of a spec, record each in MLflow, skip what is already done."""
-    from ganbench.runner import run_benchmark
+    from ganbench.experiment.runner import run_benchmark
 
     try:
         code = run_benchmark(console, spec, tracking_uri, seeds, only or [], jobs, dry_run)

@@ -21,10 +21,10 @@ from typing import Any
 import torch
 import yaml
 
-from ganbench.cell_run import CellOutcome, SeedOutcome
 from ganbench.errors import GanbenchError
-from ganbench.interrupts import deferred_interrupt
-from ganbench.spec import Cell, Experiment
+from ganbench.experiment.cell_run import CellOutcome, SeedOutcome
+from ganbench.experiment.interrupts import deferred_interrupt
+from ganbench.experiment.spec import Cell, Experiment
 
 DEFAULT_URI = "sqlite:///mlflow.db"
 KEY, CELL, COMPLETE = "ganbench.key", "ganbench.cell", "ganbench.complete"
@@ -197,7 +197,7 @@ def flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def git_commit() -> str:
     """The checkout's commit (with ``+dirty`` for local changes), or ``unknown``."""
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     try:
         sha = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=5

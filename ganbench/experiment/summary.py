@@ -9,8 +9,8 @@ import numpy as np
 from rich import box
 from rich.table import Table
 
-from ganbench.spec import Experiment
-from ganbench.tracking import CELL, COMPLETE, Tracker
+from ganbench.experiment.spec import Experiment
+from ganbench.experiment.tracking import CELL, COMPLETE, Tracker
 
 
 def summary_table(tracker: Tracker, experiment_id: str, exp: Experiment) -> Table:

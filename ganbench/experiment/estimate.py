@@ -7,7 +7,7 @@ from rich.table import Table
 
 from ganbench import registry
 from ganbench.contracts import ScheduleContext, ScheduleState
-from ganbench.spec import Cell, Experiment
+from ganbench.experiment.spec import Cell, Experiment
 
 # Measured on this project's reference machine (2 shared CPU cores, one worker thread, default MLPs
 # of width 128 and depth 3, batch 256): seconds per (tick × seed), evaluation excluded.

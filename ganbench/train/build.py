@@ -7,12 +7,12 @@ from dataclasses import dataclass
 import torch
 
 from ganbench import registry
-from ganbench.config import OptimizerConfig, TrainConfig
 from ganbench.contracts import Dataset, Loss, Schedule, ScheduleContext, SeedStreams
 from ganbench.contracts.streams import derive_seed
 from ganbench.errors import GanbenchError
 from ganbench.metrics.evaluator import Evaluator, build_evaluator, default_n_samples
-from ganbench.networks import Discriminator, Generator
+from ganbench.train.config import OptimizerConfig, TrainConfig
+from ganbench.train.networks import Discriminator, Generator
 from ganbench.validation import resolve
 
 

@@ -14,10 +14,10 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ganbench.build import TrainSetup
 from ganbench.contracts import ScheduleState
-from ganbench.records import LogFn, LogRecord
-from ganbench.updates import d_update, g_update, joint_update
+from ganbench.train.build import TrainSetup
+from ganbench.train.records import LogFn, LogRecord
+from ganbench.train.updates import d_update, g_update, joint_update
 
 Evaluate = Callable[[Tensor], dict[str, Tensor]]
 

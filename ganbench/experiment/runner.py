@@ -17,12 +17,13 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from ganbench import discovery, spec
-from ganbench.cell_run import CellOutcome, CellTask, init_worker, run_cell, worker_threads
-from ganbench.estimate import cell_cost
-from ganbench.spec import Cell, Experiment
-from ganbench.summary import summary_table
-from ganbench.tracking import Tracker
+from ganbench import discovery
+from ganbench.experiment import spec
+from ganbench.experiment.cell_run import CellOutcome, CellTask, init_worker, run_cell, worker_threads
+from ganbench.experiment.estimate import cell_cost
+from ganbench.experiment.spec import Cell, Experiment
+from ganbench.experiment.summary import summary_table
+from ganbench.experiment.tracking import Tracker
 
 
 @dataclass
@@ -57,7 +58,7 @@ def run_benchmark(
     """Validate, connect, train what is pending, print the summary. Returns the exit code."""
     exp = spec.load(path, seeds=seeds, only=only)
     if dry_run:
-        from ganbench.estimate import dry_run_table
+        from ganbench.experiment.estimate import dry_run_table
 
         console.print(dry_run_table(exp))
         return 0

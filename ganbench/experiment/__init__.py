@@ -1,0 +1,1 @@
+"""Running experiments: specs expanded into cells, worker processes, MLflow tracking, summaries."""

@@ -1,0 +1,1 @@
+"""Training: configuration, networks, the lockstep trainer and its updates, sample plots."""
