@@ -145,6 +145,7 @@ class Tracker:
             "dataset": cfg.dataset.name,
             "seed": str(seed.seed),
             "cell": cell.label,
+            "configuration": f"{cfg.dataset.name} | {cell.label}",  # a group name in the UI: one per cell
             "spec": exp.spec.name,
             "spec_hash": exp.spec_hash,
             "git_commit": git_commit(),
