@@ -1,10 +1,11 @@
-"""Command line: ``ganbench list``, ``ganbench train`` and ``ganbench benchmark``.
+"""Command line: ``ganbench list``, ``train``, ``benchmark``, ``tune`` and ``worker``.
 
 Bad input ends with exit code 2 and one paragraph on stderr, never a traceback.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -95,18 +96,151 @@ def benchmark(
         typer.Option(help="MLflow tracking URI (default: MLFLOW_TRACKING_URI, else sqlite:///mlflow.db)."),
     ] = None,
     jobs: Annotated[
-        int, typer.Option(help="Cells trained in parallel worker processes (1: in this process).", min=1)
+        int,
+        typer.Option(
+            help="Cells trained in parallel worker processes (1: in this process; with --storage, "
+            "0 only queues the cells for workers started elsewhere).",
+            min=0,
+        ),
     ] = 2,
+    storage: Annotated[
+        str | None,
+        typer.Option(
+            help="Optuna storage URL (or GANBENCH_STORAGE): queue the cells there for any number of "
+            "`ganbench worker`s, on this machine or others.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Train every (configuration, seed) of a spec, record each in MLflow, skip what is already done."""
     from ganbench.experiment.runner import run_benchmark
 
+    storage = storage or os.environ.get("GANBENCH_STORAGE")
     try:
-        code = run_benchmark(console, spec, tracking_uri, seeds, only or [], jobs, dry_run)
+        if storage and not dry_run:
+            from ganbench.experiment.distributed import run_distributed
+
+            code = run_distributed(console, spec, tracking_uri, storage, seeds, only or [], jobs)
+        else:
+            code = run_benchmark(console, spec, tracking_uri, seeds, only or [], max(jobs, 1), dry_run)
     except KeyboardInterrupt:  # typer would exit 130 silently; say what happened to the results
         err_console.print("ganbench: interrupted. Finished runs are kept; rerun the same command to resume.")
         raise typer.Exit(130) from None
     raise typer.Exit(code)
+
+
+TrackingOpt = Annotated[
+    str | None,
+    typer.Option(help="MLflow tracking URI (default: MLFLOW_TRACKING_URI, else sqlite:///mlflow.db)."),
+]
+StorageOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Optuna storage: an RDB URL or journal:PATH (default: GANBENCH_STORAGE, else "
+        "sqlite:///optuna.db). Passwords are never logged.",
+        show_default=False,
+    ),
+]
+
+
+@app.command()
+def tune(
+    spec: Annotated[Path, typer.Argument(help="Tuning spec, e.g. experiments/tune_default.yaml.")],
+    storage: StorageOpt = None,
+    tracking_uri: TrackingOpt = None,
+    jobs: Annotated[int, typer.Option(help="Local worker processes (1: in this process).", min=1)] = 2,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(help="Keep matching arms: loss=NAME, dataset=NAME, schedule=NAME (repeatable)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for the budget curves [default: reports/<spec>/tuning].")
+    ] = None,
+) -> None:
+    """Tune each (dataset, loss, schedule) of a spec with Optuna; rerun to continue the studies."""
+    from ganbench.tuning.tune_cmd import run_tune
+
+    try:
+        code = run_tune(console, spec, storage, tracking_uri, jobs, only or [], out)
+    except KeyboardInterrupt:
+        err_console.print(
+            "ganbench: interrupted. Finished trials are kept; rerun the same command to continue."
+        )
+        raise typer.Exit(130) from None
+    raise typer.Exit(code)
+
+
+@app.command()
+def worker(
+    storage: StorageOpt = None,
+    tracking_uri: TrackingOpt = None,
+    study: Annotated[
+        list[str] | None, typer.Option(help="Work only on these studies (repeatable) [default: all].")
+    ] = None,
+    timeout: Annotated[
+        float | None, typer.Option(help="Take no new trial after this many seconds.", min=0)
+    ] = None,
+    heartbeat: Annotated[
+        int, typer.Option(help="Seconds between heartbeats of a running trial.", min=1)
+    ] = 10,
+    grace: Annotated[
+        int, typer.Option(help="Seconds without a heartbeat after which a trial counts as lost.", min=2)
+    ] = 60,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No line per finished trial.")] = False,
+) -> None:
+    """Take trials and benchmark cells from a shared Optuna storage until none is left."""
+    from ganbench.experiment.tracking import Tracker
+    from ganbench.tuning.optuna_parts import open_storage
+    from ganbench.tuning.tune_cmd import resolve_storage
+    from ganbench.tuning.worker import run_worker
+
+    url = resolve_storage(storage)
+    store = open_storage(url, heartbeat=heartbeat, grace=grace)
+    tracker = Tracker.connect(tracking_uri)
+    out = Console(quiet=True) if quiet else console
+    try:
+        done = run_worker(store, tracker, out, study or None, timeout)
+    except KeyboardInterrupt:
+        err_console.print("ganbench worker: interrupted; Optuna marks the trial it was running as failed.")
+        raise typer.Exit(130) from None
+    if not quiet:
+        console.print(f"worker: {done} trial(s) run here; no work left.")
+
+
+@app.command()
+def report(
+    experiments: Annotated[
+        list[str] | None,
+        typer.Argument(help="MLflow experiment names (a spec's name, e.g. default); all when omitted."),
+    ] = None,
+    tracking_uri: Annotated[
+        str | None,
+        typer.Option(help="MLflow tracking URI (default: MLFLOW_TRACKING_URI, else sqlite:///mlflow.db)."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Report folder (default reports/<experiment>/; with several: OUT/<experiment>/)."),
+    ] = None,
+) -> None:
+    """Write a comparison report (index.html, summary.md, results.csv, figures) from the MLflow runs."""
+    from ganbench.report.command import run_report
+
+    raise typer.Exit(run_report(console, experiments or [], tracking_uri, out))
+
+
+@app.command()
+def ui(
+    tracking_uri: Annotated[
+        str | None,
+        typer.Option(help="MLflow tracking URI (default: MLFLOW_TRACKING_URI, else sqlite:///mlflow.db)."),
+    ] = None,
+    host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to serve on.", min=1, max=65535, envvar="UI_PORT")] = 5000,
+) -> None:
+    """Serve the MLflow UI over the store (what `make ui` runs) and print each experiment's runs link."""
+    from ganbench.cli.ui_cmd import run_ui
+
+    raise typer.Exit(run_ui(console, tracking_uri, host, port))
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,8 +68,11 @@ def init_worker(extra_dirs: list[str], threads: int | None) -> None:
         discovery.add_directories(extra_dirs)
 
 
-def run_cell(task: CellTask) -> CellOutcome:
-    """Build, train with evaluation, and summarise every seed of ``task``."""
+def run_cell(task: CellTask, on_eval: Callable[[LogRecord], bool] | None = None) -> CellOutcome:
+    """Build, train with evaluation, and summarise every seed of ``task``.
+
+    ``on_eval`` sees each evaluation record and returns True to end training there (tuning prunes a
+    trial this way); the outcome then says ``interrupted``."""
     cfg = TrainConfig.model_validate(task.config)
     setup = build(cfg)
     evaluator = evaluator_for(setup)
@@ -76,12 +80,17 @@ def run_cell(task: CellTask) -> CellOutcome:
     history = History(setup.n_seeds)
     real = _reference_samples(setup)
 
+    stop = False
+
     def log(record: LogRecord) -> None:
+        nonlocal stop
         history(record)
         if record.kind == "eval" and task.sample_images == "every_eval":
             _save_images(setup, record, real, out, final=False)
+        if record.kind == "eval" and on_eval is not None:
+            stop = stop or on_eval(record)
 
-    result = train(setup, log=log, evaluate=evaluator)
+    result = train(setup, log=log, evaluate=evaluator, should_stop=lambda: stop)
     seeds = [
         _seed_outcome(setup, result, history, evaluator.primary, i, out, real, task)
         for i in range(setup.n_seeds)

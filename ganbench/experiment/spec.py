@@ -102,8 +102,14 @@ def digest(obj: Any) -> str:
 def load(path: str | Path, seeds: int | None = None, only: list[str] | None = None) -> Experiment:
     """Read, validate and expand a spec file. ``seeds`` overrides the seed count; ``only``
     (``loss=wasserstein``, ``dataset=ring``, ``schedule=alternating``) keeps matching cells."""
-    where = str(path)
-    spec = validate(ExperimentSpec, read_yaml(Path(path)), where)
+    return from_mapping(read_yaml(Path(path)), str(path), seeds, only)
+
+
+def from_mapping(
+    raw: dict[str, Any], where: str, seeds: int | None = None, only: list[str] | None = None
+) -> Experiment:
+    """Validate and expand a spec given as a mapping (a file's content, or the copy a study keeps)."""
+    spec = validate(ExperimentSpec, raw, where)
     if seeds is not None:
         spec = spec.model_copy(update={"seeds": seeds})
     cells = expand(spec, where)

@@ -1,0 +1,78 @@
+"""Worker processes on this machine for ``ganbench tune`` and ``ganbench benchmark --storage``: the
+same ``ganbench worker`` that runs on other machines, followed here by a progress bar that reads
+the studies (so workers started elsewhere show up in it too)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ganbench.tuning.studies import StudyInfo, counted_trials
+
+STORAGE_ENV = "GANBENCH_STORAGE"
+
+
+def finished_trials(storage, info: StudyInfo) -> list:
+    """The study's finished trials that count (a lost worker's failed-and-retried trial does not)."""
+    import optuna
+
+    study = optuna.load_study(study_name=info.name, storage=storage)
+    return [t for t in counted_trials(study) if t.state.is_finished()]
+
+
+def run_local_workers(
+    console: Console,
+    url: str,
+    tracking_uri: str,
+    infos: list[StudyInfo],
+    jobs: int,
+    timeout: float | None,
+    storage,
+    total: int,
+) -> None:
+    """``jobs`` worker processes on this machine (the storage URL goes by environment, never on a
+    command line that ``ps`` shows); a progress bar follows the studies until they end."""
+    command = [sys.executable, "-m", "ganbench", "worker", "--tracking-uri", tracking_uri, "--quiet"]
+    for info in infos:
+        command += ["--study", info.name]
+    if timeout is not None:
+        command += ["--timeout", str(timeout)]
+    env = {**os.environ, STORAGE_ENV: url}
+    procs = [subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL) for _ in range(jobs)]
+    columns = (TextColumn("trials"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    seen: set[tuple[str, int]] = set()
+    try:
+        with Progress(*columns, console=console) as progress:
+            bar = progress.add_task("trials", total=total)
+            while True:
+                alive = any(p.poll() is None for p in procs)
+                finished = 0
+                for info in infos:
+                    trials = finished_trials(storage, info)
+                    finished += len(trials)
+                    for t in trials:
+                        if (info.name, t.number) not in seen:
+                            seen.add((info.name, t.number))
+                            values = (
+                                "" if t.values is None else " = " + ", ".join(f"{v:.4g}" for v in t.values)
+                            )
+                            progress.console.print(
+                                f"{info.label}: trial {t.number}: {t.state.name.lower()}{values}",
+                                highlight=False,
+                            )
+                progress.update(bar, completed=min(finished, total))
+                if not alive:
+                    break
+                time.sleep(2.0)
+    except BaseException:  # Ctrl-C: stop the workers; their trials are retried by the next run
+        for p in procs:
+            p.terminate()
+        raise
+    failed = [p.returncode for p in procs if p.returncode]
+    if failed:
+        console.print(f"[yellow]{len(failed)} worker(s) ended with exit codes {failed}.[/]")

@@ -1,0 +1,69 @@
+"""The studies ganbench keeps in an Optuna storage, and what each needs to be worked on anywhere.
+
+Every study ganbench creates carries user attributes that let a worker on another machine take
+part with nothing but the storage URL and the MLflow tracking URI:
+
+- ``ganbench.kind``: ``tune`` (one arm of a tuning spec) or ``benchmark`` (the cells of a spec);
+- ``ganbench.spec``: the validated spec as a mapping, ``ganbench.spec_path`` its file name;
+- ``ganbench.label``: what the study trains, for people ("ring | hinge + alternating");
+- ``ganbench.arm`` (tune): the arm's configuration key; ``ganbench.n_trials`` (tune): the budget;
+- ``ganbench.experiment`` and ``ganbench.parent_run``: the MLflow experiment and the parent run
+  that the study's runs nest under.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+KIND, SPEC, SPEC_PATH = "ganbench.kind", "ganbench.spec", "ganbench.spec_path"
+ARM, N_TRIALS = "ganbench.arm", "ganbench.n_trials"
+EXPERIMENT, PARENT_RUN, LABEL = "ganbench.experiment", "ganbench.parent_run", "ganbench.label"
+TUNE, BENCHMARK = "tune", "benchmark"
+
+
+@dataclass(frozen=True)
+class StudyInfo:
+    """A ganbench study found in the storage."""
+
+    name: str
+    attrs: dict[str, Any]
+
+    @property
+    def label(self) -> str:
+        return str(self.attrs.get(LABEL, self.name))
+
+    @property
+    def kind(self) -> str:
+        return str(self.attrs.get(KIND, ""))
+
+
+def ganbench_studies(storage, names: list[str] | None = None) -> list[StudyInfo]:
+    """The studies in ``storage`` that ganbench created (optionally only those in ``names``)."""
+    out = []
+    for frozen in storage.get_all_studies():
+        attrs = frozen.user_attrs
+        if attrs.get(KIND) in (TUNE, BENCHMARK) and (not names or frozen.study_name in names):
+            out.append(StudyInfo(frozen.study_name, dict(attrs)))
+    return sorted(out, key=lambda s: s.name)
+
+
+def counted_trials(study) -> list:
+    """Trials that use up the study's budget: all but failed trials that were retried (a lost
+    worker's trial is failed by the heartbeat check and queued again as a new trial)."""
+    from optuna.trial import TrialState
+
+    trials = study.get_trials(deepcopy=False)
+    retried = {n for t in trials for n in t.system_attrs.get("retry_history", [])}
+    return [t for t in trials if not (t.state == TrialState.FAIL and t.number in retried)]
+
+
+def states(study, *wanted) -> list:
+    """Trials of ``study`` in any of the given states (``TrialState`` members)."""
+    return study.get_trials(deepcopy=False, states=tuple(wanted))
+
+
+def frozen(trial):
+    """The stored record (``FrozenTrial``) of a live ``Trial``: its system attributes say whether it
+    was queued with fixed parameters or is the retry of a lost worker's trial."""
+    return trial.study.get_trials(deepcopy=False)[trial.number]

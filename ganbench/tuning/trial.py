@@ -1,0 +1,140 @@
+"""One tuning trial: sample, train the arm's configuration for its seeds in lockstep, report to the
+pruner at every evaluation, record the trial in MLflow, and hand the objective values to Optuna."""
+
+from __future__ import annotations
+
+import math
+import sys
+import tempfile
+from dataclasses import dataclass
+
+import numpy as np
+
+from ganbench.experiment.cell_run import CellOutcome, CellTask, run_cell
+from ganbench.experiment.spec import Cell
+from ganbench.experiment.tracking import Tracker
+from ganbench.train.records import LogRecord
+from ganbench.tuning.objective import aggregate, objective_values, suggest
+from ganbench.tuning.spec import Tuning, with_search_values
+from ganbench.tuning.studies import frozen
+from ganbench.tuning.tracking import TrialRecord, log_trial
+
+
+def trial_key(study_name: str, trial) -> str:
+    """MLflow identity of a trial: a retry after a lost worker keeps its original trial number."""
+    return f"{study_name}#{frozen(trial).system_attrs.get('failed_trial', trial.number)}"
+
+
+@dataclass
+class TuneObjective:
+    """The Optuna objective of one arm's study (callable with a ``Trial``)."""
+
+    tuning: Tuning
+    arm: Cell
+    study_name: str
+    tracker: Tracker
+    experiment_id: str
+    parent_run_id: str
+
+    def __call__(self, trial) -> float | list[float]:
+        import optuna
+
+        objectives = self.tuning.objectives
+        values = suggest(trial, self.tuning.spec.search)
+        where = f"{self.tuning.path} (trial {trial.number})"
+        cfg = with_search_values(self.arm, values, where)
+        pruning = Pruning(
+            trial,
+            objectives[0].metric,
+            objectives[0].aggregate or "mean",
+            objectives[0].direction,
+            enabled=len(objectives) == 1,
+        )
+        record = TrialRecord(
+            trial_key(self.study_name, trial),
+            trial.number,
+            "failed",
+            values,
+            cfg,
+            [math.nan] * len(objectives),
+            [o.metric for o in objectives],
+            pruning.history(),
+            None,
+        )
+        self.tracker.discard_incomplete(self.experiment_id, [record.key])
+        try:
+            with tempfile.TemporaryDirectory(prefix="ganbench-trial-") as tmp:
+                task = CellTask(cfg.model_dump(mode="json"), tmp, sample_images="none")
+                outcome = run_cell(task, on_eval=pruning)
+        except Exception as exc:  # record why in MLflow, then let Optuna mark the trial FAIL
+            record.reason = f"{type(exc).__name__}: {exc}"
+            log_trial(self.tracker, self.experiment_id, self.parent_run_id, record)
+            print(
+                f"ganbench: trial {trial.number} of {self.study_name} failed: {record.reason}",
+                file=sys.stderr,
+            )
+            raise
+        record.outcome, record.intermediate = outcome, pruning.history()
+        record.values = objective_values(per_seed_finals(outcome), objectives)
+        if pruning.pruned:
+            record.state = "pruned"
+        elif all(np.isfinite(record.values)):
+            record.state = "complete"
+        else:
+            record.reason = "no seed has a finite value for " + ", ".join(
+                o.metric for o, v in zip(objectives, record.values, strict=True) if not np.isfinite(v)
+            )
+        log_trial(self.tracker, self.experiment_id, self.parent_run_id, record)
+        if record.state == "pruned":
+            raise optuna.TrialPruned(f"pruned at generator update {pruning.steps[-1]}")
+        if record.state == "failed":
+            raise TrialFailed(record.reason)
+        return record.values[0] if len(record.values) == 1 else record.values
+
+
+class TrialFailed(Exception):
+    """A trial whose objective is undefined (every seed diverged): Optuna records it as FAIL."""
+
+
+def per_seed_finals(outcome: CellOutcome) -> dict[str, np.ndarray]:
+    """``<metric>`` → per-seed final value, from ``final/<metric>`` and ``stability/<quantity>``."""
+    names = {k for s in outcome.seeds for k in s.final}
+    out = {}
+    for name in names:
+        values = np.array([s.final.get(name, math.nan) for s in outcome.seeds], dtype=float)
+        out[name.removeprefix("final/")] = values
+    return out
+
+
+class Pruning:
+    """The ``on_eval`` hook: report the aggregated metric at each evaluation, say when to prune."""
+
+    def __init__(self, trial, metric: str, how: str, direction: str, enabled: bool) -> None:
+        self.trial, self.metric, self.how, self.direction, self.enabled = (
+            trial,
+            metric,
+            how,
+            direction,
+            enabled,
+        )
+        self.steps: list[int] = []
+        self.values: list[float] = []
+        self.pruned = False
+
+    def __call__(self, record: LogRecord) -> bool:
+        if self.metric not in record.values or not record.active.any():
+            return False
+        step = int(record.step[record.active].max())
+        value = aggregate(record.values[self.metric][record.active], self.how, self.direction)
+        if (self.steps and step <= self.steps[-1]) or not math.isfinite(value):
+            return False
+        self.steps.append(step)
+        self.values.append(value)
+        if not self.enabled:
+            return False
+        self.trial.report(value, step)
+        self.pruned = self.trial.should_prune()
+        return self.pruned
+
+    def history(self) -> tuple[str, list[int], list[float]]:
+        return self.metric, self.steps, self.values

@@ -1,0 +1,56 @@
+"""``ganbench tune``: create or continue a tuning spec's studies, work them with local workers (any
+number of workers elsewhere may join through the same storage), then report the best trials and
+the budget curves."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from rich.console import Console
+
+from ganbench.experiment.tracking import Tracker
+from ganbench.tuning import spec as tuning_spec
+from ganbench.tuning.local_workers import STORAGE_ENV, finished_trials, run_local_workers
+from ganbench.tuning.optuna_parts import DEFAULT_STORAGE, open_storage, redact
+from ganbench.tuning.results import summarise
+from ganbench.tuning.setup import prepare_studies
+from ganbench.tuning.worker import run_worker
+
+
+def resolve_storage(url: str | None) -> str:
+    """``--storage``, else ``GANBENCH_STORAGE``, else the embedded ``sqlite:///optuna.db``."""
+    return url or os.environ.get(STORAGE_ENV) or DEFAULT_STORAGE
+
+
+def run_tune(
+    console: Console,
+    path: Path,
+    storage_url: str | None,
+    tracking_uri: str | None,
+    jobs: int,
+    only: list[str],
+    out: Path | None,
+) -> int:
+    """Validate everything, then train; returns the exit code."""
+    tuning = tuning_spec.load(path, only)
+    url = resolve_storage(storage_url)
+    storage = open_storage(url)
+    tracker = Tracker.connect(tracking_uri)
+    infos = prepare_studies(storage, url, tuning, tracker)
+    total = len(infos) * tuning.spec.n_trials
+    done_before = sum(min(len(finished_trials(storage, i)), tuning.spec.n_trials) for i in infos)
+    console.print(
+        f"[bold]{tuning.spec.name}[/]: {len(infos)} stud{'y' if len(infos) == 1 else 'ies'} × "
+        f"{tuning.spec.n_trials} trials ({done_before} done before), {jobs} local worker(s); "
+        f"studies in {redact(url)}, runs in {tracker.uri}. More workers may join from anywhere: "
+        f"ganbench worker --storage URL --tracking-uri {tracker.uri}",
+        highlight=False,
+    )
+    names = [i.name for i in infos]
+    if jobs <= 1:
+        run_worker(storage, tracker, console, names, timeout=tuning.spec.timeout)
+    else:
+        run_local_workers(console, url, tracker.uri, infos, jobs, tuning.spec.timeout, storage, total)
+    summarise(console, storage, tracker, tuning, infos, out or Path("reports") / tuning.spec.name / "tuning")
+    return 0

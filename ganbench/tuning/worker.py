@@ -1,0 +1,136 @@
+"""``ganbench worker``: take trials from every ganbench study in a shared Optuna storage until none
+is left, on this machine, beside any number of other workers.
+
+No scheduler of our own: a tuning trial is claimed by Optuna (``study.optimize`` pops a queued
+trial or asks the sampler for a new one), a benchmark cell is a queued trial. Optuna's heartbeat
+marks a trial whose worker died as failed after the grace period, and its retry callback queues a
+copy, which the next worker to look picks up. A worker ends when no study has work left and no
+trial is running elsewhere (it waits for those: their worker may die, and the retry is work).
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable
+
+from rich.console import Console
+
+from ganbench.experiment.tracking import Tracker
+from ganbench.tuning.studies import (
+    BENCHMARK,
+    N_TRIALS,
+    TUNE,
+    StudyInfo,
+    counted_trials,
+    ganbench_studies,
+    states,
+)
+
+POLL_SECONDS = 2.0
+
+
+def run_worker(
+    storage,
+    tracker: Tracker,
+    console: Console,
+    names: list[str] | None = None,
+    timeout: float | None = None,
+    poll: float = POLL_SECONDS,
+) -> int:
+    """Work until nothing is left (or ``timeout`` seconds have passed); returns trials run here."""
+    from optuna.storages import fail_stale_trials
+
+    started, done = time.monotonic(), 0
+    units: dict[str, StudyUnit] = {}
+    while True:
+        progressed, busy = False, False
+        for info in ganbench_studies(storage, names):
+            if timeout is not None and time.monotonic() - started > timeout:
+                console.print(f"worker: time limit of {timeout:.0f} s reached after {done} trial(s).")
+                return done
+            if info.name not in units:
+                units[info.name] = _unit(storage, tracker, console, info)
+            study = units[info.name].study
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # fail_stale_trials is marked experimental
+                fail_stale_trials(study)
+            if units[info.name]():
+                progressed, done = True, done + 1
+            busy = busy or bool(_running(study))
+        if not progressed:
+            if not busy:
+                return done
+            time.sleep(poll)  # others are training; their trials may still come back as retries
+
+
+def _running(study) -> list:
+    from optuna.trial import TrialState
+
+    return states(study, TrialState.RUNNING)
+
+
+class StudyUnit:
+    """Runs one trial of a study when it has work left; returns whether it ran one."""
+
+    def __init__(
+        self,
+        study,
+        objective,
+        has_work: Callable[[], bool],
+        console: Console,
+        label: str,
+        say: bool = True,
+    ) -> None:
+        self.study, self.objective, self.has_work = study, objective, has_work
+        self.console, self.label = console, label
+        self.callbacks = [self._say] if say else []
+
+    def __call__(self) -> bool:
+        if not self.has_work():
+            return False
+        self.study.optimize(
+            self.objective, n_trials=1, catch=(Exception,), callbacks=self.callbacks, gc_after_trial=False
+        )
+        return True
+
+    def _say(self, study, trial) -> None:
+        values = "" if trial.values is None else " = " + ", ".join(f"{v:.4g}" for v in trial.values)
+        seconds = trial.duration.total_seconds() if trial.duration else 0.0
+        self.console.print(
+            f"{self.label}: trial {trial.number} {trial.state.name.lower()}{values} ({seconds:.0f} s)",
+            highlight=False,
+        )
+
+
+def _unit(storage, tracker: Tracker, console: Console, info: StudyInfo) -> StudyUnit:
+    """The unit of work of a study, by its kind."""
+    if info.kind == TUNE:
+        return _tuning_unit(storage, tracker, console, info)
+    if info.kind == BENCHMARK:
+        from ganbench.experiment.distributed import benchmark_unit
+
+        return benchmark_unit(storage, tracker, console, info)
+    raise ValueError(f"unknown study kind {info.kind!r}")
+
+
+def _tuning_unit(storage, tracker: Tracker, console: Console, info: StudyInfo) -> StudyUnit:
+    import optuna
+    from optuna.trial import TrialState
+
+    from ganbench.tuning.optuna_parts import make_pruner, make_sampler
+    from ganbench.tuning.setup import arm_of, objective_for
+
+    tuning, arm = arm_of(info)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # some samplers are marked experimental
+        sampler = make_sampler(tuning.spec.sampler, tuning.path)
+        pruner = make_pruner(tuning.spec.pruner, tuning.path)
+    study = optuna.load_study(study_name=info.name, storage=storage, sampler=sampler, pruner=pruner)
+    n_trials = int(info.attrs.get(N_TRIALS, tuning.spec.n_trials))
+
+    def has_work() -> bool:
+        return bool(states(study, TrialState.WAITING)) or len(counted_trials(study)) < n_trials
+
+    label = f"{arm.config.dataset.name} | {arm.label}"
+    return StudyUnit(study, objective_for(tuning, arm, info, tracker), has_work, console, label)
