@@ -1,4 +1,5 @@
-"""A small name → component registry, one instance per kind (losses, schedules, datasets, metrics).
+"""A small name → component registry, one instance per kind (losses, schedules, datasets, metrics,
+report sections).
 
 Components register themselves with a decorator::
 
@@ -122,10 +123,12 @@ losses: Registry = Registry("loss")
 schedules: Registry = Registry("schedule")
 datasets: Registry = Registry("dataset")
 metrics: Registry = Registry("metric")
+reports: Registry = Registry("report")  # report sections (registry/reports/)
 
 ALL: dict[str, Registry] = {
     "losses": losses,
     "schedules": schedules,
     "datasets": datasets,
     "metrics": metrics,
+    "reports": reports,
 }

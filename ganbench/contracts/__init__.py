@@ -1,4 +1,4 @@
-"""The extension points plugin files code against: Loss, Schedule, Dataset (and Metric).
+"""The extension points plugin files code against: Loss, Schedule, Dataset, Metric, ReportSection.
 
 Each base class's docstring is its contract; ``ganbench.testing`` holds the contract tests that every
 registered implementation runs automatically.
@@ -8,6 +8,14 @@ from ganbench.contracts.dataset import ClassifierModes, Dataset, GaussianModes
 from ganbench.contracts.loss import Loss
 from ganbench.contracts.metric import Metric
 from ganbench.contracts.params import Params
+from ganbench.contracts.report import (
+    ReportFigure,
+    ReportSection,
+    ReportTable,
+    SectionContext,
+    SectionResult,
+    Verdict,
+)
 from ganbench.contracts.schedule import Schedule, ScheduleContext, ScheduleState, Step
 from ganbench.contracts.streams import SeedStreams
 
@@ -18,9 +26,15 @@ __all__ = [
     "Loss",
     "Metric",
     "Params",
+    "ReportFigure",
+    "ReportSection",
+    "ReportTable",
     "Schedule",
     "ScheduleContext",
     "ScheduleState",
+    "SectionContext",
+    "SectionResult",
     "SeedStreams",
     "Step",
+    "Verdict",
 ]

@@ -1,0 +1,94 @@
+"""Write one experiment's report: run every registered section, then ``results.csv``, ``summary.md``
+and ``index.html`` into the report folder (files are written under temporary names and renamed, so
+a reader never sees half a report)."""
+
+from __future__ import annotations
+
+import shutil
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ganbench import registry
+from ganbench.contracts.report import ReportSection, SectionContext, SectionResult
+from ganbench.report.data import ReportData
+from ganbench.report.figures import style
+from ganbench.report.provenance import Provenance, provenance
+from ganbench.report.results_csv import write_csv
+from ganbench.report.status import Status, status
+
+
+@dataclass
+class SectionOutcome:
+    """One section in a report: its result, or why it was skipped, or the error it raised."""
+
+    name: str
+    title: str
+    result: SectionResult | None = None
+    skipped: str = ""
+    error: str = ""
+
+
+@dataclass
+class Report:
+    """Everything rendered into a report's files."""
+
+    data: ReportData
+    out: Path
+    status: Status
+    provenance: Provenance
+    sections: list[SectionOutcome] = field(default_factory=list)
+    rows: int = 0  # rows of results.csv
+
+    @property
+    def failed(self) -> list[SectionOutcome]:
+        """Sections that raised."""
+        return [s for s in self.sections if s.error]
+
+
+def ordered_sections(names: list[str] | None = None) -> list[tuple[str, type[ReportSection]]]:
+    """Registered sections (or the ``names`` among them), by ``order`` then name."""
+    entries = [(e.name, e.obj) for e in registry.reports.entries() if names is None or e.name in names]
+    return sorted(entries, key=lambda item: (item[1].order, item[0]))
+
+
+def run_section(name: str, cls: type[ReportSection], data: ReportData, out: Path) -> SectionOutcome:
+    """Build one section; a section that raises is recorded (with its traceback's last line)."""
+    section = cls(cls.Params())
+    outcome = SectionOutcome(name, cls.title or name)
+    if data.complete.empty:
+        outcome.skipped = "no complete runs"
+        return outcome
+    try:
+        if not section.applies_to(data):
+            outcome.skipped = section.skip_reason(data)
+            return outcome
+        outcome.result = section.build(data, SectionContext(out, name))
+    except Exception as exc:  # one broken section must not take the report down
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        outcome.error = f"{type(exc).__name__}: {exc} ({Path(where.filename).name}, line {where.lineno})"
+    return outcome
+
+
+def write_report(data: ReportData, out: Path, sections: list[str] | None = None) -> Report:
+    """Build every section and write ``results.csv``, ``summary.md``, ``index.html`` and
+    ``figures/`` into ``out`` (figures of an earlier report there are replaced)."""
+    from ganbench.report.html import render_html
+    from ganbench.report.markdown import render_markdown
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(out / "figures", ignore_errors=True)
+    style()
+    report = Report(data, out, status(data), provenance(data))
+    report.sections = [run_section(name, cls, data, out) for name, cls in ordered_sections(sections)]
+    report.rows = len(write_csv(data, _partial(out / "results.csv")))
+    _partial(out / "summary.md").write_text(render_markdown(report), encoding="utf-8")
+    _partial(out / "index.html").write_text(render_html(report), encoding="utf-8")
+    for name in ("results.csv", "summary.md", "index.html"):
+        _partial(out / name).replace(out / name)
+    return report
+
+
+def _partial(path: Path) -> Path:
+    return path.with_name(path.name + ".partial")

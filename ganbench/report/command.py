@@ -1,0 +1,48 @@
+"""``ganbench report``: connect to the store, check the experiment names, write one report each."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from rich.console import Console
+
+from ganbench.errors import GanbenchError
+from ganbench.experiment.tracking import Tracker
+from ganbench.report.build import write_report
+from ganbench.report.load import experiment_names, find_experiment, load
+
+DEFAULT_ROOT = Path("reports")
+
+
+def run_report(console: Console, experiments: list[str], tracking_uri: str | None, out: Path | None) -> int:
+    """Write ``reports/<experiment>/`` (or ``out`` for a single experiment, ``out/<experiment>`` for
+    several) for each experiment — every ganbench experiment in the store when none is named.
+    Returns the exit code: 0, or 1 when a report section failed (the rest of the report is written)."""
+    tracker = Tracker.connect(tracking_uri)
+    names = experiments or [n for n in experiment_names(tracker) if n != "Default"]
+    if not names:
+        raise GanbenchError(
+            f"the MLflow store at {tracker.uri} holds no experiment yet; run `ganbench benchmark SPEC` "
+            "(or `make benchmark`) first."
+        )
+    for name in names:
+        find_experiment(tracker, name)  # every name is checked before anything is written
+    code = 0
+    for name in names:
+        folder = out if (out is not None and len(names) == 1) else (out or DEFAULT_ROOT) / name
+        with tempfile.TemporaryDirectory(prefix="ganbench-report-") as tmp:
+            data = load(tracker, name, Path(tmp))
+            report = write_report(data, folder)
+        n_figures = sum(len(s.result.figures) for s in report.sections if s.result)
+        n_verdicts = sum(len(s.result.verdicts) for s in report.sections if s.result)
+        console.print(
+            f"[bold]{name}[/]: {report.status.headline} Wrote {folder / 'index.html'} "
+            f"({n_figures} figures, {n_verdicts} verdicts), {folder / 'summary.md'} and "
+            f"{folder / 'results.csv'} ({report.rows} rows).",
+            highlight=False,
+        )
+        for section in report.failed:
+            console.print(f"[bold red]section {section.name} failed:[/] {section.error}", highlight=False)
+            code = 1
+    return code

@@ -1,0 +1,92 @@
+"""Shared figure helpers for report sections: seaborn on matplotlib's Agg backend, one look.
+
+Configurations are coloured by loss (the same colour for a loss in every figure of a report) and
+laid out by schedule; long labels are wrapped so nothing overlaps.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless: reports are written on servers and in CI
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+FACET_INCHES = 3.3
+
+
+def style() -> None:
+    """The report's seaborn theme (white grid, readable font sizes)."""
+    sns.set_theme(style="whitegrid", context="notebook", font_scale=0.85)
+
+
+def wrap(text: str, width: int = 24) -> str:
+    """``text`` broken into lines of about ``width`` characters, at spaces or before a '('
+    (``alternating(d_steps=5)`` → ``alternating`` / ``(d_steps=5)`` when it does not fit)."""
+    lines = textwrap.wrap(text.replace("(", " \0("), width=width, break_long_words=False)
+    return "\n".join(lines).replace(" \0(", "(").replace("\0(", "(") or text
+
+
+def loss_palette(losses: list[str]) -> dict[str, tuple]:
+    """One colour per loss label, stable for the sorted list of losses."""
+    colours = sns.color_palette("colorblind", max(3, len(losses)))
+    return {loss: colours[i] for i, loss in enumerate(sorted(losses))}
+
+
+def facet_grid(n: int, max_columns: int = 4, height: float = FACET_INCHES, width: float | None = None):
+    """A figure with ``n`` axes in rows of at most ``max_columns``, unused ones hidden."""
+    columns = max(1, min(n, max_columns))
+    rows = max(1, -(-n // columns))
+    fig, axes = plt.subplots(
+        rows,
+        columns,
+        figsize=((width or height * 1.25) * columns, height * rows),
+        squeeze=False,
+        constrained_layout=True,
+    )
+    flat = list(axes.ravel())
+    for ax in flat[n:]:
+        ax.set_visible(False)
+    return fig, flat[:n]
+
+
+def heatmap(ax, table: pd.DataFrame, title: str, fmt, higher_is_better: bool, counts: pd.DataFrame) -> None:
+    """Annotated loss × schedule heatmap of ``table`` (means); ``counts`` (same shape) gives the
+    number of finite seeds behind each cell, shown under the value; empty cells say 'no runs'."""
+    cmap = "viridis" if higher_is_better else "viridis_r"
+    values = table.to_numpy(dtype=float)
+    labels = np.empty(values.shape, dtype=object)
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            n = counts.iat[i, j]
+            labels[i, j] = "no runs" if not n else f"{fmt(values[i, j])}\nn={n}"
+    finite = values[np.isfinite(values)]
+    sns.heatmap(
+        table.astype(float),
+        ax=ax,
+        annot=labels,
+        fmt="",
+        cmap=cmap,
+        cbar=True,
+        vmin=finite.min() if finite.size else None,
+        vmax=finite.max() if finite.size else None,
+        linewidths=0.5,
+        annot_kws={"fontsize": 8},
+        cbar_kws={"shrink": 0.8},
+    )
+    ax.set_title(title, fontsize=10)
+    ax.set_xlabel("schedule")
+    ax.set_ylabel("loss")
+    ax.set_xticklabels([wrap(t.get_text(), 14) for t in ax.get_xticklabels()], rotation=0, fontsize=8)
+    ax.set_yticklabels([wrap(t.get_text(), 16) for t in ax.get_yticklabels()], rotation=0, fontsize=8)
+
+
+def suptitle(fig: Figure, text: str) -> None:
+    """A bold figure title."""
+    fig.suptitle(text, fontsize=12, fontweight="bold")

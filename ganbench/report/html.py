@@ -1,0 +1,41 @@
+"""``index.html``: the report as one page (Jinja2), opening from disk with its ``figures/`` folder."""
+
+from __future__ import annotations
+
+import jinja2
+import pandas as pd
+
+from ganbench.report.build import Report
+from ganbench.report.markdown import verdicts_by_dataset
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("ganbench.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _rows(frame: pd.DataFrame) -> list[list[str]]:
+    return [[str(v) for v in row] for row in frame.itertuples(index=False)]
+
+
+def render_html(report: Report) -> str:
+    """The whole ``index.html``."""
+    data = report.data
+    runs = [
+        {"dataset": dataset, "configuration": config, "ids": list(group["run_id"])}
+        for (dataset, config), group in data.complete.groupby(["dataset", "configuration"], sort=True)
+    ]
+    template = _environment().get_template("index.html.j2")
+    return template.render(
+        report=report,
+        data=data,
+        verdicts=verdicts_by_dataset(report),
+        rows=_rows,
+        runs=runs,
+        url=data.run_url,
+    )

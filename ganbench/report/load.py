@@ -1,0 +1,151 @@
+"""Read one experiment from MLflow into :class:`ReportData` (``mlflow.search_runs`` into pandas,
+metric histories and artifacts through the client). Nothing here knows about training."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from ganbench.errors import GanbenchError
+from ganbench.experiment.tracking import CELL, COMPLETE, Tracker
+from ganbench.report.data import CURVE_COLUMNS, ReportData
+
+ROLE = "ganbench.role"
+TAGS = {
+    "dataset": "dataset",
+    "loss": "loss",
+    "schedule": "schedule",
+    "cell": "configuration",
+    CELL: "cell",
+    "seed": "seed",
+    COMPLETE: "complete",
+    "failure_reason": "failure_reason",
+    "primary_metric": "primary_metric",
+    "device": "device",
+    "git_commit": "git_commit",
+    "spec_hash": "spec_hash",
+    "torch_version": "torch_version",
+    "mlflow.parentRunId": "parent_run_id",
+}
+
+
+def experiment_names(tracker: Tracker) -> list[str]:
+    """Names of the active experiments in the store."""
+    return sorted(e.name for e in tracker.client.search_experiments())
+
+
+def find_experiment(tracker: Tracker, name: str) -> str:
+    """The id of experiment ``name``; an unknown name is a user error listing the existing ones."""
+    found = tracker.client.get_experiment_by_name(name)
+    if found is None or found.lifecycle_stage == "deleted":
+        names = [n for n in experiment_names(tracker) if n != "Default"]
+        listed = ", ".join(names) if names else "none — run `ganbench benchmark SPEC` first"
+        raise GanbenchError(
+            f"experiment {name!r} is not in the MLflow store at {tracker.uri}. Experiments there: "
+            f"{listed}. Name one of them, or pass the store with --tracking-uri."
+        )
+    return found.experiment_id
+
+
+def load(tracker: Tracker, name: str, artifact_dir: Path) -> ReportData:
+    """Every run of experiment ``name``; artifacts are downloaded into ``artifact_dir`` on demand."""
+    import mlflow
+
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # no bar per small file
+
+    experiment_id = find_experiment(tracker, name)
+    previous = mlflow.get_tracking_uri()
+    mlflow.set_tracking_uri(tracker.uri)
+    try:
+        raw = mlflow.search_runs(experiment_ids=[experiment_id], output_format="pandas")
+    finally:
+        mlflow.set_tracking_uri(previous)
+    role = raw[f"tags.{ROLE}"] if f"tags.{ROLE}" in raw.columns else pd.Series("", index=raw.index)
+    parents = raw[role == "invocation"]
+    children = raw[role != "invocation"]
+    client = tracker.client
+
+    def fetch_curves(runs: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
+        rows = []
+        for _, run in runs.iterrows():
+            for metric in names:
+                if metric not in run.index or _missing(run[metric]):
+                    continue  # the run never logged it: no query
+                for m in client.get_metric_history(run["run_id"], metric):
+                    rows.append((run["run_id"], metric, m.step, m.value))
+        return pd.DataFrame(rows, columns=CURVE_COLUMNS)
+
+    def fetch_artifact(run_id: str, path: str) -> Path | None:
+        target = artifact_dir / run_id
+        target.mkdir(parents=True, exist_ok=True)
+        try:
+            return Path(client.download_artifacts(run_id, path, str(target)))
+        except Exception:  # MLflow raises several types for a missing artifact
+            return None
+
+    ui_base = tracker.uri if tracker.uri.startswith(("http://", "https://")) else None
+    return ReportData(
+        experiment=name,
+        experiment_id=experiment_id,
+        tracking_uri=tracker.uri,
+        runs=tidy_runs(children),
+        invocations=tidy_invocations(parents),
+        fetch_curves=fetch_curves,
+        fetch_artifact=fetch_artifact,
+        ui_base=ui_base,
+    )
+
+
+def tidy_runs(raw: pd.DataFrame) -> pd.DataFrame:
+    """``search_runs`` columns → the tidy run table described in ``ganbench.report.data``."""
+    out = pd.DataFrame(
+        {
+            "run_id": raw.get("run_id", pd.Series(dtype=str)),
+            "status": raw.get("status", pd.Series(dtype=str)),
+            "start_time": raw.get("start_time", pd.Series(dtype="datetime64[ns, UTC]")),
+            "end_time": raw.get("end_time", pd.Series(dtype="datetime64[ns, UTC]")),
+        }
+    )
+    for tag, column in TAGS.items():
+        values = raw[f"tags.{tag}"] if f"tags.{tag}" in raw.columns else pd.Series(None, index=raw.index)
+        out[column] = values.astype(object).where(values.notna(), "")
+    out["complete"] = out["complete"] == "true"
+    out["seed"] = pd.to_numeric(out["seed"], errors="coerce").astype("Int64")
+    out["diverged"] = out["complete"] & out["failure_reason"].str.startswith("diverged")
+    parts = out["configuration"].str.partition(" + ")
+    out["loss_label"] = parts[0]
+    out["schedule_label"] = parts[2].where(parts[2] != "", parts[0])
+    metrics = {c[len("metrics.") :]: raw[c] for c in raw.columns if c.startswith("metrics.")}
+    params = {"param." + c[len("params.") :]: raw[c] for c in raw.columns if c.startswith("params.")}
+    extra = pd.DataFrame({**metrics, **params}, index=raw.index)
+    return pd.concat([out, extra], axis=1).reset_index(drop=True)
+
+
+def tidy_invocations(raw: pd.DataFrame) -> pd.DataFrame:
+    """Parent runs: one row per ``ganbench benchmark`` invocation, oldest first."""
+
+    def col(name: str) -> pd.Series:
+        return raw[name] if name in raw.columns else pd.Series(None, index=raw.index, dtype=object)
+
+    out = pd.DataFrame(
+        {
+            "run_id": col("run_id"),
+            "status": col("status"),
+            "start_time": col("start_time"),
+            "end_time": col("end_time"),
+            "spec_hash": col("tags.spec_hash"),
+            "git_commit": col("tags.git_commit"),
+            "command": col("tags.command"),
+            "planned_runs": pd.to_numeric(col("params.runs"), errors="coerce"),
+            "planned_cells": pd.to_numeric(col("params.cells"), errors="coerce"),
+        }
+    )
+    return out.sort_values("start_time", kind="stable").reset_index(drop=True)
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))

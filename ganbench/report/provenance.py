@@ -1,0 +1,83 @@
+"""Where a report's numbers come from: spec, commit, versions, devices and compute spent."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from importlib import metadata
+
+import pandas as pd
+
+from ganbench.report.data import ReportData
+
+LIBRARIES = ("ganbench", "torch", "mlflow", "numpy", "scipy", "pandas", "seaborn", "matplotlib")
+
+
+@dataclass
+class Provenance:
+    """Facts shown at the top of a report (each a short string) and the spec's text."""
+
+    facts: dict[str, str] = field(default_factory=dict)
+    spec_name: str = ""
+    spec_text: str = ""
+
+
+def provenance(data: ReportData) -> Provenance:
+    """Spec (from the latest invocation's artifact), commits, devices, library versions, compute."""
+    done = data.complete
+    out = Provenance()
+    facts = out.facts
+    facts["experiment"] = f"{data.experiment} (MLflow experiment id {data.experiment_id})"
+    facts["tracking URI"] = data.tracking_uri
+    facts["generated"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    facts["spec hash"] = _distinct(done.get("spec_hash"))
+    facts["git commit"] = _distinct(done.get("git_commit"))
+    facts["device"] = _distinct(done.get("device"))
+    facts["torch (training)"] = _distinct(done.get("torch_version"))
+    facts["libraries (report)"] = ", ".join(f"{name} {_version(name)}" for name in LIBRARIES)
+    facts["runs"] = f"{len(done)} complete (configuration, seed) runs, {len(data.incomplete)} incomplete"
+    if len(done):
+        evals = (
+            (done["d_grad_evals"] + done["g_grad_evals"]).sum() if "d_grad_evals" in done else float("nan")
+        )
+        # train_seconds is the cell's lockstep wall time, logged on each of its seeds: count it once per cell.
+        seconds = (
+            done.groupby("cell")["train_seconds"].max().sum() if "train_seconds" in done else float("nan")
+        )
+        facts["compute spent"] = (
+            f"{evals:,.0f} gradient evaluations (D + G); {seconds / 60:,.1f} min of training wall time "
+            f"summed over {done['cell'].nunique()} configurations"
+        )
+    inv = data.invocations
+    if len(inv):
+        wall = (inv["end_time"] - inv["start_time"]).dt.total_seconds().sum()
+        facts["invocations"] = (
+            f"{len(inv)} (`ganbench benchmark` runs), {wall / 60:,.1f} min wall time in total"
+        )
+        latest = inv.iloc[-1]
+        name, text = _spec_artifact(data, latest["run_id"])
+        out.spec_name, out.spec_text = name, text
+        if name:
+            facts["spec"] = f"{name} (artifact of invocation run {latest['run_id']})"
+    return out
+
+
+def _spec_artifact(data: ReportData, run_id: str) -> tuple[str, str]:
+    """The spec file an invocation logged as its artifact: (file name, text), or empty strings."""
+    folder = data.artifact(run_id, "")
+    specs = sorted(folder.glob("*.y*ml")) if folder is not None and folder.is_dir() else []
+    return (specs[0].name, specs[0].read_text()) if specs else ("", "")
+
+
+def _distinct(values: pd.Series | None) -> str:
+    if values is None:
+        return "unknown"
+    found = sorted({str(v) for v in values if isinstance(v, str) and v})
+    return ", ".join(found) if found else "unknown"
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"

@@ -1,0 +1,88 @@
+"""Which metrics a report compares, their direction and how to say them in words.
+
+A metric key is ``<registered metric>/<output>`` as logged (``modes/covered``); its final value is
+the MLflow metric ``final/<key>``. The direction of a registered metric's headline output comes from
+the metric class (``higher_is_better``); the few other outputs a report ranks are listed in
+``KNOWN`` with theirs. Keys a report does not know are shown but never ranked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ganbench import registry
+from ganbench.errors import RegistryError
+
+
+@dataclass(frozen=True)
+class Quality:
+    """A metric a report can rank: MLflow name, direction, a label and the verdict's verb phrase."""
+
+    key: str  # e.g. "modes/covered"; final value at "final/<key>", history under "<key>"
+    higher_is_better: bool
+    label: str  # axis / column label, e.g. "modes covered"
+    better: str  # "covers more modes"; used as "<winner> <better> than <loser>"
+    scale: float = 1.0  # display factor (shares as %)
+
+    @property
+    def final(self) -> str:
+        """The MLflow metric holding the run's final value."""
+        return f"final/{self.key}"
+
+
+KNOWN: dict[str, Quality] = {
+    q.key: q
+    for q in (
+        Quality("modes/covered", True, "modes covered", "covers more modes"),
+        Quality("modes/high_quality", True, "high-quality samples (%)", "has more high-quality samples", 100),
+        Quality("modes/kl", False, "reverse KL to uniform modes (nats)", "spreads samples more evenly"),
+        Quality("frechet/fd", False, "Fréchet distance", "has a lower Fréchet distance"),
+        Quality("prdc/coverage", True, "coverage (PRDC)", "has a higher coverage"),
+        Quality("improved_pr/recall", True, "recall (improved P/R)", "has a higher recall"),
+    )
+}
+STABILITY: dict[str, Quality] = {
+    q.key: q
+    for q in (
+        Quality("stability/oscillation", False, "late oscillation (sd)", "oscillates less late in training"),
+        Quality("stability/peak_to_final_drop", False, "peak-to-final drop", "loses less from its peak"),
+    )
+}
+CORE = ("modes/covered", "modes/high_quality", "frechet/fd")
+"""Quality metrics every dataset's verdicts cover when they were logged (with the primary one)."""
+
+
+def quality(key: str) -> Quality | None:
+    """The rankable description of ``key``, or None when its direction is not known."""
+    if key in KNOWN:
+        return KNOWN[key]
+    if key in STABILITY:
+        return STABILITY[key]
+    name, _, output = key.partition("/")
+    try:
+        metric = registry.metrics.get(name)
+    except RegistryError:
+        return None
+    if output != getattr(metric, "headline", None):
+        return None
+    higher = bool(metric.higher_is_better)
+    label = f"{name} {output}"
+    return Quality(key, higher, label, f"has a {'higher' if higher else 'lower'} {label}")
+
+
+def label(key: str) -> str:
+    """A human label for a metric key (its ``Quality.label`` when known, else the key)."""
+    found = quality(key)
+    return found.label if found else key
+
+
+def verdict_metrics(primary: str | None, available: list[str]) -> list[Quality]:
+    """The primary metric, then the core ones, in that order, among ``available`` keys."""
+    keys = [k for k in dict.fromkeys([primary or "", *CORE]) if k and k in available]
+    return [q for q in (quality(k) for k in keys) if q is not None]
+
+
+def headline_keys(available: list[str]) -> list[str]:
+    """Every available key that can be ranked (known direction), in a stable order."""
+    ordered = [k for k in KNOWN if k in available] + sorted(k for k in available if k not in KNOWN)
+    return [k for k in ordered if quality(k) is not None]

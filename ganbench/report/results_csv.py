@@ -1,0 +1,32 @@
+"""``results.csv``: one row per complete (configuration, seed) run, every number as MLflow holds it."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ganbench.report.data import ReportData
+
+KEY_COLUMNS = ["run_id", "dataset", "loss", "schedule", "configuration", "cell", "seed", "status", "diverged"]
+COUNTS = ["g_updates", "d_updates", "g_grad_evals", "d_grad_evals", "train_seconds"]
+TAIL = ["failure_reason", "git_commit", "spec_hash", "device"]
+
+
+def results_table(data: ReportData) -> pd.DataFrame:
+    """Configuration columns, seed, every ``final/*`` and ``stability/*`` metric, update and gradient
+    evaluation counts, wall time (``train_seconds``: the cell's lockstep training, all seeds at once),
+    the run's parameters (``param.*``) and its MLflow run id — complete runs only (diverged included)."""
+    done = data.complete
+    finals = sorted(c for c in done.columns if c.startswith("final/"))
+    stability = sorted(c for c in done.columns if c.startswith("stability/"))
+    params = sorted(c for c in done.columns if c.startswith("param."))
+    columns = KEY_COLUMNS + finals + stability + [c for c in COUNTS if c in done.columns] + TAIL + params
+    table = done[columns].copy()
+    table.insert(1, "experiment", data.experiment)
+    return table
+
+
+def write_csv(data: ReportData, path) -> pd.DataFrame:
+    """Write :func:`results_table` to ``path`` (full float precision) and return it."""
+    table = results_table(data)
+    table.to_csv(path, index=False, float_format="%.17g")
+    return table

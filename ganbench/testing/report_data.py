@@ -1,0 +1,197 @@
+"""Synthetic :class:`~ganbench.report.data.ReportData`, built in memory the way ``report.load`` builds
+it from MLflow, for testing report sections without training anything.
+
+``SyntheticRun`` describes one (configuration, seed) run; :func:`synthetic_data` turns a list of them
+into the tidy tables, metric histories (curves rising towards the final values) and artifacts
+(``final_samples.npy`` and ``config.yaml`` for datasets that exist in the registry).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from ganbench import registry
+from ganbench.report.data import CURVE_COLUMNS, ReportData
+
+STEPS = (10, 20, 30, 40, 50, 60, 70, 80, 90, 100)
+EVAL_STEPS = (50, 100)
+
+
+@dataclass
+class SyntheticRun:
+    """One run: configuration label ``"<loss> + <schedule>"``, seed, final metrics (keys without the
+    ``final/`` prefix), and whether it diverged or is unfinished (``status`` RUNNING, KILLED)."""
+
+    dataset: str
+    configuration: str
+    seed: int
+    final: dict[str, float]
+    primary: str = "modes/covered"
+    diverged: bool = False
+    status: str = "FINISHED"
+    run_id: str = ""
+    extra: dict[str, float] = field(default_factory=dict)  # other MLflow metrics, e.g. stability/*
+
+    @property
+    def complete(self) -> bool:
+        return self.status in ("FINISHED", "FAILED") and (self.status == "FINISHED" or self.diverged)
+
+
+def synthetic_data(runs: list[SyntheticRun], folder: Path, experiment: str = "synthetic") -> ReportData:
+    """ReportData for ``runs``; artifacts are written below ``folder``."""
+    rows, curves = [], []
+    for i, run in enumerate(runs):
+        run_id = run.run_id or f"{i:032x}"
+        run.run_id = run_id
+        loss, _, schedule = run.configuration.partition(" + ")
+        status = "FAILED" if run.diverged else run.status
+        row = {
+            "run_id": run_id,
+            "status": status,
+            "start_time": pd.Timestamp("2026-01-01", tz="UTC") + pd.Timedelta(seconds=i),
+            "end_time": pd.Timestamp("2026-01-01", tz="UTC") + pd.Timedelta(seconds=i + 60),
+            "dataset": run.dataset,
+            "loss": loss.split("(")[0],
+            "schedule": schedule.split("(")[0],
+            "configuration": run.configuration,
+            "cell": f"cell-{run.dataset}-{run.configuration}",
+            "seed": run.seed,
+            "complete": run.complete,
+            "failure_reason": "diverged: non-finite loss at generator update 40" if run.diverged else "",
+            "primary_metric": run.primary,
+            "device": "cpu",
+            "git_commit": "0" * 40,
+            "spec_hash": "abc123",
+            "torch_version": "synthetic",
+            "parent_run_id": "f" * 32,
+            "diverged": run.diverged and run.complete,
+            "loss_label": loss,
+            "schedule_label": schedule or loss,
+            "g_updates": 100.0,
+            "d_updates": 100.0 * (5 if "d_steps=5" in schedule else 1),
+            "g_grad_evals": 100.0,
+            "d_grad_evals": 100.0 * (5 if "d_steps=5" in schedule else 1),
+            "train_seconds": 3.0 + i % 3,
+            "stability/diverged_step": 40.0 if run.diverged else math.nan,
+            **{f"final/{k}": v for k, v in run.final.items()},
+            **run.extra,
+            "param.dataset.name": run.dataset,
+        }
+        rows.append(row)
+        if not run.complete:
+            continue
+        rng = np.random.default_rng(run.seed + 1000 * i)
+        for step in STEPS:
+            t = step / STEPS[-1]
+            noise = rng.normal(0, 0.02, 4)
+            values = (
+                (1 - t) * 0.5 + t * 0.9 + noise[0],
+                0.5 + noise[1],
+                1.0 - 0.5 * t + noise[2],
+                0.8 + noise[3],
+            )
+            for name, value in zip(("d_acc_real", "d_acc_fake", "d_loss", "g_loss"), values, strict=True):
+                curves.append((run_id, name, step, math.nan if run.diverged and step > 40 else float(value)))
+        for key, final in run.final.items():
+            for step in EVAL_STEPS:
+                curves.append((run_id, key, step, final * step / EVAL_STEPS[-1]))
+    frame = pd.DataFrame(rows)
+    history = pd.DataFrame(curves, columns=CURVE_COLUMNS)
+    for key in {k for r in runs if r.complete for k in ("d_acc_real", "d_acc_fake", "d_loss", "g_loss")}:
+        frame[key] = frame["complete"].map(lambda done: 0.5 if done else math.nan)
+    for key in {k for r in runs for k in r.final}:
+        frame[key] = frame[f"final/{key}"]
+    invocations = pd.DataFrame(
+        {
+            "run_id": ["f" * 32],
+            "status": ["FINISHED"],
+            "start_time": [pd.Timestamp("2026-01-01", tz="UTC")],
+            "end_time": [pd.Timestamp("2026-01-01 00:10", tz="UTC")],
+            "spec_hash": ["abc123"],
+            "git_commit": ["0" * 40],
+            "command": ["ganbench benchmark synthetic.yaml"],
+            "planned_runs": [float(len(runs))],
+            "planned_cells": [float(len({(r.dataset, r.configuration) for r in runs}))],
+        }
+    )
+    artifacts = _write_artifacts(runs, Path(folder))
+
+    def fetch_curves(complete: pd.DataFrame, names) -> pd.DataFrame:
+        return history[history["metric"].isin(list(names)) & history["run_id"].isin(complete["run_id"])]
+
+    def fetch_artifact(run_id: str, path: str) -> Path | None:
+        return artifacts.get((run_id, path))
+
+    return ReportData(
+        experiment, "1", "sqlite:///synthetic.db", frame, invocations, fetch_curves, fetch_artifact
+    )
+
+
+def _write_artifacts(runs: list[SyntheticRun], folder: Path) -> dict[tuple[str, str], Path]:
+    """final_samples.npy (points around the dataset's own samples) and config.yaml per complete run
+    on a registered dataset; runs on other datasets get none."""
+    import torch
+
+    out: dict[tuple[str, str], Path] = {}
+    for run in runs:
+        if not run.complete or run.dataset not in registry.datasets:
+            continue
+        cls = registry.datasets.get(run.dataset)
+        source = cls(cls.Params(), torch.device("cpu"))
+        fake = source.sample(200, torch.Generator().manual_seed(run.seed)).numpy()
+        fake = fake + np.random.default_rng(run.seed).normal(0, 0.1, fake.shape)
+        target = folder / run.run_id
+        target.mkdir(parents=True, exist_ok=True)
+        np.save(target / "final_samples.npy", np.nan * fake if run.diverged else fake)
+        (target / "config.yaml").write_text(yaml.safe_dump({"dataset": {"name": run.dataset}}))
+        out[(run.run_id, "final_samples.npy")] = target / "final_samples.npy"
+        out[(run.run_id, "config.yaml")] = target / "config.yaml"
+    return out
+
+
+def contract_runs() -> list[SyntheticRun]:
+    """Partial, uneven results every section must cope with: on ``ring`` (a registered dataset with
+    modes) three configurations — one with three seeds, one with a diverged seed, one with a single
+    seed — and an unfinished run; on ``blobs`` (unregistered, no modes) only a Fréchet distance."""
+    ring = []
+    for seed in range(3):
+        ring.append(
+            SyntheticRun(
+                "ring",
+                "minimax + alternating(d_steps=1)",
+                seed,
+                {"modes/covered": 3.0 + seed, "modes/high_quality": 0.4 + 0.05 * seed, "frechet/fd": 0.8},
+                extra={"stability/oscillation": 0.5 + 0.1 * seed, "stability/peak_to_final_drop": 1.0},
+            )
+        )
+        ring.append(
+            SyntheticRun(
+                "ring",
+                "wasserstein + alternating(d_steps=5)",
+                seed,
+                {
+                    "modes/covered": 7.0 + 0.1 * seed,
+                    "modes/high_quality": 0.9,
+                    "frechet/fd": 0.1 + 0.01 * seed,
+                }
+                if seed < 2
+                else {"modes/covered": math.nan, "modes/high_quality": math.nan, "frechet/fd": math.nan},
+                diverged=seed == 2,
+                extra={"stability/oscillation": 0.1, "stability/peak_to_final_drop": 0.0},
+            )
+        )
+    ring.append(SyntheticRun("ring", "hinge + simultaneous", 0, {"modes/covered": 5.0, "frechet/fd": 0.3}))
+    ring.append(SyntheticRun("ring", "hinge + simultaneous", 1, {}, status="RUNNING"))
+    blobs = [
+        SyntheticRun(
+            "blobs", "minimax + alternating(d_steps=1)", s, {"frechet/fd": 2.0 + s}, primary="frechet/fd"
+        )
+        for s in range(2)
+    ]
+    return ring + blobs

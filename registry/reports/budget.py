@@ -1,0 +1,80 @@
+"""`budget`: what each configuration cost (gradient evaluations, wall time) against what it reached."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ganbench.api import ReportSection, SectionResult, reports
+from ganbench.report.figures import facet_grid, loss_palette, suptitle
+from ganbench.report.quality import quality
+from ganbench.report.stats import by_configuration
+
+MARKERS = "osD^vP*Xh<>"
+
+
+@reports.register("budget")
+class Budget(ReportSection):
+    """Per dataset, one point per configuration: x = discriminator + generator gradient evaluations
+    per run (mean over seeds; schedules spend the same generator budget very differently), y = the
+    mean final primary quality metric with its bootstrap 95 % interval; colour = loss, marker =
+    schedule. A second panel plots the same against the configuration's training wall time."""
+
+    title = "Compute budget"
+    order = 80
+
+    def applies_to(self, data):
+        return data.has_metric("d_grad_evals") and data.has_metric("g_grad_evals")
+
+    def skip_reason(self, data):
+        return "no run logged its gradient evaluations"
+
+    def build(self, data, ctx):
+        result = SectionResult()
+        for dataset in data.datasets():
+            runs = data.for_dataset(dataset)
+            q = quality(data.primary_metric(dataset) or "")
+            if q is None or not data.has_metric(q.final, dataset):
+                result.notes.append(f"{dataset}: no rankable primary quality metric; no budget figure.")
+                continue
+            stats = by_configuration(runs, q.final).set_index("configuration")
+            cost = runs.assign(evals=runs["d_grad_evals"] + runs["g_grad_evals"]).groupby("configuration")
+            stats["evals"] = cost["evals"].mean()
+            stats["seconds"] = cost["train_seconds"].max()
+            palette = loss_palette(list(stats["loss_label"].unique()))
+            schedules = sorted(stats["schedule_label"].unique())
+            marker = {s: MARKERS[i % len(MARKERS)] for i, s in enumerate(schedules)}
+            fig, axes = facet_grid(2, max_columns=2, height=3.6, width=4.6)
+            for ax, x, xlabel in (
+                (axes[0], "evals", "D + G gradient evaluations per run"),
+                (axes[1], "seconds", "training wall time of the configuration (s)"),
+            ):
+                for _, row in stats.iterrows():
+                    low = row["mean"] - row["ci_low"] if np.isfinite(row["ci_low"]) else 0.0
+                    high = row["ci_high"] - row["mean"] if np.isfinite(row["ci_high"]) else 0.0
+                    ax.errorbar(
+                        row[x],
+                        row["mean"] * q.scale,
+                        yerr=[[low * q.scale], [high * q.scale]],
+                        fmt=marker[row["schedule_label"]],
+                        color=palette[row["loss_label"]],
+                        ms=7,
+                        capsize=3,
+                    )
+                ax.set_xlabel(xlabel)
+                ax.set_ylabel(f"{q.label} (mean, 95% CI)")
+                ax.set_title(f"{q.label} against {'gradient evaluations' if x == 'evals' else 'wall time'}")
+            handles = [
+                plt.Line2D([], [], marker="o", ls="", color=c, label=loss) for loss, c in palette.items()
+            ]
+            handles += [plt.Line2D([], [], marker=m, ls="", color="grey", label=s) for s, m in marker.items()]
+            fig.legend(handles=handles, loc="outside lower center", ncol=4, frameon=False, fontsize=8)
+            suptitle(fig, f"{dataset}: quality for compute")
+            result.figures.append(
+                ctx.save_figure(
+                    fig,
+                    dataset,
+                    f"{dataset}: one point per configuration; colour = loss, marker = schedule; error bars = "
+                    "bootstrap 95 % interval over seeds. Wall time is the lockstep training of all seeds.",
+                    dataset,
+                )
+            )
+        return result

@@ -1,0 +1,57 @@
+"""`mode_collapse`: loss × schedule heatmaps of modes covered, high-quality share and Fréchet distance."""
+
+from ganbench.api import ReportSection, SectionResult, reports
+from ganbench.report.figures import facet_grid, heatmap, suptitle
+from ganbench.report.quality import CORE, quality
+from ganbench.report.stats import number
+
+
+@reports.register("mode_collapse")
+class ModeCollapse(ReportSection):
+    """Per dataset, one annotated heatmap per core quality metric that was logged (modes covered,
+    high-quality share, Fréchet distance): rows are losses, columns schedules, each cell the mean over
+    the configuration's finite seeds (n under the value). Figures only; the verdicts are in `ranking`."""
+
+    title = "Mode collapse and sample quality"
+    order = 20
+
+    def applies_to(self, data):
+        return any(set(CORE) & set(data.final_metrics(d)) for d in data.datasets())
+
+    def skip_reason(self, data):
+        return "no run logged modes covered, high-quality share or Fréchet distance"
+
+    def build(self, data, ctx):
+        result = SectionResult()
+        for dataset in data.datasets():
+            runs = data.for_dataset(dataset)
+            keys = [k for k in CORE if k in data.final_metrics(dataset)]
+            if not keys:
+                result.notes.append(f"{dataset}: no mode or Fréchet metric was logged.")
+                continue
+            losses = sorted(runs["loss_label"].unique())
+            schedules = sorted(runs["schedule_label"].unique())
+            fig, axes = facet_grid(len(keys), max_columns=3, height=0.55 * len(losses) + 2.2, width=4.6)
+            for ax, key in zip(axes, keys, strict=True):
+                q = quality(key)
+                values = runs.assign(v=runs[q.final] * q.scale)
+                means = values.pivot_table("v", "loss_label", "schedule_label", aggfunc="mean", dropna=False)
+                counts = values.pivot_table(
+                    "v", "loss_label", "schedule_label", aggfunc="count", dropna=False
+                )
+                means = means.reindex(index=losses, columns=schedules)
+                counts = counts.reindex(index=losses, columns=schedules).fillna(0).astype(int)
+                better = "higher" if q.higher_is_better else "lower"
+                heatmap(ax, means, f"{q.label} ({better} is better)", number, q.higher_is_better, counts)
+            suptitle(fig, f"{dataset}: final quality, mean over seeds")
+            n_seeds = int(runs.groupby("configuration").size().max())
+            result.figures.append(
+                ctx.save_figure(
+                    fig,
+                    f"heatmaps-{dataset}",
+                    f"{dataset}: mean final value per loss (rows) and schedule (columns) over up to "
+                    f"{n_seeds} seeds; n = seeds with a finite value. Colour: brighter is better.",
+                    dataset,
+                )
+            )
+        return result
