@@ -243,27 +243,6 @@ def ui(
     raise typer.Exit(run_ui(console, tracking_uri, host, port))
 
 
-@app.command()
-def report(
-    experiments: Annotated[
-        list[str] | None,
-        typer.Argument(help="MLflow experiment names (a spec's name, e.g. default); all when omitted."),
-    ] = None,
-    tracking_uri: Annotated[
-        str | None,
-        typer.Option(help="MLflow tracking URI (default: MLFLOW_TRACKING_URI, else sqlite:///mlflow.db)."),
-    ] = None,
-    out: Annotated[
-        Path | None,
-        typer.Option(help="Report folder (default reports/<experiment>/; with several: OUT/<experiment>/)."),
-    ] = None,
-) -> None:
-    """Write a comparison report (index.html, summary.md, results.csv, figures) from the MLflow runs."""
-    from ganbench.report.command import run_report
-
-    raise typer.Exit(run_report(console, experiments or [], tracking_uri, out))
-
-
 def main() -> None:
     """Console-script entry point: user errors → exit code 2 with one clear paragraph."""
     try:
