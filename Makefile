@@ -40,11 +40,10 @@ benchmark: setup
 benchmark-quick: setup
 	$(BIN)/ganbench benchmark experiments/quick.yaml --tracking-uri $(TRACKING_URI) --jobs $(JOBS)
 
-# MLflow UI over the same store, on loopback. One worker and no job runners: the defaults
-# (4 uvicorn workers + ~8 job processes) swamp a 2-core machine.
+# MLflow UI over the same store, on loopback (one worker, no job runners: the defaults, 4 uvicorn
+# workers + ~8 job processes, swamp a 2-core machine); prints each experiment's runs link once it answers.
 ui: setup
-	MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false $(BIN)/mlflow server --backend-store-uri $(TRACKING_URI) \
-		--host 127.0.0.1 --port $(UI_PORT) --workers 1
+	$(BIN)/ganbench ui --tracking-uri $(TRACKING_URI) --port $(UI_PORT)
 
 # A short lockstep training of one configuration, with a sample image.
 demo: setup

@@ -243,6 +243,21 @@ def ui(
     raise typer.Exit(run_ui(console, tracking_uri, host, port))
 
 
+@app.command()
+def ui(
+    tracking_uri: Annotated[
+        str | None,
+        typer.Option(help="MLflow tracking URI (default: MLFLOW_TRACKING_URI, else sqlite:///mlflow.db)."),
+    ] = None,
+    host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to serve on.", min=1, max=65535, envvar="UI_PORT")] = 5000,
+) -> None:
+    """Serve the MLflow UI over the store (what `make ui` runs) and print each experiment's runs link."""
+    from ganbench.cli.ui_cmd import run_ui
+
+    raise typer.Exit(run_ui(console, tracking_uri, host, port))
+
+
 def main() -> None:
     """Console-script entry point: user errors → exit code 2 with one clear paragraph."""
     try:

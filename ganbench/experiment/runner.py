@@ -24,6 +24,7 @@ from ganbench.experiment.estimate import cell_cost
 from ganbench.experiment.spec import Cell, Experiment
 from ganbench.experiment.summary import summary_table
 from ganbench.experiment.tracking import Tracker
+from ganbench.experiment.ui_links import print_ui_link
 
 
 @dataclass
@@ -91,9 +92,7 @@ def run_benchmark(
             print(f"ganbench: could not mark the invocation run {status}: {reason}", file=sys.stderr)
     # A log file or CI gets a wide table; a terminal gets its own width.
     console.print(summary_table(tracker, experiment_id, exp), width=None if console.is_terminal else 140)
-    console.print(
-        f"Browse the runs: [bold]make ui[/] (experiment '{exp.spec.name}', tracking {tracker.uri})."
-    )
+    print_ui_link(console, tracker.uri, exp.spec.name, experiment_id)
     return 0
 
 

@@ -1,0 +1,88 @@
+"""``ganbench ui`` (what ``make ui`` runs): serve the MLflow UI over a store and print the links.
+
+It starts ``mlflow server`` with settings a small machine can carry (one worker, background jobs
+off: MLflow's defaults start 4 uvicorn workers and about 8 job processes), waits until it answers,
+then prints, for each experiment that holds runs, the direct link to its runs table in Model-training
+mode (:mod:`ganbench.experiment.ui_links`). A tracking *server* already has its UI: then the links
+are printed and nothing is started.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+from rich.console import Console
+from rich.markup import escape
+
+from ganbench.experiment.tracking import resolve_uri
+from ganbench.experiment.ui_links import experiments_with_runs, is_server, runs_link, ui_address
+
+POLL_SECONDS = 1.0
+
+
+def server_command(tracking_uri: str, host: str, port: int) -> list[str]:
+    """``mlflow server`` over ``tracking_uri`` on ``host:port``, one worker."""
+    return [
+        *(sys.executable, "-m", "mlflow", "server"),
+        *("--backend-store-uri", tracking_uri, "--host", host, "--port", str(port), "--workers", "1"),
+    ]
+
+
+def print_links(console: Console, tracking_uri: str, host: str, port: int) -> None:
+    """A line per experiment with runs: its name and its runs-table link."""
+    found = experiments_with_runs(tracking_uri)
+    if not found:
+        console.print("No runs in this store yet: [bold]make benchmark[/] writes some.")
+        return
+    console.print("Runs of each experiment (MLflow's Model training view):")
+    for experiment_id, name in found:
+        link = runs_link(tracking_uri, experiment_id, host, port)
+        console.print(f"  {escape(name)}: [link={link}]{link}[/link]", soft_wrap=True)
+
+
+def answers(base: str) -> bool:
+    """Whether an MLflow server at ``base`` answers its health check."""
+    try:
+        with urllib.request.urlopen(f"{base}/health", timeout=5) as resp:
+            return resp.read().strip() == b"OK"
+    except OSError:
+        return False
+
+
+def run_ui(console: Console, tracking_uri: str | None, host: str, port: int) -> int:
+    """Serve the UI until the server stops (Ctrl-C); returns the exit code."""
+    uri = resolve_uri(tracking_uri)
+    if is_server(uri):
+        console.print(f"{escape(uri)} is a tracking server with its own UI; nothing to start.")
+        print_links(console, uri, host, port)
+        return 0
+    base = ui_address(uri, host, port)
+    console.print(
+        f"Starting the MLflow UI over {escape(uri)} on {base} (the first start can take a minute) …"
+    )
+    env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
+    server = subprocess.Popen(server_command(uri, host, port), env=env)
+    signal.signal(signal.SIGTERM, _interrupt)  # a plain `kill` must not leave the server behind
+    try:
+        while server.poll() is None and not answers(base):
+            time.sleep(POLL_SECONDS)
+        if server.poll() is None:
+            console.print(f"MLflow UI ready on {base}; Ctrl-C stops it.")
+            print_links(console, uri, host, port)
+        return server.wait()
+    except KeyboardInterrupt:  # a terminal's Ctrl-C reaches the server too; a lone SIGINT may not
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        return 0
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
