@@ -25,6 +25,16 @@ def finished_trials(storage, info: StudyInfo) -> list:
     return [t for t in counted_trials(study) if t.state.is_finished()]
 
 
+def describe(info: StudyInfo, trial) -> str:
+    """One line for a finished trial: a benchmark cell by its configuration, a tuning trial by its
+    state and value(s)."""
+    state = trial.state.name.lower()
+    if "cell" in trial.user_attrs:
+        return f"{trial.user_attrs['cell']}: {state}"
+    values = "" if trial.values is None else " = " + ", ".join(f"{v:.4g}" for v in trial.values)
+    return f"{info.label}: trial {trial.number} {state}{values}"
+
+
 def run_local_workers(
     console: Console,
     url: str,
@@ -58,13 +68,7 @@ def run_local_workers(
                     for t in trials:
                         if (info.name, t.number) not in seen:
                             seen.add((info.name, t.number))
-                            values = (
-                                "" if t.values is None else " = " + ", ".join(f"{v:.4g}" for v in t.values)
-                            )
-                            progress.console.print(
-                                f"{info.label}: trial {t.number}: {t.state.name.lower()}{values}",
-                                highlight=False,
-                            )
+                            progress.console.print(describe(info, t), highlight=False)
                 progress.update(bar, completed=min(finished, total))
                 if not alive:
                     break

@@ -47,8 +47,10 @@ def _build(module, aliases: dict[str, str], item: str | dict[str, Any], what: st
     cls_name = aliases.get(name.lower(), name)
     names = [n for n in module.__all__ if n.endswith(what.capitalize()) and not n.startswith("Base")]
     if cls_name not in names:
-        allowed = ", ".join(sorted(set(aliases) | set(names)))
-        raise GanbenchError(f"{where}: {what}: unknown {what} {name!r}; allowed: {allowed}.")
+        raise GanbenchError(
+            f"{where}: {what}: unknown {what} {name!r}; allowed: {', '.join(sorted(aliases))}, or an "
+            f"Optuna class name: {', '.join(sorted(names))}."
+        )
     cls = getattr(module, cls_name)
     try:
         inspect.signature(cls).bind(**ref)

@@ -184,12 +184,21 @@ def check_search(spec: TuningSpec, arm: Cell, where: str) -> None:
             raw = copy.deepcopy(base)
             _assign(raw, key, value, where)
             try:
-                train_config(raw, f"{where} (search: {key} = {value!r})")
+                _check_config(train_config(raw, f"{where} (search: {key} = {value!r})"), where)
             except GanbenchError as exc:
                 raise GanbenchError(
                     f"{exc} The search key {key!r} must name a setting of the arm "
                     f"'{arm.label}' and every value in its range must be allowed."
                 ) from None
+
+
+def _check_config(cfg: TrainConfig, where: str) -> None:
+    """Component parameters are validated by each component's own model, not by TrainConfig."""
+    from ganbench.validation import resolve
+
+    resolve(registry.datasets, cfg.dataset, "dataset", where)
+    resolve(registry.losses, cfg.loss, "loss", where)
+    resolve(registry.schedules, cfg.schedule, "schedule", where)
 
 
 def with_search_values(arm: Cell, values: dict[str, Any], where: str) -> TrainConfig:

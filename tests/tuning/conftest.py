@@ -1,0 +1,141 @@
+"""Real components for the tuning and multi-worker tests: the ganbench CLI, a PostgreSQL server of
+the test's own (Debian's binaries, started on 127.0.0.1 and a free port), and store readers."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+GANBENCH = str(Path(sys.executable).parent / "ganbench")
+TUNE_QUICK = ROOT / "experiments" / "tune_quick.yaml"
+QUICK = ROOT / "experiments" / "quick.yaml"
+
+
+def env_without_stores() -> dict[str, str]:
+    env = {**os.environ, "COLUMNS": "160"}
+    for key in ("MLFLOW_TRACKING_URI", "GANBENCH_STORAGE"):
+        env.pop(key, None)
+    return env
+
+
+def ganbench(cwd: Path, *args: str, timeout: int = 600, **popen) -> subprocess.CompletedProcess:
+    """Run the installed ``ganbench`` command for real in ``cwd``."""
+    return subprocess.run(
+        [GANBENCH, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env_without_stores(),
+        **popen,
+    )
+
+
+def mlflow_runs(uri: str, experiment: str, role: str | None = None) -> list:
+    """Every active run of ``experiment`` (optionally of one ``ganbench.role``)."""
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(tracking_uri=uri)
+    exp = client.get_experiment_by_name(experiment)
+    if exp is None:
+        return []
+    runs = client.search_runs([exp.experiment_id], max_results=5000)
+    return [r for r in runs if role is None or r.data.tags.get("ganbench.role") == role]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def mlflow_server(store_uri: str, cwd: Path, startup_seconds: int = 300):
+    """``mlflow server`` on 127.0.0.1 and a free port over ``store_uri``; yields its URL."""
+    port = free_port()
+    env = {**env_without_stores(), "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
+    mlflow = str(Path(sys.executable).parent / "mlflow")
+    args = ["server", "--backend-store-uri", store_uri, "--host", "127.0.0.1", "--port", str(port)]
+    args += ["--workers", "1", "--artifacts-destination", str(cwd / "mlartifacts")]
+    server = subprocess.Popen(
+        [mlflow, *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + startup_seconds
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/health", timeout=10) as resp:
+                    if resp.read().decode().strip() == "OK":
+                        break
+            except OSError:
+                pass
+            assert server.poll() is None, f"mlflow server exited: {server.stderr.read()[-2000:]}"
+            assert time.time() < deadline, "mlflow server did not start in time"
+            time.sleep(1)
+        yield url
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+
+def _pg_bin() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return Path(found[-1]).parent if found else None
+
+
+def _as_postgres(cmd: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root: run its tools as the 'postgres' user when we are root."""
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *cmd]
+    return cmd
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory) -> str:
+    """A fresh PostgreSQL server on 127.0.0.1 (free port) with an empty database; stopped afterwards.
+    Outside CI a missing PostgreSQL skips the test; in CI it fails (.ci/run installs it)."""
+    bindir = _pg_bin()
+    if bindir is None:
+        message = "PostgreSQL is not installed (apt-get install postgresql)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    base = tmp_path_factory.mktemp("pg")
+    data = base / "data"
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres")
+    port = free_port()
+    run = lambda *cmd: subprocess.run(_as_postgres(list(cmd)), check=True, capture_output=True, timeout=120)  # noqa: E731
+    run(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
+    opts = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c max_connections=100"
+    run(str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(base / "log"), "-w", "start")
+    try:
+        run(str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "ganbench")
+        yield f"postgresql://postgres:not-a-secret@127.0.0.1:{port}/ganbench"
+    finally:
+        subprocess.run(
+            _as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+            capture_output=True,
+            timeout=60,
+        )
