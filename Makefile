@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 PYTEST_WORKERS ?= 2
 
-.PHONY: setup test test-fast lint format demo benchmark benchmark-quick ui perf clean
+.PHONY: setup test test-fast lint format demo benchmark benchmark-quick ui report perf clean
 
 setup: $(VENV)/.installed
 
@@ -44,6 +44,12 @@ benchmark-quick: setup
 # workers + ~8 job processes, swamp a 2-core machine); prints each experiment's runs link once it answers.
 ui: setup
 	$(BIN)/ganbench ui --tracking-uri $(TRACKING_URI) --port $(UI_PORT)
+
+# Comparison report of what `make benchmark` wrote (same store): reports/default/index.html,
+# summary.md, results.csv and figures/. Another experiment: make report EXPERIMENT=quick.
+EXPERIMENT ?= default
+report: setup
+	$(BIN)/ganbench report $(EXPERIMENT) --tracking-uri $(TRACKING_URI) --out reports/$(EXPERIMENT)
 
 # A short lockstep training of one configuration, with a sample image.
 demo: setup

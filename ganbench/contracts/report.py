@@ -128,12 +128,12 @@ class ReportSection:
         self.params = params if params is not None else self.Params()
 
     def applies_to(self, data: ReportData) -> bool:
-        """Whether this section has something to show for ``data`` (default: always)."""
-        return True
+        """Whether this section has something to show for ``data`` (default: some complete run)."""
+        return len(data.complete) > 0
 
     def skip_reason(self, data: ReportData) -> str:
         """Why the section does not apply (shown in the report)."""
-        return "nothing to show for this experiment"
+        return "no complete (configuration, seed) runs" if data.complete.empty else "nothing to show"
 
     def build(self, data: ReportData, ctx: SectionContext) -> SectionResult:
         """Figures, tables, verdicts and notes for ``data``."""

@@ -93,6 +93,13 @@ def run_benchmark(
     # A log file or CI gets a wide table; a terminal gets its own width.
     console.print(summary_table(tracker, experiment_id, exp), width=None if console.is_terminal else 140)
     print_ui_link(console, tracker.uri, exp.spec.name, experiment_id)
+    console.print(
+        f"Write the comparison report (reports/{exp.spec.name}/index.html): [bold]ganbench report "
+        f"{exp.spec.name} --tracking-uri {tracker.uri}[/] (make report EXPERIMENT={exp.spec.name} does the "
+        "same for the default store).",
+        highlight=False,
+        soft_wrap=True,
+    )
     return 0
 
 

@@ -56,9 +56,6 @@ def run_section(name: str, cls: type[ReportSection], data: ReportData, out: Path
     """Build one section; a section that raises is recorded (with its traceback's last line)."""
     section = cls(cls.Params())
     outcome = SectionOutcome(name, cls.title or name)
-    if data.complete.empty:
-        outcome.skipped = "no complete runs"
-        return outcome
     try:
         if not section.applies_to(data):
             outcome.skipped = section.skip_reason(data)

@@ -16,6 +16,9 @@
 ``invocations`` has one row per ``ganbench benchmark`` invocation (the parent runs): ``run_id``,
 ``status``, ``start_time``, ``end_time``, ``spec_hash``, ``git_commit``, ``command``,
 ``planned_runs``, ``planned_cells``.
+
+``trials`` has one row per trial run of a tuning study (``ganbench tune``), see
+:func:`ganbench.report.load.tidy_trials`; it is empty for a benchmark experiment.
 """
 
 from __future__ import annotations
@@ -47,6 +50,9 @@ class ReportData:
     fetch_curves: CurveFetcher
     fetch_artifact: ArtifactFetcher
     ui_base: str | None = None  # http(s) tracking server: run pages link there
+    trials: pd.DataFrame = field(
+        default_factory=pd.DataFrame
+    )  # `ganbench tune` trial runs (load.tidy_trials)
     _curve_cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @property

@@ -65,8 +65,10 @@ def load(tracker: Tracker, name: str, artifact_dir: Path) -> ReportData:
     finally:
         mlflow.set_tracking_uri(previous)
     role = raw[f"tags.{ROLE}"] if f"tags.{ROLE}" in raw.columns else pd.Series("", index=raw.index)
+    cell = raw[f"tags.{CELL}"] if f"tags.{CELL}" in raw.columns else pd.Series(None, index=raw.index)
     parents = raw[role == "invocation"]
-    children = raw[role != "invocation"]
+    children = raw[cell.notna() & (cell != "")]  # (configuration, seed) runs of `ganbench benchmark`
+    trials = raw[role == "trial"]  # runs of `ganbench tune` (a study's trials)
     client = tracker.client
 
     def fetch_curves(runs: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
@@ -94,6 +96,7 @@ def load(tracker: Tracker, name: str, artifact_dir: Path) -> ReportData:
         tracking_uri=tracker.uri,
         runs=tidy_runs(children),
         invocations=tidy_invocations(parents),
+        trials=tidy_trials(trials, raw[role == "study"]),
         fetch_curves=fetch_curves,
         fetch_artifact=fetch_artifact,
         ui_base=ui_base,
@@ -145,6 +148,43 @@ def tidy_invocations(raw: pd.DataFrame) -> pd.DataFrame:
         }
     )
     return out.sort_values("start_time", kind="stable").reset_index(drop=True)
+
+
+def tidy_trials(raw: pd.DataFrame, studies: pd.DataFrame) -> pd.DataFrame:
+    """Trial runs of tuning studies: run_id, study (Optuna study name, from the parent run), label
+    (the study's configuration), objective (the study's tag, e.g. ``maximize modes/high_quality
+    (mean)``), number, state, complete, dataset, loss, schedule, and every metric under its own name
+    (``objective/<metric>``, ``intermediate/<metric>``, ``final/<metric>``, …)."""
+    names = dict(zip(studies.get("run_id", []), studies.get("tags.optuna.study_name", []), strict=False))
+    labels = dict(zip(studies.get("run_id", []), studies.get("tags.mlflow.runName", []), strict=False))
+    objectives = dict(zip(studies.get("run_id", []), studies.get("tags.objective", []), strict=False))
+
+    def tag(name: str) -> pd.Series:
+        column = f"tags.{name}"
+        values = raw[column] if column in raw.columns else pd.Series(None, index=raw.index, dtype=object)
+        return values.astype(object).where(values.notna(), "")
+
+    parent = tag("mlflow.parentRunId")
+    out = pd.DataFrame(
+        {
+            "run_id": raw.get("run_id", pd.Series(dtype=str)),
+            "status": raw.get("status", pd.Series(dtype=str)),
+            "study": parent.map(lambda p: names.get(p) or p),
+            "label": parent.map(lambda p: str(labels.get(p) or p).removeprefix("study: ")),
+            "objective": parent.map(
+                lambda p: objectives.get(p) if isinstance(objectives.get(p), str) else ""
+            ),
+            "number": pd.to_numeric(tag("optuna.trial_number"), errors="coerce"),
+            "state": tag("trial_state"),
+            "complete": tag(COMPLETE) == "true",
+            "dataset": tag("dataset"),
+            "loss": tag("loss"),
+            "schedule": tag("schedule"),
+        }
+    )
+    metrics = {c[len("metrics.") :]: raw[c] for c in raw.columns if c.startswith("metrics.")}
+    out = pd.concat([out, pd.DataFrame(metrics, index=raw.index)], axis=1)
+    return out.sort_values(["study", "number"], kind="stable").reset_index(drop=True)
 
 
 def _missing(value: object) -> bool:

@@ -45,7 +45,7 @@ def status(data: ReportData) -> Status:
     if planned is not None and len(done) < planned:
         lines.append(f"{planned - len(done)} of the {planned} planned runs have no complete result yet.")
     if len(unfinished):
-        counts = unfinished["status"].value_counts()
+        counts = unfinished["status"].value_counts().sort_index()
         lines.append(
             "Unfinished runs (not in any table or figure): "
             + ", ".join(f"{n} {state}" for state, n in counts.items())

@@ -15,7 +15,7 @@ from ganbench import registry
 from ganbench.contracts.report import ReportSection, SectionContext, SectionResult, Verdict
 from ganbench.report.data import ReportData
 from ganbench.report.figures import style
-from ganbench.testing.report_data import contract_runs, synthetic_data
+from ganbench.testing.report_data import contract_runs, synthetic_data, synthetic_trials
 
 KINDS = {"separated", "no clear difference", "note"}
 
@@ -39,8 +39,8 @@ class CheckingContext(SectionContext):
 
 
 def contract_data(folder: Path) -> ReportData:
-    """The synthetic data every section is checked on."""
-    return synthetic_data(contract_runs(), Path(folder) / "artifacts")
+    """The synthetic data every section is checked on (benchmark runs and one tuning study)."""
+    return synthetic_data(contract_runs(), Path(folder) / "artifacts", trials=synthetic_trials())
 
 
 def build(name: str, data: ReportData, out: Path) -> SectionResult | None:
@@ -69,7 +69,7 @@ def check_builds_on_partial_data(name: str, folder: Path) -> None:
     assert set(plt.get_fignums()) == open_before, f"{name}: left matplotlib figures open"
     if result is None:
         return
-    known_runs = set(data.runs["run_id"])
+    known_runs = set(data.runs["run_id"]) | set(data.trials.get("run_id", []))
     configs = set(data.complete["configuration"])
     for fig in result.figures:
         assert fig.path.startswith("figures/") and fig.path.endswith(".png"), (

@@ -43,8 +43,34 @@ class SyntheticRun:
         return self.status in ("FINISHED", "FAILED") and (self.status == "FINISHED" or self.diverged)
 
 
-def synthetic_data(runs: list[SyntheticRun], folder: Path, experiment: str = "synthetic") -> ReportData:
-    """ReportData for ``runs``; artifacts are written below ``folder``."""
+def synthetic_trials(study: str = "synthetic-study", scores=(0.2, 0.5, 0.4, 0.7, 0.6)) -> pd.DataFrame:
+    """Trial runs of one tuning study (as ``report.load.tidy_trials`` gives them): the scores of
+    completed trials, then one pruned and one failed trial."""
+    n = len(scores)
+    states = ["complete"] * n + ["pruned", "failed"]
+    return pd.DataFrame(
+        {
+            "run_id": [f"{study}-{i:04d}" for i in range(n + 2)],
+            "status": ["FINISHED"] * n + ["KILLED", "FAILED"],
+            "study": study,
+            "label": "ring | modified_minimax + alternating(d_steps=1)",
+            "objective": "maximize modes/high_quality (mean)",
+            "number": range(n + 2),
+            "state": states,
+            "complete": True,
+            "dataset": "ring",
+            "loss": "modified_minimax",
+            "schedule": "alternating",
+            "objective/modes/high_quality": [*scores, math.nan, math.nan],
+            "intermediate/modes/high_quality": [*scores, 0.1, math.nan],
+        }
+    )
+
+
+def synthetic_data(
+    runs: list[SyntheticRun], folder: Path, experiment: str = "synthetic", trials: pd.DataFrame | None = None
+) -> ReportData:
+    """ReportData for ``runs`` (and tuning ``trials``); artifacts are written below ``folder``."""
     rows, curves = [], []
     for i, run in enumerate(runs):
         run_id = run.run_id or f"{i:032x}"
@@ -129,7 +155,14 @@ def synthetic_data(runs: list[SyntheticRun], folder: Path, experiment: str = "sy
         return artifacts.get((run_id, path))
 
     return ReportData(
-        experiment, "1", "sqlite:///synthetic.db", frame, invocations, fetch_curves, fetch_artifact
+        experiment,
+        "1",
+        "sqlite:///synthetic.db",
+        frame,
+        invocations,
+        fetch_curves,
+        fetch_artifact,
+        trials=trials if trials is not None else pd.DataFrame(),
     )
 
 

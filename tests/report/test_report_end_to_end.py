@@ -1,0 +1,90 @@
+"""``ganbench report`` on a real benchmark store (experiments/quick.yaml): files, numbers against
+MLflow, and the page in a real browser."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pandas as pd
+import pytest
+from browser import screenshot, visit
+from mlflow.tracking import MlflowClient
+
+from ganbench.experiment.tracking import COMPLETE
+
+from .conftest import write_report
+
+pytestmark = pytest.mark.slow  # trains the quick benchmark (shared with tests/tracking when on one worker)
+
+
+@pytest.fixture(scope="module")
+def quick_report(quick_store, tmp_path_factory):
+    """The report of the quick benchmark, written once for this module."""
+    out = tmp_path_factory.mktemp("report") / "quick"
+    assert write_report(quick_store, "quick", out) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def complete_runs(quick_store):
+    client = MlflowClient(tracking_uri=f"sqlite:///{quick_store}/mlflow.db")
+    exp = client.get_experiment_by_name("quick")
+    return {r.info.run_id: r for r in client.search_runs([exp.experiment_id], f"tags.`{COMPLETE}` = 'true'")}
+
+
+def test_results_csv_equals_the_mlflow_runs(quick_report, complete_runs):
+    table = pd.read_csv(quick_report / "results.csv")
+    assert len(table) == len(complete_runs) == 8  # quick.yaml: 4 configurations × 2 seeds
+    assert set(table["run_id"]) == set(complete_runs)
+    metric_columns = [c for c in table.columns if c.startswith(("final/", "stability/"))]
+    metric_columns += ["g_updates", "d_updates", "g_grad_evals", "d_grad_evals", "train_seconds"]
+    assert "final/modes/covered" in metric_columns and "stability/oscillation" in metric_columns
+    for row in table.to_dict("records"):
+        run = complete_runs[row["run_id"]]
+        assert [row[k] for k in ("dataset", "loss", "schedule")] == [
+            run.data.tags[k] for k in ("dataset", "loss", "schedule")
+        ]
+        assert row["configuration"] == run.data.tags["cell"] and row["seed"] == int(run.data.tags["seed"])
+        for column in metric_columns:
+            logged, value = run.data.metrics.get(column, math.nan), row[column]
+            assert (math.isnan(value) and math.isnan(logged)) or value == logged, (row["run_id"], column)
+
+
+def test_summary_has_the_tables_verdicts_and_figures(quick_report, complete_runs):
+    text = (quick_report / "summary.md").read_text()
+    assert text.startswith("# Report: quick") and "**Complete: 8 runs of 8 planned.**" in text
+    verdicts = re.findall(r"^- on ring, .+$", text, flags=re.M)
+    assert len(verdicts) >= 4  # primary + core quality metrics, divergence, stability figures
+    assert any("no seed diverged (8 runs)" in v for v in verdicts)
+    assert all(("no clear difference" in v) or (" than " in v) or ("diverged" in v) for v in verdicts)
+    assert "| rank | configuration | seeds | not diverged | modes covered mean [95% CI]" in text
+    ranking = text.split("### ring: ranking by modes covered")[1].split("\n\n")[1].splitlines()
+    assert len(ranking) == 2 + 4  # header, rule, one row per configuration
+    for path in re.findall(r"\]\((figures/[^)]+\.png)\)", text):
+        assert (quick_report / path).stat().st_size > 10_000
+    for run_id in complete_runs:
+        assert run_id in text  # every run behind the numbers is named
+
+
+def test_index_html_in_chromium(quick_report, chromium, tmp_path, complete_runs):
+    page = visit(chromium, (quick_report / "index.html").as_uri())
+    screenshot(page, tmp_path / "report.png")
+    assert page.errors == []
+    images = page.page.eval_on_selector_all("img", "imgs => imgs.map(i => [i.src, i.naturalWidth])")
+    figures = sorted((quick_report / "figures").glob("*.png"))
+    assert len(images) == len(figures) >= 9
+    assert all(width > 0 for _, width in images), images
+    body = page.page.inner_text("body")
+    assert "Verdicts" in body and "Provenance" in body and "git commit" in body
+    assert all(run_id in page.page.content() for run_id in complete_runs)
+    page.page.context.close()
+
+
+def test_make_report_target_names_the_default_experiment():
+    from pathlib import Path
+
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+    rule = makefile.split("\nreport:")[1].split("\n\n")[0]
+    assert "EXPERIMENT ?= default" in makefile
+    assert "ganbench report $(EXPERIMENT) --tracking-uri $(TRACKING_URI) --out reports/$(EXPERIMENT)" in rule
