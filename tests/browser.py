@@ -42,6 +42,9 @@ class Visit:
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     failed_requests: list[str] = field(default_factory=list)
+    # "STATUS URL" of every HTTP answer >= 400. Chromium's console says only "Failed to load
+    # resource: … 404" for these; this says which URL, so a test can tell which resource it was.
+    bad_responses: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[str]:
@@ -78,8 +81,14 @@ def visit(
     page.on("console", lambda msg: seen.console_errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: seen.page_errors.append(str(exc)))
     page.on("requestfailed", lambda req: seen.failed_requests.append(f"{req.url}: {req.failure}"))
+    page.on("response", lambda resp: _note_bad_response(seen, resp))
     page.goto(url, wait_until=wait_until, timeout=timeout_ms)
     return seen
+
+
+def _note_bad_response(seen: Visit, response) -> None:
+    if response.status >= 400:
+        seen.bad_responses.append(f"{response.status} {response.url}")
 
 
 def screenshot(seen: Visit, path: Path) -> Path:

@@ -39,10 +39,11 @@ def print_links(console: Console, tracking_uri: str, host: str, port: int) -> No
     if not found:
         console.print("No runs in this store yet: [bold]make benchmark[/] writes some.")
         return
-    console.print("Runs of each experiment (MLflow's Model training view):")
+    lines = ["Runs of each experiment (MLflow's Model training view):"]
     for experiment_id, name in found:
         link = runs_link(tracking_uri, experiment_id, host, port)
-        console.print(f"  {escape(name)}: [link={link}]{link}[/link]", soft_wrap=True)
+        lines.append(f"  {escape(name)}: [link={link}]{link}[/link]")
+    console.print("\n".join(lines), soft_wrap=True)  # one write: a reader never sees half the list
 
 
 def answers(base: str) -> bool:

@@ -1,22 +1,14 @@
-"""`make ui`'s server settings, for real: start `mlflow server` on a free loopback port over a
-benchmark's store and read the runs back through the REST API."""
+"""`make ui`'s server, for real: `ganbench ui` starts `mlflow server` on a free loopback port over a
+benchmark's store; read the runs back through the REST API."""
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-from .conftest import free_port
+from .ui_server import ui_server
 
 pytestmark = pytest.mark.slow
-MLFLOW = str(Path(sys.executable).parent / "mlflow")
-STARTUP_SECONDS = 300  # measured ≈ 80 s on a loaded 2-core machine; be generous
 
 
 def call(base, path, body=None):
@@ -27,40 +19,9 @@ def call(base, path, body=None):
 
 
 def test_server_serves_the_benchmark_runs_over_rest(quick_store):
-    port = free_port()
-    env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
-    server = subprocess.Popen(
-        [
-            MLFLOW,
-            "server",
-            "--backend-store-uri",
-            f"sqlite:///{quick_store / 'mlflow.db'}",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-        ],
-        cwd=quick_store,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + STARTUP_SECONDS
-        while True:
-            try:
-                if call(base, "/health").strip() == "OK":
-                    break
-            except OSError:
-                pass
-            assert server.poll() is None, f"server exited: {server.stderr.read()[-2000:]}"
-            assert time.time() < deadline, "server did not answer /health in time"
-            time.sleep(1)
-
+    with ui_server(quick_store) as server:
+        base = server.base
+        assert set(server.links) == {"quick"}  # MLflow's own empty "Default" experiment is left out
         experiment = call(base, "/api/2.0/mlflow/experiments/get-by-name?experiment_name=quick")["experiment"]
         found = call(
             base,
@@ -83,9 +44,3 @@ def test_server_serves_the_benchmark_runs_over_rest(quick_store):
         assert len(history["metrics"]) >= 3
         artifacts = call(base, f"/api/2.0/mlflow/artifacts/list?run_id={run['info']['run_id']}")
         assert {"config.yaml", "generator.pt"} <= {f["path"] for f in artifacts["files"]}
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
