@@ -119,9 +119,10 @@ def tidy_runs(raw: pd.DataFrame) -> pd.DataFrame:
     out["complete"] = out["complete"] == "true"
     out["seed"] = pd.to_numeric(out["seed"], errors="coerce").astype("Int64")
     out["diverged"] = out["complete"] & out["failure_reason"].str.startswith("diverged")
-    parts = out["configuration"].str.partition(" + ")
-    out["loss_label"] = parts[0]
-    out["schedule_label"] = parts[2].where(parts[2] != "", parts[0])
+    loss_part = out["configuration"].map(lambda label: label.partition(" + ")[0])
+    rest = out["configuration"].map(lambda label: label.partition(" + ")[2])
+    out["loss_label"] = loss_part.astype(object)
+    out["schedule_label"] = rest.where(rest != "", loss_part).astype(object)
     metrics = {c[len("metrics.") :]: raw[c] for c in raw.columns if c.startswith("metrics.")}
     params = {"param." + c[len("params.") :]: raw[c] for c in raw.columns if c.startswith("params.")}
     extra = pd.DataFrame({**metrics, **params}, index=raw.index)

@@ -59,13 +59,14 @@ def ranked(summary: pd.DataFrame, q: Quality) -> pd.DataFrame:
 
 
 def places(value: float) -> int:
-    """Decimals for about three significant figures of ``value``, at most two."""
-    magnitude = math.floor(math.log10(abs(value))) if value and math.isfinite(value) else 0
-    return min(2, max(0, 2 - magnitude))
+    """Decimals for three significant figures of ``value`` (none for 0), at most four."""
+    if value == 0 or not math.isfinite(value):
+        return 0
+    return min(4, max(0, 2 - math.floor(math.log10(abs(value)))))
 
 
 def number(value: float, scale: float = 1.0, decimals: int | None = None) -> str:
-    """About three significant figures, at most two decimals: 18.6, 0.53, 1270; NaN → '–'."""
+    """Three significant figures, at most four decimals: 18.6, 0.534, 1270, 0.0070; NaN → '–'."""
     if value is None or not math.isfinite(value):
         return "–"
     value *= scale

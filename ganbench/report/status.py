@@ -61,7 +61,14 @@ def status(data: ReportData) -> Status:
         )
     diverged = int(done["diverged"].sum()) if len(done) else 0
     complete = not lines
-    if not len(done):
+    if not len(done) and len(data.trials):
+        studies = data.trials["study"].nunique()
+        headline = (
+            f"Tuning experiment: {len(data.trials)} trial runs in {studies} "
+            f"stud{'y' if studies == 1 else 'ies'}; no benchmark (configuration, seed) runs."
+        )
+        complete = bool(data.trials["complete"].all())
+    elif not len(done):
         headline = "No complete runs yet: there is nothing to compare."
         complete = False
     elif complete:

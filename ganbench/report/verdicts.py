@@ -47,6 +47,14 @@ def verdict(summary: pd.DataFrame, q: Quality, dataset: str) -> Verdict:
     def show(row: pd.Series) -> str:
         return f"{row['configuration']} ({with_interval(row, q.scale)})"
 
+    if not beaten and (order["ci_low"] == order["ci_high"]).all() and order["mean"].nunique() == 1:
+        return Verdict(
+            f"on {dataset}, {q.label}: no clear difference — every seed of all {len(order)} "
+            f"configurations has the same value, {with_interval(best, q.scale).split(' [')[0]}.",
+            NO_CLEAR_DIFFERENCE,
+            dataset,
+            q.key,
+        )
     if not beaten:
         return Verdict(
             f"on {dataset}, {q.label}: no clear difference — the 95 % intervals of all "

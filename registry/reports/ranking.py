@@ -16,7 +16,7 @@ class Ranking(ReportSection):
     configuration with the others on the primary and the core quality metrics (modes covered,
     high-quality share, Fréchet distance), and say how many seeds diverged."""
 
-    title = "Ranking and verdicts"
+    title = "Ranking"
     order = 10
 
     def build(self, data, ctx):

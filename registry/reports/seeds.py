@@ -23,7 +23,7 @@ class Seeds(ReportSection):
                 result.notes.append(f"{dataset}: no rankable quality metric was logged.")
                 continue
             panels = [
-                (q.final, f"{q.label} ({'higher' if q.higher_is_better else 'lower'} is better)", q.scale)
+                (q.final, q.label, q.scale, f"{'higher' if q.higher_is_better else 'lower'} is better")
                 for q in metrics
             ]
             fig = spread_figure(

@@ -35,7 +35,7 @@ class Stability(ReportSection):
             of = f" of {label(primary)}" if primary else ""
             keys = [k for k in KEYS if data.has_metric(k, dataset)]
             if keys:
-                panels = [(k, f"{STABILITY[k].label}{of} (lower is steadier)", 1.0) for k in keys]
+                panels = [(k, f"{STABILITY[k].label}{of}", 1.0, "lower is steadier") for k in keys]
                 fig = spread_figure(
                     runs, data.configurations(dataset), panels, f"{dataset}: stability per seed"
                 )

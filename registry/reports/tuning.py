@@ -4,6 +4,7 @@ import pandas as pd
 
 from ganbench.api import ReportSection, ReportTable, SectionResult, reports
 from ganbench.report.figures import facet_grid, loss_palette, suptitle
+from ganbench.report.quality import label as metric_label
 from ganbench.report.stats import number
 from ganbench.tuning.budget import expected_best
 
@@ -41,7 +42,9 @@ class Tuning(ReportSection):
                 result.notes.append(f"study {study}: no completed or pruned trial has a score yet.")
                 continue
             curve = expected_best(scores["score"].to_numpy(), maximize=direction == "maximize")
-            curves.append(curve.assign(label=group["label"].iloc[0], dataset=group["dataset"].iloc[0]))
+            curves.append(
+                curve.assign(label=group["label"].iloc[0], dataset=group["dataset"].iloc[0], metric=metric)
+            )
             best = scores.loc[
                 scores["score"].idxmax() if direction == "maximize" else scores["score"].idxmin()
             ]
@@ -82,7 +85,8 @@ class Tuning(ReportSection):
                     curve["k"], curve["low"], curve["high"], color=colours[label], alpha=0.18, lw=0
                 )
             ax.set_xlabel("trials spent (k)")
-            ax.set_ylabel("expected best objective")
+            metrics = curves.loc[curves["dataset"] == dataset, "metric"].unique()
+            ax.set_ylabel("expected best " + (metric_label(metrics[0]) if len(metrics) == 1 else "objective"))
             ax.set_title(dataset)
         fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=2, frameon=False)
         suptitle(fig, "Tuning budget: expected best after k trials")
