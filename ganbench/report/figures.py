@@ -80,6 +80,7 @@ def heatmap(ax, table: pd.DataFrame, title: str, fmt, higher_is_better: bool, co
         annot_kws={"fontsize": 8},
         cbar_kws={"shrink": 0.8},
     )
+    ax.grid(False)
     ax.set_title(title, fontsize=10)
     ax.set_xlabel("schedule")
     ax.set_ylabel("loss")

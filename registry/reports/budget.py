@@ -47,11 +47,12 @@ class Budget(ReportSection):
                 (axes[0], "evals", "D + G gradient evaluations per run"),
                 (axes[1], "seconds", "training wall time of the configuration (s)"),
             ):
-                for _, row in stats.iterrows():
+                shifted = _dodge(stats[x])
+                for config, row in stats.iterrows():
                     low = row["mean"] - row["ci_low"] if np.isfinite(row["ci_low"]) else 0.0
                     high = row["ci_high"] - row["mean"] if np.isfinite(row["ci_high"]) else 0.0
                     ax.errorbar(
-                        row[x],
+                        shifted[config],
                         row["mean"] * q.scale,
                         yerr=[[low * q.scale], [high * q.scale]],
                         fmt=marker[row["schedule_label"]],
@@ -73,8 +74,20 @@ class Budget(ReportSection):
                     fig,
                     dataset,
                     f"{dataset}: one point per configuration; colour = loss, marker = schedule; error bars = "
-                    "bootstrap 95 % interval over seeds. Wall time is the lockstep training of all seeds.",
+                    "bootstrap 95 % interval over seeds; configurations of equal cost are spread sideways "
+                    "a little so that none hides another. Wall time is the lockstep training of all seeds.",
                     dataset,
                 )
             )
         return result
+
+
+def _dodge(x):
+    """``x`` with equal values spread apart by up to ±3 % of the axis range, in row order."""
+    span = (x.max() - x.min()) or abs(x.max()) or 1.0
+    out = x.astype(float).copy()
+    for _, same in x.groupby(x):
+        n = len(same)
+        for k, index in enumerate(same.index):
+            out[index] += (k - (n - 1) / 2) * 0.06 * span / max(n - 1, 1)
+    return out

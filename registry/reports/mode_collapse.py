@@ -31,7 +31,11 @@ class ModeCollapse(ReportSection):
                 continue
             losses = sorted(runs["loss_label"].unique())
             schedules = sorted(runs["schedule_label"].unique())
-            fig, axes = facet_grid(len(keys), max_columns=3, height=0.55 * len(losses) + 2.2, width=4.6)
+            columns = 3 if len(schedules) <= 3 else 2  # room for the schedule names under each column
+            width = max(4.6, 1.25 * len(schedules) + 1.9)
+            fig, axes = facet_grid(
+                len(keys), max_columns=columns, height=0.6 * len(losses) + 2.3, width=width
+            )
             for ax, key in zip(axes, keys, strict=True):
                 q = quality(key)
                 values = runs.assign(v=runs[q.final] * q.scale)
@@ -50,7 +54,8 @@ class ModeCollapse(ReportSection):
                     fig,
                     f"heatmaps-{dataset}",
                     f"{dataset}: mean final value per loss (rows) and schedule (columns) over up to "
-                    f"{n_seeds} seeds; n = seeds with a finite value. Colour: brighter is better.",
+                    f"{n_seeds} seeds; n = seeds with a finite value; blank: no complete run. "
+                    "Colour: brighter is better.",
                     dataset,
                 )
             )
