@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -112,7 +113,7 @@ def _as_postgres(cmd: list[str]) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory) -> str:
+def postgres_url() -> str:
     """A fresh PostgreSQL server on 127.0.0.1 (free port) with an empty database; stopped afterwards.
     Outside CI a missing PostgreSQL skips the test; in CI it fails (.ci/run installs it)."""
     bindir = _pg_bin()
@@ -121,7 +122,8 @@ def postgres_url(tmp_path_factory) -> str:
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    base = tmp_path_factory.mktemp("pg")
+    # Not under pytest's tmp folder: that is private to root, and the server runs as 'postgres'.
+    base = Path(tempfile.mkdtemp(prefix="ganbench-pg-"))
     data = base / "data"
     if os.geteuid() == 0:
         shutil.chown(base, "postgres")
@@ -139,3 +141,4 @@ def postgres_url(tmp_path_factory) -> str:
             capture_output=True,
             timeout=60,
         )
+        shutil.rmtree(base, ignore_errors=True)
