@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -68,8 +67,3 @@ def by_schedule_figure(frame: pd.DataFrame, draw: Callable, title: str) -> Figur
 def by_configuration_figure(frame: pd.DataFrame, draw: Callable, title: str) -> Figure:
     """One panel per configuration (``draw(ax, rows)``), a shared legend under the panels."""
     return _panels(frame, "configuration", draw, title, max_columns=4)
-
-
-def close(fig: Figure) -> None:
-    """Close a figure that will not be saved."""
-    plt.close(fig)

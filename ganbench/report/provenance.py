@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from importlib import metadata
+from pathlib import Path
 
 import pandas as pd
 
@@ -28,7 +29,7 @@ def provenance(data: ReportData) -> Provenance:
     out = Provenance()
     facts = out.facts
     facts["experiment"] = f"{data.experiment} (MLflow experiment id {data.experiment_id})"
-    facts["tracking URI"] = data.tracking_uri
+    facts["tracking URI"] = data.tracking_uri + _where(data.tracking_uri)
     facts["generated"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     facts["spec hash"] = _distinct(done.get("spec_hash"))
     facts["git commit"] = _distinct(done.get("git_commit"))
@@ -50,9 +51,12 @@ def provenance(data: ReportData) -> Provenance:
         )
     inv = data.invocations
     if len(inv):
-        wall = (inv["end_time"] - inv["start_time"]).dt.total_seconds().sum()
+        ended = inv[inv["end_time"].notna()]
+        wall = (ended["end_time"] - ended["start_time"]).dt.total_seconds().sum()
+        running = len(inv) - len(ended)
         facts["invocations"] = (
-            f"{len(inv)} (`ganbench benchmark` runs), {wall / 60:,.1f} min wall time in total"
+            f"{len(inv)} (`ganbench benchmark` runs); {wall / 60:,.1f} min wall time in the "
+            f"{len(ended)} that ended" + (f"; {running} still marked RUNNING" if running else "")
         )
         latest = inv.iloc[-1]
         name, text = _spec_artifact(data, latest["run_id"])
@@ -67,6 +71,13 @@ def _spec_artifact(data: ReportData, run_id: str) -> tuple[str, str]:
     folder = data.artifact(run_id, "")
     specs = sorted(folder.glob("*.y*ml")) if folder is not None and folder.is_dir() else []
     return (specs[0].name, specs[0].read_text()) if specs else ("", "")
+
+
+def _where(uri: str) -> str:
+    """For a relative SQLite URI, the folder it was resolved in."""
+    if uri.startswith("sqlite:///") and not uri.startswith("sqlite:////"):
+        return f" (relative to {Path.cwd()})"
+    return ""
 
 
 def _distinct(values: pd.Series | None) -> str:
