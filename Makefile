@@ -51,6 +51,18 @@ EXPERIMENT ?= default
 report: setup
 	$(BIN)/ganbench report $(EXPERIMENT) --tracking-uri $(TRACKING_URI) --out reports/$(EXPERIMENT)
 
+# Tuning with Optuna: experiments/tune_default.yaml, studies in the embedded optuna.db, runs in the
+# same MLflow store; rerunning continues the studies. Prints the best trials and the budget curves.
+STORAGE ?= sqlite:///optuna.db
+TUNE_PORT ?= 8080
+tune: setup
+	$(BIN)/ganbench tune experiments/tune_default.yaml --storage $(STORAGE) --tracking-uri $(TRACKING_URI) --jobs $(JOBS)
+
+# optuna-dashboard over the study storage, on loopback: trials, intermediate values, importances.
+tune-ui: setup
+	@echo "Optuna dashboard: http://127.0.0.1:$(TUNE_PORT)/dashboard/"
+	$(BIN)/optuna-dashboard $(STORAGE) --host 127.0.0.1 --port $(TUNE_PORT)
+
 # A short lockstep training of one configuration, with a sample image.
 demo: setup
 	$(BIN)/ganbench train --dataset ring --loss modified_minimax --schedule alternating \
