@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 PYTEST_WORKERS ?= 2
 
-.PHONY: setup test test-fast lint format demo benchmark benchmark-quick ui report perf clean
+.PHONY: setup test test-fast lint format demo benchmark benchmark-quick ui report tune tune-ui perf clean
 
 setup: $(VENV)/.installed
 
