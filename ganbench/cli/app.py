@@ -148,7 +148,10 @@ def tune(
     spec: Annotated[Path, typer.Argument(help="Tuning spec, e.g. experiments/tune_default.yaml.")],
     storage: StorageOpt = None,
     tracking_uri: TrackingOpt = None,
-    jobs: Annotated[int, typer.Option(help="Local worker processes (1: in this process).", min=1)] = 2,
+    jobs: Annotated[
+        int,
+        typer.Option(help="Local worker processes (1: in this process; 0: only create the studies).", min=0),
+    ] = 2,
     only: Annotated[
         list[str] | None,
         typer.Option(help="Keep matching arms: loss=NAME, dataset=NAME, schedule=NAME (repeatable)."),
@@ -226,21 +229,6 @@ def report(
     from ganbench.report.command import run_report
 
     raise typer.Exit(run_report(console, experiments or [], tracking_uri, out))
-
-
-@app.command()
-def ui(
-    tracking_uri: Annotated[
-        str | None,
-        typer.Option(help="MLflow tracking URI (default: MLFLOW_TRACKING_URI, else sqlite:///mlflow.db)."),
-    ] = None,
-    host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to serve on.", min=1, max=65535, envvar="UI_PORT")] = 5000,
-) -> None:
-    """Serve the MLflow UI over the store (what `make ui` runs) and print each experiment's runs link."""
-    from ganbench.cli.ui_cmd import run_ui
-
-    raise typer.Exit(run_ui(console, tracking_uri, host, port))
 
 
 @app.command()

@@ -48,7 +48,16 @@ def run_tune(
         highlight=False,
     )
     names = [i.name for i in infos]
-    if jobs <= 1:
+    if jobs == 0:
+        if done_before < total:
+            console.print(
+                f"Queued; no local worker (--jobs 0). Start workers anywhere: ganbench worker "
+                f"--tracking-uri {tracker.uri} (storage from GANBENCH_STORAGE or --storage), then run "
+                "this command again to tag the best trials and write the budget curves.",
+                highlight=False,
+            )
+            return 0
+    elif jobs == 1:
         run_worker(storage, tracker, console, names, timeout=tuning.spec.timeout)
     else:
         run_local_workers(console, url, tracker.uri, infos, jobs, tuning.spec.timeout, storage, total)
