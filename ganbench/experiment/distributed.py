@@ -23,6 +23,7 @@ from ganbench.experiment import spec
 from ganbench.experiment.cell_run import CellTask, run_cell
 from ganbench.experiment.summary import summary_table
 from ganbench.experiment.tracking import Tracker
+from ganbench.experiment.ui_links import print_ui_link
 from ganbench.tuning.local_workers import run_local_workers
 from ganbench.tuning.optuna_parts import open_storage, redact
 from ganbench.tuning.studies import (
@@ -120,6 +121,7 @@ def run_distributed(
     finally:
         tracker.finish_parent(parent, status, {"cells_queued": len(new)})
     console.print(summary_table(tracker, experiment_id, exp), width=None if console.is_terminal else 140)
+    print_ui_link(console, tracker.uri, exp.spec.name, experiment_id)
     return 0
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from rich.console import Console
 
 from ganbench.experiment.tracking import Tracker
+from ganbench.experiment.ui_links import print_ui_link
 from ganbench.tuning import spec as tuning_spec
 from ganbench.tuning.local_workers import STORAGE_ENV, finished_trials, run_local_workers
 from ganbench.tuning.optuna_parts import DEFAULT_STORAGE, open_storage, redact
@@ -62,4 +63,5 @@ def run_tune(
     else:
         run_local_workers(console, url, tracker.uri, infos, jobs, tuning.spec.timeout, storage, total)
     summarise(console, storage, tracker, tuning, infos, out or Path("reports") / tuning.spec.name / "tuning")
+    print_ui_link(console, tracker.uri, tuning.spec.name)
     return 0
