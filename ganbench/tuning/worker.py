@@ -40,8 +40,9 @@ def run_worker(
 ) -> int:
     """Work until nothing is left (or ``timeout`` seconds have passed); returns trials run here."""
     from optuna.storages import fail_stale_trials
+    from optuna.storages._heartbeat import is_heartbeat_enabled
 
-    started, done = time.monotonic(), 0
+    started, done, heartbeat = time.monotonic(), 0, is_heartbeat_enabled(storage)
     units: dict[str, StudyUnit] = {}
     while True:
         progressed, busy = False, False
@@ -57,7 +58,9 @@ def run_worker(
                 fail_stale_trials(study)
             if units[info.name]():
                 progressed, done = True, done + 1
-            busy = busy or bool(_running(study))
+            # Wait for trials running elsewhere only where a lost one would be noticed (heartbeat):
+            # a journal file has none, and its RUNNING trials of a dead worker never end.
+            busy = busy or (heartbeat and bool(_running(study)))
         if not progressed:
             if not busy:
                 return done
