@@ -40,9 +40,9 @@ def run_worker(
 ) -> int:
     """Work until nothing is left (or ``timeout`` seconds have passed); returns trials run here."""
     from optuna.storages import fail_stale_trials
-    from optuna.storages._heartbeat import is_heartbeat_enabled
 
-    started, done, heartbeat = time.monotonic(), 0, is_heartbeat_enabled(storage)
+    heartbeat = getattr(storage, "get_heartbeat_interval", lambda: None)() is not None
+    started, done = time.monotonic(), 0
     units: dict[str, StudyUnit] = {}
     while True:
         progressed, busy = False, False
