@@ -23,6 +23,7 @@ from ganbench.tuning.studies import (
     TUNE,
     StudyInfo,
     counted_trials,
+    describe_trial,
     ganbench_studies,
     states,
 )
@@ -98,12 +99,7 @@ class StudyUnit:
         return True
 
     def _say(self, study, trial) -> None:
-        values = "" if trial.values is None else " = " + ", ".join(f"{v:.4g}" for v in trial.values)
-        seconds = trial.duration.total_seconds() if trial.duration else 0.0
-        self.console.print(
-            f"{self.label}: trial {trial.number} {trial.state.name.lower()}{values} ({seconds:.0f} s)",
-            highlight=False,
-        )
+        self.console.print(describe_trial(self.label, trial), highlight=False)
 
 
 def _unit(storage, tracker: Tracker, console: Console, info: StudyInfo) -> StudyUnit:
