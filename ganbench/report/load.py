@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from ganbench.errors import GanbenchError
-from ganbench.experiment.tracking import CELL, COMPLETE, Tracker
+from ganbench.experiment.tracking import CELL, COMPLETE, KEY, Tracker
 from ganbench.report.data import CURVE_COLUMNS, ReportData
 
 ROLE = "ganbench.role"
@@ -24,6 +24,7 @@ TAGS = {
     "schedule": "schedule",
     "cell": "configuration",
     CELL: "cell",
+    KEY: "key",
     "seed": "seed",
     COMPLETE: "complete",
     "failure_reason": "failure_reason",
