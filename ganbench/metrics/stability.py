@@ -11,7 +11,9 @@ Quantities (NaN where undefined):
   direction): ``quality_final`` = q_n; ``quality_peak`` and ``quality_peak_step`` = the best value and
   where it was first reached; ``peak_to_final_drop`` = |q_best − q_n|, how much was lost by training
   on past the peak (≥ 0); ``oscillation`` = sample standard deviation (ddof = 1) of q over the last
-  quarter of the evaluations (⌈n/4⌉ of them, at least 2).
+  quarter of the evaluations (⌈n/4⌉ of them, at least 2); ``converged``, ``late_improvement`` and
+  ``late_improvement_p``: whether q was still improving over its last evaluations
+  (:mod:`ganbench.metrics.convergence`; NaN = unknown, always for a diverged seed).
 - Discriminator accuracy (fractions in [0, 1]; accuracy = mean of the accuracy on real and on fake
   samples, as the schedule sees it): final values on real, fake and both; ``d_acc_late`` = mean of the
   last quarter; ``d_acc_near_half_step`` = first step at which |accuracy − 0.5| ≤ ``near_half``
@@ -26,6 +28,8 @@ import math
 from collections.abc import Mapping
 
 import numpy as np
+
+from ganbench.metrics.convergence import plateau_test
 
 Series = tuple[np.ndarray, np.ndarray]
 """(steps, values), two 1-D arrays of equal length in step order, as ``History.series`` returns."""
@@ -141,10 +145,14 @@ def seed_stability(
     named = {"d_acc_real": d_acc_real, "d_acc_fake": d_acc_fake}
     named |= {"grad_norm_d": grad_norm_d, "grad_norm_g": grad_norm_g, **(watch or {})}
     step = first_divergence({k: v for k, v in named.items() if v is not None}, diverged_at, blowup)
+    plateau = plateau_test(*_arrays(quality), higher_is_better)
+    if not math.isnan(step):  # a diverged seed's last evaluations say nothing about convergence
+        plateau = dict.fromkeys(plateau, math.nan)
     return {
         "diverged": float(not math.isnan(step)),
         "diverged_step": step,
         **quality_summary(quality, higher_is_better),
+        **plateau,
         **accuracy_summary(d_acc_real, d_acc_fake, near_half),
         **grad_norm_summary(grad_norm_d, "grad_norm_d"),
         **grad_norm_summary(grad_norm_g, "grad_norm_g"),

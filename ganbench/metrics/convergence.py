@@ -1,0 +1,76 @@
+"""Whether a run's quality was still improving when its budget ran out: a plateau test over the last
+evaluations of its main quality metric.
+
+The rule. Take the last ``WINDOW`` = 4 evaluations (t_i, q_i) of the quality metric, with q turned
+so that higher is better (−q for a Fréchet distance), and fit a least-squares line q ≈ a + b·t.
+
+- ``late_improvement`` r = b·(t_last − t_first) / mean|q| — how much the fitted line rose over the
+  window, relative to the metric's level (0.25: a quarter better at the end of the window than at its
+  start; negative: getting worse);
+- ``late_improvement_p`` = the one-sided p-value of b > 0 (t-test of the slope, k − 2 = 2 degrees of
+  freedom; 0 for a noiseless rise, 1 for a noiseless fall or a flat line);
+- the run was **still improving** when r > ``REL_TOL`` (2 %) *and* p < ``ALPHA`` (0.05): the rise is
+  both large enough to matter and larger than the scatter of the points around the line;
+  otherwise it had **converged** (plateaued, or getting worse — more updates would not have helped).
+  ``converged`` is 1.0 or 0.0.
+- **unknown** (every output NaN) when fewer than ``WINDOW`` evaluations were made or any of the last
+  ``WINDOW`` is not finite (a diverged seed): a run is never called converged on too little evidence.
+
+Limits. Four points give the slope test little power: a slow or noisy rise (r a few per cent, within
+the seed-to-seed noise of the metric) reads as converged, so "converged" means "no clear improvement
+over the last four evaluations", not proof of a plateau. The window spans whatever the eval cadence
+makes it (``eval_every`` × 3 generator updates): with a cadence much finer than the training
+dynamics, four evaluations are a short stretch of a still-rising curve. A metric that saturates (all
+8 ring modes covered) is flat, hence converged, which is right: it cannot improve. Integer metrics
+(modes covered) and metrics near 0 (a reverse KL) make the relative tolerance coarse or strict.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats
+
+WINDOW = 4
+"""Evaluations the plateau test looks at; a run with fewer has an unknown convergence."""
+REL_TOL = 0.02
+"""Relative rise of the fitted line over the window below which quality counts as flat."""
+ALPHA = 0.05
+"""Significance level of the one-sided slope test."""
+
+KEYS = ("converged", "late_improvement", "late_improvement_p")
+
+
+def plateau_test(
+    steps: np.ndarray,
+    values: np.ndarray,
+    higher_is_better: bool = True,
+    window: int = WINDOW,
+    rel_tol: float = REL_TOL,
+    alpha: float = ALPHA,
+) -> dict[str, float]:
+    """``converged`` (1.0, 0.0 or NaN = unknown), ``late_improvement`` and ``late_improvement_p`` of
+    one run's quality series (evaluation steps and values, in step order); see the module docstring."""
+    unknown = dict.fromkeys(KEYS, math.nan)
+    if window < 3:
+        raise ValueError(f"the plateau test needs a window of at least 3 evaluations, got {window}")
+    t = np.asarray(steps, dtype=np.float64)[-window:]
+    q = np.asarray(values, dtype=np.float64)[-window:]
+    if len(q) < window or not np.isfinite(q).all():
+        return unknown
+    q = q if higher_is_better else -q
+    dt = t - t.mean()
+    sxx = float(dt @ dt)
+    if sxx == 0:
+        return unknown
+    slope = float(dt @ (q - q.mean())) / sxx
+    residuals = q - q.mean() - slope * dt
+    se = math.sqrt(float(residuals @ residuals) / (window - 2) / sxx)
+    noiseless = 0.0 if slope > 0 else 1.0  # a perfect line: certain of its direction
+    p = float(stats.t.sf(slope / se, df=window - 2)) if se > 0 else noiseless
+    level = float(np.abs(q).mean())
+    rise = slope * float(t[-1] - t[0])
+    r = rise / level if level > 0 else 0.0  # level 0: every value is 0, so is the rise
+    improving = r > rel_tol and p < alpha
+    return {"converged": float(not improving), "late_improvement": r, "late_improvement_p": p}
