@@ -74,3 +74,34 @@ def plateau_test(
     r = rise / level if level > 0 else 0.0  # level 0: every value is 0, so is the rise
     improving = r > rel_tol and p < alpha
     return {"converged": float(not improving), "late_improvement": r, "late_improvement_p": p}
+
+
+def convergence_counts(converged) -> tuple[int, int, int]:
+    """(converged, still improving, unknown) among runs' ``converged`` values (1.0, 0.0, NaN)."""
+    values = np.asarray(converged, dtype=np.float64).reshape(-1)
+    return int((values == 1).sum()), int((values == 0).sum()), int(np.isnan(values).sum())
+
+
+def convergence_note(converged, where: str = "") -> str:
+    """One sentence on the runs' convergence (``converged`` values 1.0, 0.0, NaN), saying plainly when
+    most runs had not converged or could not be tested. ``where`` prefixes it ("on ring, ")."""
+    done, improving, unknown = convergence_counts(converged)
+    n = done + improving + unknown
+    if improving > n / 2:
+        text = (
+            f"{where}most runs had NOT converged: {improving} of {n} were still improving at their last "
+            f"{WINDOW} evaluations, so final values understate what these configurations reach; "
+            "a larger budget (g_steps) would compare them better."
+        )
+    elif unknown > n / 2:
+        text = (
+            f"{where}convergence is unknown for most runs ({unknown} of {n}): the plateau test needs "
+            f"{WINDOW} finite evaluations (evaluate more often: lower eval_every) and a seed that did "
+            "not diverge."
+        )
+    else:
+        text = (
+            f"{where}{done} of {n} runs had converged, {improving} were still improving, {unknown} "
+            f"unknown (plateau test over the last {WINDOW} evaluations)."
+        )
+    return text[0].upper() + text[1:] if not where else text
