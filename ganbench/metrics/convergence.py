@@ -99,9 +99,14 @@ def convergence_note(converged, where: str = "") -> str:
             f"{WINDOW} finite evaluations (evaluate more often: lower eval_every) and a seed that did "
             "not diverge."
         )
+    elif done <= n / 2:
+        text = (
+            f"{where}only {done} of {n} runs had converged ({improving} still improving, {unknown} "
+            f"unknown): final values may understate what these configurations reach."
+        )
     else:
         text = (
-            f"{where}{done} of {n} runs had converged, {improving} were still improving, {unknown} "
+            f"{where}{done} of {n} runs had converged, {improving} still improving, {unknown} "
             f"unknown (plateau test over the last {WINDOW} evaluations)."
         )
     return text[0].upper() + text[1:] if not where else text

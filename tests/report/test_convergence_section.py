@@ -27,8 +27,8 @@ def test_counts_per_configuration_and_a_plain_note_when_most_runs_still_improve(
     assert ring["late improvement (median)"] == "+20.0%"
     notes = {v.dataset: v.text for v in result.verdicts}
     assert notes["ring"].startswith("on ring, most runs had NOT converged: 2 of 3 were still improving")
-    assert notes["grid"].startswith("on grid, 1 of 2 runs had converged, 0 were still improving, 1 unknown")
-    assert notes[None].startswith("2 of 5 runs had converged, 2 were still improving, 1 unknown")
+    assert notes["grid"].startswith("on grid, only 1 of 2 runs had converged (0 still improving, 1 unknown)")
+    assert notes[None].startswith("Only 2 of 5 runs had converged (2 still improving, 1 unknown)")
 
 
 def test_overall_note_counts_every_run(tmp_path):
@@ -36,6 +36,12 @@ def test_overall_note_counts_every_run(tmp_path):
     result = build("convergence", synthetic_data(runs, tmp_path / "a"), tmp_path)
     overall = next(v for v in result.verdicts if v.dataset is None).text
     assert overall.startswith("Most runs had NOT converged: 3 of 4 were still improving")
+
+
+def test_mostly_converged_is_said_without_alarm(tmp_path):
+    runs = [run("ring", "a + b", s, c) for s, c in enumerate([1.0, 1.0, 0.0])]
+    result = build("convergence", synthetic_data(runs, tmp_path / "a"), tmp_path)
+    assert result.verdicts[0].text.startswith("on ring, 2 of 3 runs had converged, 1 still improving")
 
 
 def test_mostly_unknown_says_so(tmp_path):
