@@ -24,6 +24,7 @@ from ganbench.train.records import History, LogRecord
 from ganbench.train.trainer import TrainResult, train
 
 TRAIN_CURVES = ("d_loss", "g_loss", "d_acc_real", "d_acc_fake", "grad_norm_d", "grad_norm_g", "penalty")
+CONVERGENCE_ALSO = ("frechet/fd",)  # tested for convergence besides the primary metric (lower is better)
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,7 @@ def _seed_outcome(
         grad_norm_g=curves.get("grad_norm_g"),
         watch={k: curves[k] for k in ("d_loss", "g_loss") if k in curves},
         diverged_at=diverged_at,
+        also=[(curves[k], False) for k in CONVERGENCE_ALSO if k in curves and k != primary],
     )
     final = {
         "g_updates": float(result.g_updates[i]),

@@ -1,5 +1,5 @@
 """Whether a run's quality was still improving when its budget ran out: a plateau test over the last
-evaluations of its main quality metric.
+evaluations of its quality metrics.
 
 The rule. Take the last ``WINDOW`` = 4 evaluations (t_i, q_i) of the quality metric, with q turned
 so that higher is better (−q for a Fréchet distance), and fit a least-squares line q ≈ a + b·t.
@@ -16,13 +16,21 @@ so that higher is better (−q for a Fréchet distance), and fit a least-squares
 - **unknown** (every output NaN) when fewer than ``WINDOW`` evaluations were made or any of the last
   ``WINDOW`` is not finite (a diverged seed): a run is never called converged on too little evidence.
 
+A run's verdict (:func:`run_convergence`) tests its main quality metric and, where it was logged, the
+Fréchet distance (continuous, on every dataset: modes covered saturates — every digit class is
+covered almost at once — or sits at 0 on a tiny budget while samples still get better). The run was
+still improving when *any* of the m tested metrics was, each tested at ALPHA / m (Bonferroni, so a
+flat run is called improving by chance at most ALPHA of the time); ``late_improvement`` is then the
+largest r and ``late_improvement_p`` the smallest p times m (capped at 1).
+
 Limits. Four points give the slope test little power: a slow or noisy rise (r a few per cent, within
 the seed-to-seed noise of the metric) reads as converged, so "converged" means "no clear improvement
 over the last four evaluations", not proof of a plateau. The window spans whatever the eval cadence
 makes it (``eval_every`` × 3 generator updates): with a cadence much finer than the training
 dynamics, four evaluations are a short stretch of a still-rising curve. A metric that saturates (all
-8 ring modes covered) is flat, hence converged, which is right: it cannot improve. Integer metrics
-(modes covered) and metrics near 0 (a reverse KL) make the relative tolerance coarse or strict.
+8 ring modes covered) is flat, hence converged, which is right: it cannot improve (the Fréchet
+distance, tested too, still can). Integer metrics (modes covered) and metrics near 0 (a reverse KL)
+make the relative tolerance coarse or strict.
 """
 
 from __future__ import annotations
@@ -74,6 +82,20 @@ def plateau_test(
     r = rise / level if level > 0 else 0.0  # level 0: every value is 0, so is the rise
     improving = r > rel_tol and p < alpha
     return {"converged": float(not improving), "late_improvement": r, "late_improvement_p": p}
+
+
+def run_convergence(series: list[tuple[tuple[np.ndarray, np.ndarray], bool]]) -> dict[str, float]:
+    """The plateau test on several quality metrics of one run, ``[((steps, values), higher_is_better),
+    …]``: still improving if any is (each at ALPHA / m), unknown if any is unknown or none is given."""
+    m = len(series)
+    tests = [plateau_test(*s, higher_is_better=h, alpha=ALPHA / m) for s, h in series]
+    if not tests or any(math.isnan(t["converged"]) for t in tests):
+        return dict.fromkeys(KEYS, math.nan)
+    return {
+        "converged": float(all(t["converged"] == 1 for t in tests)),
+        "late_improvement": max(t["late_improvement"] for t in tests),
+        "late_improvement_p": min(1.0, m * min(t["late_improvement_p"] for t in tests)),
+    }
 
 
 def convergence_counts(converged) -> tuple[int, int, int]:

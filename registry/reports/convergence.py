@@ -12,7 +12,7 @@ CONVERGED, IMPROVEMENT = "stability/converged", "stability/late_improvement"
 @reports.register("convergence")
 class Convergence(ReportSection):
     """Per dataset, one row per configuration: how many seeds had converged, were still improving, or
-    could not be tested by the plateau test on the primary quality metric
+    could not be tested by the plateau test on the primary quality metric and the Fréchet distance
     (``ganbench.metrics.convergence``), and the median late improvement. A note per dataset — and one
     over all data when there are several datasets — says plainly when most runs had not converged:
     their final values then understate what the configurations reach."""
@@ -57,14 +57,16 @@ class Convergence(ReportSection):
             run_ids.append(list(group["run_id"]))
         of = label(primary) if primary else "the primary quality metric"
         return ReportTable(
-            title=f"{dataset}: convergence of {of}",
+            title=f"{dataset}: convergence of {of} and the Fréchet distance",
             frame=pd.DataFrame(rows),
             caption=(
-                f"Plateau test over each run's last {WINDOW} evaluations: a least-squares line through "
-                f"them; still improving when its rise over the window exceeds {REL_TOL:.0%} of the "
-                f"metric's level and the one-sided slope test gives p < {ALPHA:g}, converged otherwise "
+                f"Plateau test over each run's last {WINDOW} evaluations of each metric: a least-squares "
+                f"line through them; a metric is still improving when its rise over the window exceeds "
+                f"{REL_TOL:.0%} of its level and the one-sided slope test gives p < {ALPHA:g} / m "
+                "(m metrics tested); a run is still improving when any metric is, converged otherwise "
                 f"(plateaued or getting worse); unknown with fewer than {WINDOW} finite evaluations or "
-                "for a diverged seed. Late improvement: that rise relative to the level (+ is better)."
+                "for a diverged seed. Late improvement: the largest rise relative to the level (+ is "
+                "better)."
             ),
             dataset=dataset,
             runs=run_ids,

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from ganbench.metrics.convergence import ALPHA, WINDOW, plateau_test
+from ganbench.metrics.convergence import ALPHA, WINDOW, plateau_test, run_convergence
 from ganbench.metrics.stability import seed_stability
 
 STEPS = np.arange(1, 9) * 250  # eight evaluations, the last four at 1250 … 2000
@@ -73,3 +73,30 @@ def test_seed_stability_records_convergence_and_none_for_a_diverged_seed():
     assert seed_stability(quality)["converged"] == 0
     assert math.isnan(seed_stability(quality, diverged_at=500)["converged"])
     assert math.isnan(seed_stability(None)["converged"])
+
+
+def test_a_saturated_count_with_a_falling_frechet_distance_is_still_improving():
+    covered = ((STEPS, [10.0] * 8), True)  # every digit class covered from the start
+    fd = ((STEPS, np.linspace(8.0, 2.0, 8)), False)
+    out = run_convergence([covered, fd])
+    assert out["converged"] == 0 and out["late_improvement"] > 0.5
+    assert run_convergence([covered])["converged"] == 1
+    assert seed_stability(covered[0], also=[fd])["converged"] == 0
+
+
+def test_two_flat_noisy_metrics_are_called_improving_by_chance_at_most_alpha_of_the_time():
+    rng = np.random.default_rng(3)
+    flagged = [
+        run_convergence(
+            [((STEPS, 10 + rng.normal(0, 1, 8)), True), ((STEPS, 5 + rng.normal(0, 0.5, 8)), False)]
+        )["converged"]
+        == 0
+        for _ in range(400)
+    ]
+    assert np.mean(flagged) < 0.08  # each test at ALPHA / 2
+
+
+def test_one_unknown_metric_makes_the_run_unknown():
+    out = run_convergence([((STEPS, np.linspace(0, 1, 8)), True), ((STEPS[:3], [1.0, 2.0, 3.0]), False)])
+    assert all(math.isnan(v) for v in out.values())
+    assert all(math.isnan(v) for v in run_convergence([]).values())
