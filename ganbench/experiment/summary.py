@@ -34,7 +34,7 @@ def summary_table(tracker: Tracker, experiment_id: str, exp: Experiment) -> Tabl
         title=f"summary: {exp.spec.name} (mean ± sd over seeds, read from MLflow)",
         title_justify="left",
         caption="covered: modes with a high-quality sample (digits: with any sample); HQ: high-quality "
-        f"share (digits: the classifier is as sure as of {HQ_SHARE:.0%} of real held-out digits); FD: "
+        f"share (digits: the classifier is as sure of it as of {HQ_SHARE:.0%} of held-out real digits); FD: "
         "Fréchet distance; osc.: sd of the main quality metric over the last quarter of evaluations; "
         f"conv.: seeds whose quality (main metric and FD) had stopped improving over the last {WINDOW} "
         "evaluations / seeds that could be tested; div.: diverged seeds."
