@@ -36,7 +36,7 @@ def summary_table(tracker: Tracker, experiment_id: str, exp: Experiment) -> Tabl
         caption="covered: modes with a high-quality sample (digits: with any sample); HQ: high-quality "
         f"share (digits: the classifier is as sure of it as of {HQ_SHARE:.0%} of held-out real digits); FD: "
         "Fréchet distance; osc.: sd of the main quality metric over the last quarter of evaluations; "
-        f"conv.: seeds whose quality (main metric and FD) had stopped improving over the last {WINDOW} "
+        f"conv.: seeds whose quality (main metric, HQ, FD) had stopped improving over the last {WINDOW} "
         "evaluations / seeds that could be tested; div.: diverged seeds."
         + (f"\n{convergence_note(_values(every_run, CONVERGED))}" if every_run else ""),
         caption_justify="left",

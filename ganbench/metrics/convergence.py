@@ -16,20 +16,21 @@ so that higher is better (−q for a Fréchet distance), and fit a least-squares
 - **unknown** (every output NaN) when fewer than ``WINDOW`` evaluations were made or any of the last
   ``WINDOW`` is not finite (a diverged seed): a run is never called converged on too little evidence.
 
-A run's verdict (:func:`run_convergence`) tests its main quality metric and, where it was logged, the
-Fréchet distance (continuous, on every dataset: modes covered saturates — every digit class is
-covered almost at once — or sits at 0 on a tiny budget while samples still get better). The run was
-still improving when *any* of the m tested metrics was, each tested at ALPHA / m (Bonferroni, so a
-flat run is called improving by chance at most ALPHA of the time); ``late_improvement`` is then the
-largest r and ``late_improvement_p`` the smallest p times m (capped at 1).
+A run's verdict (:func:`run_convergence`) tests its main quality metric and, where they were
+logged, the high-quality share and the Fréchet distance: modes covered saturates (every ring mode
+covered by mid-training while the high-quality share still rises) or sits at 0 on a tiny budget
+while samples still get better. The run was still improving when *any* of the m tested metrics was,
+each tested at ALPHA / m (Bonferroni, so a flat run is called improving by chance at most ALPHA of
+the time); ``late_improvement`` is then the largest r and ``late_improvement_p`` the smallest p
+times m (capped at 1).
 
 Limits. Four points give the slope test little power: a slow or noisy rise (r a few per cent, within
 the seed-to-seed noise of the metric) reads as converged, so "converged" means "no clear improvement
 over the last four evaluations", not proof of a plateau. The window spans whatever the eval cadence
 makes it (``eval_every`` × 3 generator updates): with a cadence much finer than the training
 dynamics, four evaluations are a short stretch of a still-rising curve. A metric that saturates (all
-8 ring modes covered) is flat, hence converged, which is right: it cannot improve (the Fréchet
-distance, tested too, still can). Integer metrics (modes covered) and metrics near 0 (a reverse KL)
+8 ring modes covered) is flat, hence converged, which is right: it cannot improve (the other
+metrics tested still can). Integer metrics (modes covered) and metrics near 0 (a reverse KL)
 make the relative tolerance coarse or strict.
 """
 
@@ -48,6 +49,9 @@ ALPHA = 0.05
 """Significance level of the one-sided slope test."""
 
 KEYS = ("converged", "late_improvement", "late_improvement_p")
+ALSO_TESTED = {"modes/high_quality": True, "frechet/fd": False}
+"""Quality metrics tested besides a run's primary one, where logged, with their direction (higher is
+better?)."""
 
 
 def plateau_test(

@@ -3,7 +3,14 @@
 import pandas as pd
 
 from ganbench.api import ReportSection, ReportTable, SectionResult, Verdict, reports
-from ganbench.metrics.convergence import ALPHA, REL_TOL, WINDOW, convergence_counts, convergence_note
+from ganbench.metrics.convergence import (
+    ALPHA,
+    ALSO_TESTED,
+    REL_TOL,
+    WINDOW,
+    convergence_counts,
+    convergence_note,
+)
 from ganbench.report.quality import label
 
 CONVERGED, IMPROVEMENT = "stability/converged", "stability/late_improvement"
@@ -12,10 +19,10 @@ CONVERGED, IMPROVEMENT = "stability/converged", "stability/late_improvement"
 @reports.register("convergence")
 class Convergence(ReportSection):
     """Per dataset, one row per configuration: how many seeds had converged, were still improving, or
-    could not be tested by the plateau test on the primary quality metric and the Fréchet distance
-    (``ganbench.metrics.convergence``), and the median late improvement. A note per dataset — and one
-    over all data when there are several datasets — says plainly when most runs had not converged:
-    their final values then understate what the configurations reach."""
+    could not be tested by the plateau test on the primary quality metric, the high-quality share and
+    the Fréchet distance (``ganbench.metrics.convergence``), and the median late improvement. A note
+    per dataset — and one over all data when there are several datasets — says plainly when most runs
+    had not converged: their final values then understate what the configurations reach."""
 
     title = "Convergence"
     order = 45
@@ -33,13 +40,15 @@ class Convergence(ReportSection):
             result.verdicts.append(
                 Verdict(convergence_note(runs[CONVERGED], f"on {dataset}, "), "note", dataset, CONVERGED)
             )
-            result.tables.append(self._table(runs, dataset, data.primary_metric(dataset)))
+            primary = data.primary_metric(dataset)
+            tested = [primary] + [k for k in ALSO_TESTED if k != primary and k in data.final_metrics(dataset)]
+            result.tables.append(self._table(runs, dataset, [label(k) for k in tested if k]))
         if len(data.datasets()) > 1:
             overall = convergence_note(data.complete[CONVERGED])
             result.verdicts.append(Verdict(overall, "note", None, CONVERGED))
         return result
 
-    def _table(self, runs, dataset, primary):
+    def _table(self, runs, dataset, tested):
         rows, run_ids = [], []
         for config, group in runs.groupby("configuration", sort=False):
             done, improving, unknown = convergence_counts(group[CONVERGED])
@@ -55,9 +64,8 @@ class Convergence(ReportSection):
                 }
             )
             run_ids.append(list(group["run_id"]))
-        of = label(primary) if primary else "the primary quality metric"
         return ReportTable(
-            title=f"{dataset}: convergence of {of} and the Fréchet distance",
+            title=f"{dataset}: convergence of {', '.join(tested) or 'the quality metrics'}",
             frame=pd.DataFrame(rows),
             caption=(
                 f"Plateau test over each run's last {WINDOW} evaluations of each metric: a least-squares "

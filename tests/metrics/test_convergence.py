@@ -100,3 +100,14 @@ def test_one_unknown_metric_makes_the_run_unknown():
     out = run_convergence([((STEPS, np.linspace(0, 1, 8)), True), ((STEPS[:3], [1.0, 2.0, 3.0]), False)])
     assert all(math.isnan(v) for v in out.values())
     assert all(math.isnan(v) for v in run_convergence([]).values())
+
+
+def test_a_ring_run_with_every_mode_covered_but_sharper_samples_is_still_improving():
+    # Covered and HQ as measured for seed 0 of ring, minimax, alternating 1:1, default settings
+    # (evaluated every 400 updates); its FD read 0.01, 0.00, 0.00, 0.00, 0.00: here a flat stand-in.
+    steps = np.arange(1, 6) * 400
+    covered = ((steps, [4.0, 8.0, 8.0, 8.0, 8.0]), True)
+    high_quality = ((steps, [0.003, 0.014, 0.07, 0.099, 0.171]), True)
+    fd = ((steps, [0.0102, 0.0031, 0.0012, 0.0011, 0.0013]), False)
+    assert run_convergence([covered, fd])["converged"] == 1  # neither moves any more …
+    assert run_convergence([covered, high_quality, fd])["converged"] == 0  # … but quality does

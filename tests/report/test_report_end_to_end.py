@@ -60,7 +60,7 @@ def test_summary_has_the_tables_verdicts_and_figures(quick_report, complete_runs
     kinds = ("no clear difference", " than ", "diverged", "converged")  # the last: the convergence note
     assert all(any(k in v for k in kinds) for v in verdicts)
     assert sum("converged" in v for v in verdicts) == 1
-    title = "### ring: convergence of modes covered and the Fréchet distance"
+    title = "### ring: convergence of modes covered, high-quality samples (%), Fréchet distance"
     convergence = text.split(title)[1].split("\n\n")[1].splitlines()
     assert convergence[0].startswith("| configuration | seeds | converged | still improving | unknown")
     assert len(convergence) == 2 + 4
