@@ -70,8 +70,8 @@ class Convergence(ReportSection):
             caption=(
                 f"Plateau test over each run's last {WINDOW} evaluations of each metric: a least-squares "
                 f"line through them; a metric is still improving when its rise over the window exceeds "
-                f"{REL_TOL:.0%} of its level and the one-sided slope test gives p < {ALPHA:g} / m "
-                "(m metrics tested); a run is still improving when any metric is, converged otherwise "
+                f"{REL_TOL:.0%} of its level and the one-sided slope test gives p < {ALPHA:g}; a run "
+                "is still improving when any metric is, converged otherwise "
                 f"(plateaued or getting worse); unknown with fewer than {WINDOW} finite evaluations or "
                 "for a diverged seed. Late improvement: the largest rise relative to the level (+ is "
                 "better)."

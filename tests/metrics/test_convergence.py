@@ -84,7 +84,7 @@ def test_a_saturated_count_with_a_falling_frechet_distance_is_still_improving():
     assert seed_stability(covered[0], also=[fd])["converged"] == 0
 
 
-def test_two_flat_noisy_metrics_are_called_improving_by_chance_at_most_alpha_of_the_time():
+def test_two_flat_noisy_metrics_are_called_improving_by_chance_about_twice_alpha_of_the_time():
     rng = np.random.default_rng(3)
     flagged = [
         run_convergence(
@@ -93,7 +93,7 @@ def test_two_flat_noisy_metrics_are_called_improving_by_chance_at_most_alpha_of_
         == 0
         for _ in range(400)
     ]
-    assert np.mean(flagged) < 0.08  # each test at ALPHA / 2
+    assert np.mean(flagged) < 0.13  # 1 − 0.95² ≈ 0.098: each test at ALPHA, no correction
 
 
 def test_one_unknown_metric_makes_the_run_unknown():
