@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from ganbench import discovery, registry
+from ganbench.metrics.convergence import ALSO_TESTED
 from ganbench.metrics.stability import seed_stability
 from ganbench.train.build import build, evaluator_for
 from ganbench.train.config import TrainConfig
@@ -164,6 +165,7 @@ def _seed_outcome(
         grad_norm_g=curves.get("grad_norm_g"),
         watch={k: curves[k] for k in ("d_loss", "g_loss") if k in curves},
         diverged_at=diverged_at,
+        also=[(curves[k], up) for k, up in ALSO_TESTED.items() if k in curves and k != primary],
     )
     final = {
         "g_updates": float(result.g_updates[i]),

@@ -8,6 +8,7 @@ from rich.table import Table
 from ganbench import registry
 from ganbench.contracts import ScheduleContext, ScheduleState
 from ganbench.experiment.spec import Cell, Experiment
+from ganbench.metrics.convergence import WINDOW
 
 # Measured on this project's reference machine (2 shared CPU cores, one worker thread, default MLPs
 # of width 128 and depth 3, batch 256): seconds per (tick × seed), evaluation excluded.
@@ -65,7 +66,19 @@ def dry_run_table(exp: Experiment) -> Table:
         f"total ≈ {_duration(total * SECONDS_PER_SEED_TICK)} of one CPU core for training, "
         "plus evaluation; an estimate, not a measurement"
     )
+    fewest = min((evaluations(c) for c in exp.cells), default=WINDOW)
+    if fewest < WINDOW:
+        table.caption += (
+            f". Some runs evaluate only {fewest} time{'s' if fewest > 1 else ''}: their convergence will "
+            f"be unknown (the plateau test needs {WINDOW} evaluations; lower eval_every)"
+        )
     return table
+
+
+def evaluations(cell: Cell) -> int:
+    """Evaluation points of a run: every ``eval_every`` generator updates and at the end."""
+    cfg = cell.config
+    return -(-cfg.g_steps // cfg.eval_every)
 
 
 def _duration(seconds: float) -> str:

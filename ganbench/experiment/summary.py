@@ -11,25 +11,34 @@ from rich.table import Table
 
 from ganbench.experiment.spec import Experiment
 from ganbench.experiment.tracking import CELL, COMPLETE, Tracker
+from ganbench.metrics.confidence import HQ_SHARE
+from ganbench.metrics.convergence import WINDOW, convergence_counts, convergence_note
+
+CONVERGED = "stability/converged"
 
 
 def summary_table(tracker: Tracker, experiment_id: str, exp: Experiment) -> Table:
     """Configuration × dataset: modes covered, high-quality share, a quality figure for data without
     known modes (Fréchet distance), the stability figure (late oscillation of the main quality metric)
-    and how many seeds diverged — each a mean ± standard deviation over the cell's complete runs."""
+    — each a mean ± standard deviation over the cell's complete runs —, how many seeds had converged
+    (plateau test, ``ganbench.metrics.convergence``) and how many diverged. The caption ends with a
+    sentence on convergence over every run, plain when most had not converged."""
     wanted = {c.key: c for c in exp.cells}
     by_cell: dict[str, list] = defaultdict(list)
     for run in tracker.runs(experiment_id, f"tags.`{COMPLETE}` = 'true'"):
         key = run.data.tags.get(CELL)
         if key in wanted:
             by_cell[key].append(run)
+    every_run = [r for cell in exp.cells for r in by_cell.get(cell.key, [])]
     table = Table(
         title=f"summary: {exp.spec.name} (mean ± sd over seeds, read from MLflow)",
         title_justify="left",
-        caption="covered: modes with a high-quality sample; HQ: high-quality share (on digit data every "
-        "finite sample counts, as in the stacked-MNIST protocol, unless min_confidence is set); FD: Fréchet "
-        "distance; osc.: sd of the main quality metric over the last quarter of evaluations; "
-        "div.: diverged seeds",
+        caption="covered: modes with a high-quality sample (digits: with any sample); HQ: high-quality "
+        f"share (digits: the classifier is as sure of it as of {HQ_SHARE:.0%} of held-out real digits); FD: "
+        "Fréchet distance; osc.: sd of the main quality metric over the last quarter of evaluations; "
+        f"conv.: seeds whose quality (main metric, HQ, FD) had stopped improving over the last {WINDOW} "
+        "evaluations / seeds that could be tested; div.: diverged seeds."
+        + (f"\n{convergence_note(_values(every_run, CONVERGED))}" if every_run else ""),
         caption_justify="left",
         box=box.SIMPLE_HEAD,
         padding=(0, 1, 0, 0),  # with no edge, fits 80 columns
@@ -37,7 +46,7 @@ def summary_table(tracker: Tracker, experiment_id: str, exp: Experiment) -> Tabl
     )
     table.add_column("data", no_wrap=True)
     table.add_column("configuration", min_width=22)  # wraps after "loss +" when narrow
-    for col in ("n", "covered", "HQ %", "FD", "osc.", "div."):
+    for col in ("n", "covered", "HQ %", "FD", "osc.", "conv.", "div."):
         table.add_column(col, justify="right", no_wrap=True)
     previous = None
     for cell in exp.cells:
@@ -53,16 +62,27 @@ def summary_table(tracker: Tracker, experiment_id: str, exp: Experiment) -> Tabl
             _stat(runs, "final/modes/high_quality", scale=100.0, max_places=1),
             _stat(runs, "final/frechet/fd"),
             _stat(runs, "stability/oscillation", max_places=1),
+            _converged(runs),
             str(sum(r.data.tags.get("failure_reason", "").startswith("diverged") for r in runs)),
         )
         previous = dataset
     return table
 
 
+def _values(runs: list, key: str) -> np.ndarray:
+    return np.array([r.data.metrics.get(key, math.nan) for r in runs], dtype=float)
+
+
+def _converged(runs: list) -> str:
+    """``converged/tested`` seeds (``–`` when none could be tested)."""
+    done, improving, _ = convergence_counts(_values(runs, CONVERGED))
+    return f"{done}/{done + improving}" if done + improving else "–"
+
+
 def _stat(runs: list, key: str, scale: float = 1.0, max_places: int = 2) -> str:
     """``mean±sd`` over the runs that have the metric, to about three significant figures of the mean
     (at most ``max_places`` decimals): 1268±271, 66.0±30.6, 0.85±0.77."""
-    values = np.array([r.data.metrics.get(key, math.nan) for r in runs], dtype=float) * scale
+    values = _values(runs, key) * scale
     finite = values[np.isfinite(values)]
     if not len(finite):
         return "–"

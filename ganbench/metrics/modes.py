@@ -6,12 +6,18 @@ Protocol of Srivastava et al. 2017 (VEEGAN) and Lin et al. 2018 (PacGAN), after 
 - every generated sample is assigned to a mode — the nearest centre in Euclidean distance for a
   Gaussian mixture, the classifier's predicted digit per channel for (stacked) digits;
 - a sample is *high quality* (HQ) if it is close enough to its mode: ‖x − μ_m‖₂ ≤ h·σ, with h = 3 for
-  2-D data and h = 10 for the 1200-D mixture (VEEGAN), given by ``GaussianModes.hq_sigmas``;
-- ``covered`` = number of modes with at least ``min_count`` HQ samples (1 in the papers);
+  2-D data and h = 10 for the 1200-D mixture (VEEGAN), given by ``GaussianModes.hq_sigmas``; for
+  digits, if the classifier's confidence on every channel reaches a threshold calibrated so that 90 %
+  of real samples pass (``ganbench.metrics.confidence``; our criterion, not a published one);
+- ``covered`` = number of modes with at least ``min_count`` counted samples (1 in the papers);
 - ``high_quality`` = share of HQ samples, a fraction in [0, 1];
-- ``kl`` = KL(p_gen ‖ uniform) = Σ_m p_m log(p_m · K) of the histogram p of HQ samples over the K
-  modes, in nats (0 for a perfectly balanced generator, log K when all HQ samples sit in one mode;
-  NaN when there is no HQ sample, since the histogram is then undefined).
+- ``kl`` = KL(p_gen ‖ uniform) = Σ_m p_m log(p_m · K) of the histogram p of counted samples over the
+  K modes, in nats (0 for a perfectly balanced generator, log K when all counted samples sit in one
+  mode; NaN when no sample counts, since the histogram is then undefined).
+
+The *counted* samples are the HQ ones for Gaussian mixtures (VEEGAN, PacGAN) and every finite sample
+for digits (the stacked-MNIST protocol counts the modes of all generated samples), so ``covered`` and
+``kl`` on digits stay comparable with the literature while ``high_quality`` measures sample quality.
 
 Every function keeps the leading seed axis S separate: seed s only ever sees ``fake[s]``.
 """
@@ -61,12 +67,15 @@ def reverse_kl_to_uniform(counts: Tensor) -> Tensor:
     return torch.where(total[:, 0] > 0, kl.clamp_min(0.0), torch.full_like(kl, float("nan")))
 
 
-def mode_summary(modes: Tensor, hq: Tensor, n_modes: int, min_count: int = 1) -> dict[str, Tensor]:
+def mode_summary(
+    modes: Tensor, hq: Tensor, n_modes: int, min_count: int = 1, counted: Tensor | None = None
+) -> dict[str, Tensor]:
     """``covered``, ``high_quality`` and ``kl`` (float64, shape (S,)) from per-sample modes and HQ flags.
 
-    ``modes``: (S, N) int64; ``hq``: (S, N) bool; a mode is covered when it has ≥ ``min_count`` HQ samples.
+    ``modes``: (S, N) int64; ``hq``: (S, N) bool; ``counted``: (S, N) bool, the samples that enter the
+    mode histogram (default: the HQ ones); a mode is covered when it has ≥ ``min_count`` of them.
     """
-    counts = mode_counts(modes, hq, n_modes)
+    counts = mode_counts(modes, hq if counted is None else counted, n_modes)
     return {
         "covered": (counts >= min_count).sum(dim=1).to(torch.float64),
         "high_quality": hq.to(torch.float64).mean(dim=1),
@@ -93,22 +102,21 @@ def gaussian_modes(
 
 
 def classifier_modes(
-    fake: Tensor, model: DigitClassifier, channels: int, min_confidence: float = 0.0
-) -> tuple[Tensor, Tensor]:
-    """Mode (S, N) and HQ flag (S, N) of each (stacked) digit sample, from the digit classifier.
+    fake: Tensor, model: DigitClassifier, channels: int, min_confidence: float
+) -> tuple[Tensor, Tensor, Tensor]:
+    """Mode (S, N), HQ flag (S, N) and finite flag (S, N) of each (stacked) digit sample.
 
     ``fake``: (S, N, channels·64). The mode is the tuple of predicted digits, one per channel, read as a
-    base-10 number (1000 modes for 3 channels). By default every sample counts (``min_confidence=0``),
-    as in the stacked-MNIST protocol (Metz et al. 2017; VEEGAN; PacGAN count the modes of all generated
-    samples). With ``min_confidence > 0`` a sample is HQ only if the classifier's softmax confidence is
-    at least that on every channel (our option, not a published protocol). Non-finite samples are
-    never HQ.
+    base-10 number (1000 modes for 3 channels). A sample is HQ if the classifier's softmax confidence
+    is at least ``min_confidence`` on every channel (0: every finite sample, as the stacked-MNIST
+    protocol counts them; :func:`ganbench.metrics.confidence.calibrated_confidence` gives the
+    calibrated default). Non-finite samples are never HQ.
     """
     s, n = fake.shape[:2]
     labels, conf = classify(model, fake.reshape(s * n, -1), channels)
     finite = torch.isfinite(fake.flatten(2)).all(dim=2)
     hq = (conf.min(dim=1).values >= min_confidence).reshape(s, n) & finite
-    return mode_index(labels).reshape(s, n), hq
+    return mode_index(labels).reshape(s, n), hq, finite
 
 
 def mode_metrics(
@@ -123,12 +131,14 @@ def mode_metrics(
     """``covered``, ``high_quality`` and ``kl`` per seed for generated ``fake`` (S, N, ...).
 
     Gaussian mixtures use :func:`gaussian_modes` (``hq_sigmas`` overrides ``modes.hq_sigmas``);
-    digit data use :func:`classifier_modes` with ``classifier`` (required then) and ``min_confidence``.
+    digit data use :func:`classifier_modes` with ``classifier`` (required then) and ``min_confidence``
+    (HQ share only: every finite digit sample enters ``covered`` and ``kl``).
     """
     if isinstance(modes, GaussianModes):
         idx, hq = gaussian_modes(fake, modes, hq_sigmas)
+        counted = None
     else:
         if classifier is None:
             raise ValueError("mode metrics on digit data need the digit classifier")
-        idx, hq = classifier_modes(fake, classifier, modes.channels, min_confidence)
-    return mode_summary(idx, hq, modes.n_modes, min_count)
+        idx, hq, counted = classifier_modes(fake, classifier, modes.channels, min_confidence)
+    return mode_summary(idx, hq, modes.n_modes, min_count, counted)

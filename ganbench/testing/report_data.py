@@ -200,7 +200,12 @@ def contract_runs() -> list[SyntheticRun]:
                 "minimax + alternating(d_steps=1)",
                 seed,
                 {"modes/covered": 3.0 + seed, "modes/high_quality": 0.4 + 0.05 * seed, "frechet/fd": 0.8},
-                extra={"stability/oscillation": 0.5 + 0.1 * seed, "stability/peak_to_final_drop": 1.0},
+                extra={
+                    "stability/oscillation": 0.5 + 0.1 * seed,
+                    "stability/peak_to_final_drop": 1.0,
+                    "stability/converged": float(seed != 1),
+                    "stability/late_improvement": 0.3 if seed == 1 else 0.01,
+                },
             )
         )
         ring.append(
@@ -216,7 +221,11 @@ def contract_runs() -> list[SyntheticRun]:
                 if seed < 2
                 else {"modes/covered": math.nan, "modes/high_quality": math.nan, "frechet/fd": math.nan},
                 diverged=seed == 2,
-                extra={"stability/oscillation": 0.1, "stability/peak_to_final_drop": 0.0},
+                extra={
+                    "stability/oscillation": 0.1,
+                    "stability/peak_to_final_drop": 0.0,
+                    "stability/converged": 0.0 if seed < 2 else math.nan,  # a diverged seed: unknown
+                },
             )
         )
     ring.append(SyntheticRun("ring", "hinge + simultaneous", 0, {"modes/covered": 5.0, "frechet/fd": 0.3}))

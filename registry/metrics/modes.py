@@ -2,6 +2,7 @@
 
 from ganbench.api import ClassifierModes, Field, Metric, Params, metrics
 from ganbench.metrics.classifier import load_classifier
+from ganbench.metrics.confidence import HQ_SHARE, calibrated_confidence
 from ganbench.metrics.modes import mode_metrics
 
 
@@ -11,11 +12,14 @@ class Modes(Metric):
 
     Each sample goes to its nearest mode (Gaussian mixtures) or to the tuple of digits the bundled
     classifier reads per channel (digits, stacked digits). A sample is high quality (HQ) if
-    ‖x − μ‖₂ ≤ hq_sigmas·σ (3σ in 2-D, 10σ for the 1200-D mixture), or, for digits, always (the
-    stacked-MNIST protocol) unless ``min_confidence`` > 0 asks for that much classifier confidence on
-    every channel. Outputs: ``covered`` = #modes with ≥ ``min_count`` HQ samples (headline, higher is
-    better); ``high_quality`` = HQ share in [0, 1]; ``kl`` = Σ p log(p·K) of the HQ mode histogram p
-    over K modes (nats; NaN without HQ samples). Details: ``ganbench.metrics.modes``.
+    ‖x − μ‖₂ ≤ hq_sigmas·σ (3σ in 2-D, 10σ for the 1200-D mixture), or, for digits, if the
+    classifier's confidence reaches ``min_confidence`` on every channel — by default the threshold
+    that ``hq_share`` (90 %) of real held-out digits reach (``ganbench.metrics.confidence``), so a
+    generator as good as the data scores ≈ 90 %; ``min_confidence=0`` counts every finite sample.
+    Outputs: ``covered`` = #modes with ≥ ``min_count`` counted samples (HQ ones for mixtures, every
+    finite one for digits as in the stacked-MNIST protocol; headline, higher is better);
+    ``high_quality`` = HQ share in [0, 1]; ``kl`` = Σ p log(p·K) of the counted samples' mode
+    histogram p over K modes (nats; NaN when none counts). Details: ``ganbench.metrics.modes``.
     """
 
     outputs = ("covered", "high_quality", "kl")
@@ -23,15 +27,23 @@ class Modes(Metric):
     higher_is_better = True
 
     class Params(Params):
-        min_count: int = Field(1, ge=1, description="HQ samples a mode needs to count as covered")
+        min_count: int = Field(1, ge=1, description="counted samples a mode needs to count as covered")
         hq_sigmas: float | None = Field(None, gt=0, description="HQ radius in σ; default: the dataset's")
-        min_confidence: float = Field(0.0, ge=0, le=1, description="digits: HQ needs this confidence")
+        min_confidence: float | None = Field(
+            None, ge=0, le=1, description="digits: HQ needs this confidence; default: calibrated"
+        )
+        hq_share: float = Field(
+            HQ_SHARE, gt=0, lt=1, description="digits: share of real digits the calibrated threshold passes"
+        )
 
     def __init__(self, params, dataset):
         super().__init__(params, dataset)
         self.modes = dataset.modes()
         is_digits = isinstance(self.modes, ClassifierModes)
         self.classifier = load_classifier(dataset.device) if is_digits else None
+        self.min_confidence = self.params.min_confidence
+        if is_digits and self.min_confidence is None:
+            self.min_confidence = calibrated_confidence(self.modes.channels, self.params.hq_share)
 
     @classmethod
     def applies_to(cls, dataset):
@@ -44,6 +56,6 @@ class Modes(Metric):
             self.modes,
             classifier=self.classifier,
             hq_sigmas=p.hq_sigmas,
-            min_confidence=p.min_confidence,
+            min_confidence=self.min_confidence or 0.0,
             min_count=p.min_count,
         )

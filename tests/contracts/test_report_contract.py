@@ -12,7 +12,7 @@ def test_the_built_in_sections_are_registered():
     assert {"ranking", "mode_collapse", "seeds", "learning_curves", "discriminator", "stability"} <= set(
         NAMES
     )
-    assert {"samples", "budget", "tuning"} <= set(NAMES)
+    assert {"samples", "budget", "tuning", "convergence"} <= set(NAMES)
 
 
 @pytest.mark.parametrize("name", NAMES)

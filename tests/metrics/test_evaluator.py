@@ -96,5 +96,6 @@ def test_stacked_digits_use_classifier_modes_and_features(toys):
     ev = build_evaluator(stacked, n_real=500)
     out = ev(_fake(stacked, 2, 500))
     assert ev.metrics["prdc"].reference(ev.real)[0].shape == (500, 3 * 128)
-    assert (out["modes/high_quality"] == 1).all()
+    # real stacks (mostly training digits) pass the threshold calibrated to pass 90 % of held-out ones
+    assert ((out["modes/high_quality"] > 0.85) & (out["modes/high_quality"] < 1)).all()
     assert (out["modes/covered"] > 300).all()  # 500 draws from 1000 equally likely modes: ≈ 390

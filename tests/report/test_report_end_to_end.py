@@ -57,7 +57,13 @@ def test_summary_has_the_tables_verdicts_and_figures(quick_report, complete_runs
     verdicts = re.findall(r"^- on ring, .+$", text, flags=re.M)
     assert len(verdicts) >= 4  # primary + core quality metrics, divergence, stability figures
     assert any("no seed diverged (8 runs)" in v for v in verdicts)
-    assert all(("no clear difference" in v) or (" than " in v) or ("diverged" in v) for v in verdicts)
+    kinds = ("no clear difference", " than ", "diverged", "converged")  # the last: the convergence note
+    assert all(any(k in v for k in kinds) for v in verdicts)
+    assert sum("converged" in v for v in verdicts) == 1
+    title = "### ring: convergence of modes covered, high-quality samples (%), Fréchet distance"
+    convergence = text.split(title)[1].split("\n\n")[1].splitlines()
+    assert convergence[0].startswith("| configuration | seeds | converged | still improving | unknown")
+    assert len(convergence) == 2 + 4
     assert "| rank | configuration | seeds | not diverged | modes covered mean [95% CI]" in text
     ranking = text.split("### ring: ranking by modes covered")[1].split("\n\n")[1].splitlines()
     assert len(ranking) == 2 + 4  # header, rule, one row per configuration

@@ -74,7 +74,7 @@ def test_runs_carry_params_tags_metrics_and_artifacts(quick_store):
     run_id = row["run_id"]
     d_loss = c.get_metric_history(run_id, "d_loss")
     assert len(d_loss) >= 3 and [m.step for m in d_loss] == sorted(m.step for m in d_loss)
-    assert [m.step for m in c.get_metric_history(run_id, "modes/covered")] == [50, 100]
+    assert [m.step for m in c.get_metric_history(run_id, "modes/covered")] == [25, 50, 75, 100]
     names = {a.path for a in c.list_artifacts(run_id)}
     assert {"config.yaml", "final_samples.npy", "generator.pt", "samples"} <= names
     local = c.download_artifacts(run_id, "config.yaml", str(quick_store / "dl"))
@@ -91,12 +91,17 @@ def test_rerun_skips_everything_and_adds_no_run(quick_store, tmp_path):
     after, parents = runs_of(quick_store)
     assert sorted(after["run_id"]) == sorted(before["run_id"]) and len(parents) >= 2
     assert "summary: quick" in proc.stdout
-    # Each summary row is its cell's runs as MLflow holds them: n, then covered and FD as mean±sd.
+    text = " ".join(proc.stdout.split())
+    assert "runs had converged" in text or "runs had NOT converged" in text
+    # Each summary row is its cell's runs as MLflow holds them: n, then covered and FD as mean±sd,
+    # then converged/tested seeds (four evaluations per run: every non-diverged seed is tested).
     for cell in spec.load(QUICK).cells:
         mine = after[after["tags.ganbench.cell"] == cell.key]
         row = next(line for line in proc.stdout.splitlines() if f" {cell.label} " in line).split()
-        n, covered, fd = row[-6], row[-5].split("±"), row[-3].split("±")
+        n, covered, fd, conv = row[-7], row[-6].split("±"), row[-4].split("±"), row[-2]
         assert int(n) == len(mine) == 2
+        converged = mine["metrics.stability/converged"]
+        assert conv == f"{int((converged == 1).sum())}/{int(converged.notna().sum())}"
         for shown, values in (
             (covered, mine["metrics.final/modes/covered"]),
             (fd, mine["metrics.final/frechet/fd"]),
