@@ -17,7 +17,7 @@ class RankingBudget(ReportSection):
     one evaluation per run there is nothing to compare: evaluate at least at B/2 too."""
 
     title = "Ranking across the budget"
-    order = 45
+    order = 47
 
     def build(self, data, ctx):
         result = SectionResult()
