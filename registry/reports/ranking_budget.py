@@ -1,0 +1,75 @@
+"""`ranking_budget`: would the ranking be the same with half the budget? (MLflow histories)"""
+
+import pandas as pd
+
+from ganbench.api import ReportSection, ReportTable, SectionResult, Verdict, reports
+from ganbench.report.budget_ranking import compare_checkpoints
+from ganbench.report.quality import quality
+from ganbench.report.stats import number
+
+
+@reports.register("ranking_budget")
+class RankingBudget(ReportSection):
+    """Per dataset, the configurations ranked by the mean over seeds of the primary quality metric at
+    the last evaluation every configuration reached (the budget, B) and at the evaluation nearest
+    B/2, with Kendall's τ-b between the two rankings. The ranking counts as settled when the leader
+    at B/2 is among the leaders at B and τ ≥ 0.6; otherwise more updates may still reorder it. With
+    one evaluation per run there is nothing to compare: evaluate at least at B/2 too."""
+
+    title = "Ranking across the budget"
+    order = 47
+
+    def build(self, data, ctx):
+        result = SectionResult()
+        for dataset in data.datasets():
+            q = quality(data.primary_metric(dataset) or "")
+            if q is None:
+                result.notes.append(f"{dataset}: no rankable primary quality metric.")
+                continue
+            curves = data.curves([q.key])
+            check = compare_checkpoints(curves[curves["dataset"] == dataset], q.higher_is_better)
+            if check is None:
+                result.notes.append(
+                    f"{dataset}: each configuration has fewer than two evaluations in common, so the "
+                    "ranking cannot be compared across the budget (evaluate at half the budget too)."
+                )
+                continue
+            half, full = (f"{s:,} updates" for s in (check.half_step, check.full_step))
+            frame = pd.DataFrame(
+                {
+                    "configuration": check.table["configuration"],
+                    f"rank at {half}": check.table["rank_half"],
+                    f"mean at {half}": [number(v, q.scale) for v in check.table["mean_half"]],
+                    f"rank at {full}": check.table["rank_full"],
+                    f"mean at {full}": [number(v, q.scale) for v in check.table["mean_full"]],
+                }
+            )
+            result.tables.append(
+                ReportTable(
+                    f"{dataset}: {q.label}, ranked at {half} and at {full}",
+                    frame,
+                    f"Mean over seeds at each evaluation (rank 1 = best; ties share a rank). "
+                    f"Kendall's τ-b between the two rankings: {check.tau:.2f}.",
+                    dataset,
+                    runs=check.table["run_ids"].tolist(),
+                )
+            )
+            result.verdicts.append(
+                Verdict(_verdict_text(dataset, q.label, check, half, full), "note", dataset, q.key)
+            )
+        return result
+
+
+def _verdict_text(dataset, label, check, half, full) -> str:
+    leaders = ", ".join(check.leaders_full)
+    if check.settled:
+        return (
+            f"on {dataset}, the ranking by {label} at {full} agrees with the one at {half} "
+            f"(Kendall τ = {check.tau:.2f}; leader: {leaders}): the budget looks long enough for "
+            "this ranking."
+        )
+    return (
+        f"on {dataset}, the ranking by {label} changed between {half} and {full} (Kendall "
+        f"τ = {check.tau:.2f}; leader at {half}: {', '.join(check.leaders_half)}; at {full}: "
+        f"{leaders}): the budget may be too short for a settled ranking — try twice the updates."
+    )
