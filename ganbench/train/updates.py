@@ -112,7 +112,7 @@ def d_update(setup: TrainSetup, mask: Tensor) -> tuple[Tensor, Stats]:
     """One discriminator step for the seeds in ``mask``; the generator is not touched."""
     s, b = setup, setup.config.batch_size
     d_params = list(s.discriminator.parameters())
-    real = s.dataset.batch(s.streams.generators, b)
+    real = s.dataset.draw(s.streams, b)
     with torch.no_grad():
         fake = s.generator(s.streams.normal(b, s.config.z_dim))
     real_scores, fake_scores = s.discriminator(real), s.discriminator(fake)
@@ -140,7 +140,7 @@ def g_update(setup: TrainSetup, mask: Tensor) -> tuple[Tensor, Stats]:
         real_scores = None
         if s.loss.uses_real_in_g or s.loss.relative_scores:
             with torch.no_grad():
-                real_scores = s.discriminator(s.dataset.batch(s.streams.generators, b))
+                real_scores = s.discriminator(s.dataset.draw(s.streams, b))
         objective = s.loss.g_loss(fake_scores, real_scores if s.loss.uses_real_in_g else None)
         ok = mask & _finite(objective)
         acc = accuracy(s.loss, real_scores, fake_scores)
@@ -159,7 +159,7 @@ def joint_update(setup: TrainSetup, d_mask: Tensor, g_mask: Tensor) -> tuple[Ten
     then both optimizers step. A seed whose D or G objective is non-finite updates neither."""
     s, b = setup, setup.config.batch_size
     d_params, g_params = list(s.discriminator.parameters()), list(s.generator.parameters())
-    real = s.dataset.batch(s.streams.generators, b)
+    real = s.dataset.draw(s.streams, b)
     fake = s.generator(s.streams.normal(b, s.config.z_dim))
     real_scores, fake_scores = s.discriminator(real), s.discriminator(fake)
     d_objective, penalty = _d_objective(s, real, fake, real_scores, fake_scores)
