@@ -1,9 +1,12 @@
 """The three kinds of update a schedule can ask for: D step, G step, joint (simultaneous) step.
 
-Each takes the boolean (S,) CPU mask of seeds that should update and returns the mask of seeds that
-did (those whose objective was finite) and per-seed statistics as (S,) tensors on the device. Seeds
-outside the mask — or whose objective is NaN/inf — keep their parameters and optimizer state
-bit-identical (see :func:`frozen_seeds`).
+Each takes the boolean (S,) mask of seeds that should update, on the training device, and returns
+the mask of seeds that did (those whose objective was finite) and per-seed statistics as (S,)
+tensors, all on the device: nothing here reads a device tensor on the host. Seeds outside the mask —
+or whose objective is NaN/inf — keep their parameters and optimizer state bit-identical (see
+:func:`frozen_seeds`). Where the host cannot tell for free that no seed is in a mask (a CUDA mask),
+the step runs for nobody under the mask: the same parameters, but the optimizer's shared step
+counter (Adam's bias correction) counts that tick.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from torch import Tensor, nn
 
 from ganbench.contracts.loss import Loss
 from ganbench.train.build import TrainSetup
+from ganbench.train.host import known_all, may_any
 
 Stats = dict[str, Tensor]
 
@@ -25,12 +29,12 @@ def frozen_seeds(
     keep: Tensor, params: list[nn.Parameter], optimizer: torch.optim.Optimizer
 ) -> Iterator[None]:
     """Whatever the block does to ``params`` and their optimizer state, seeds outside ``keep`` are
-    restored afterwards (state created in the block starts at zero for them)."""
-    frozen = ~keep
-    if not frozen.any():
+    restored afterwards (state created in the block starts at zero for them). The restore is a
+    ``torch.where`` over the seed axis — no host read of ``keep`` — skipped when ``keep`` is known
+    on the host to be all True."""
+    if known_all(keep):
         yield
         return
-    idx = frozen.nonzero().squeeze(1).to(params[0].device)
     n_seeds = keep.shape[0]
 
     def per_seed(state: dict) -> dict[str, Tensor]:
@@ -38,14 +42,17 @@ def frozen_seeds(
             k: v for k, v in state.items() if torch.is_tensor(v) and v.dim() > 0 and v.shape[0] == n_seeds
         }
 
-    saved_params = [p.detach()[idx].clone() for p in params]
-    saved_state = [{k: v[idx].clone() for k, v in per_seed(optimizer.state[p]).items()} for p in params]
+    saved_params = [p.detach().clone() for p in params]
+    saved_state = [{k: v.clone() for k, v in per_seed(optimizer.state[p]).items()} for p in params]
     yield
+    keep = keep.to(params[0].device)
     with torch.no_grad():
         for p, old, old_state in zip(params, saved_params, saved_state, strict=True):
-            p[idx] = old
-            for k, v in per_seed(optimizer.state[p]).items():
-                v[idx] = old_state.get(k, 0)
+            k = keep.view(-1, *[1] * (p.dim() - 1))
+            p.copy_(torch.where(k, p, old))
+            for name, v in per_seed(optimizer.state[p]).items():
+                before = old_state.get(name)
+                v.copy_(torch.where(k, v, before if before is not None else torch.zeros_like(v)))
 
 
 def seed_grad_norm(params: list[nn.Parameter]) -> Tensor:
@@ -58,13 +65,13 @@ def _finite(*objectives: Tensor) -> Tensor:
     ok = torch.ones_like(objectives[0], dtype=torch.bool)
     for obj in objectives:
         ok &= torch.isfinite(obj.detach())
-    return ok.cpu()
+    return ok
 
 
 def _set_grads(objective: Tensor, ok: Tensor, params: list[nn.Parameter], retain: bool = False) -> None:
     # Summing over seeds keeps them separate (each seed's loss depends on its own weights only);
     # masked seeds contribute zero, and anything NaN they produce is undone by frozen_seeds.
-    masked = torch.where(ok.to(objective.device), objective, torch.zeros_like(objective))
+    masked = torch.where(ok, objective, torch.zeros_like(objective))
     grads = torch.autograd.grad(masked.sum(), params, retain_graph=retain, allow_unused=True)
     for p, g in zip(params, grads, strict=True):
         p.grad = g
@@ -121,7 +128,7 @@ def d_update(setup: TrainSetup, mask: Tensor) -> tuple[Tensor, Stats]:
     stats = {"d_loss": objective.detach(), **accuracy(s.loss, real_scores, fake_scores)}
     if penalty is not None:
         stats["penalty"] = penalty.detach()
-    if ok.any():
+    if may_any(ok):
         _set_grads(objective, ok, d_params)
         stats["grad_norm_d"] = seed_grad_norm(d_params)
         _step(s.d_optimizer, d_params, ok, lambda: s.loss.constrain(s.discriminator))
@@ -145,7 +152,7 @@ def g_update(setup: TrainSetup, mask: Tensor) -> tuple[Tensor, Stats]:
         ok = mask & _finite(objective)
         acc = accuracy(s.loss, real_scores, fake_scores)
         stats = {"g_loss": objective.detach(), "g_acc_fake": acc["d_acc_fake"]}
-        if ok.any():
+        if may_any(ok):
             _set_grads(objective, ok, g_params)
             stats["grad_norm_g"] = seed_grad_norm(g_params)
             _step(s.g_optimizer, g_params, ok, lambda: None)
@@ -173,7 +180,7 @@ def joint_update(setup: TrainSetup, d_mask: Tensor, g_mask: Tensor) -> tuple[Ten
     }
     if penalty is not None:
         stats["penalty"] = penalty.detach()
-    if ok_d.any() or ok_g.any():
+    if may_any(ok_d | ok_g):
         _set_grads(d_objective, ok_d, d_params, retain=True)
         _set_grads(g_objective, ok_g, g_params)
         stats["grad_norm_d"] = seed_grad_norm(d_params)
