@@ -34,19 +34,20 @@ def philox4x32(counter: Tensor, key: Tensor, rounds: int = ROUNDS) -> Tensor:
     """Philox4x32-``rounds`` of ``counter`` (..., 4) under ``key`` (..., 2) → (..., 4) words.
 
     All are int64 tensors holding 32-bit words (0 ≤ w < 2³²); ``key`` broadcasts against
-    ``counter``'s leading axes. Word order follows Random123 and NumPy's ``Philox``: word 0 is the
-    least significant of the 128-bit counter.
+    ``counter``'s leading axes. Word order follows Random123: word 0 is the least significant of
+    the 128-bit counter. The four words are kept as four contiguous tensors (12 element-wise
+    kernels a round; measured faster on the CPU than pairing them along a last axis of 2).
     """
-    device = counter.device
-    mult = torch.tensor(MULTIPLIERS, dtype=torch.int64, device=device)
-    weyl = torch.tensor(WEYL, dtype=torch.int64, device=device)
-    # The state as two pairs: a = (x0, x2) are multiplied, b = (x1, x3) are xor-ed in.
-    a, b = counter[..., 0::2], counter[..., 1::2]
-    k = key.expand(*counter.shape[:-1], 2)
+    x0, x1, x2, x3 = (counter[..., i].contiguous() for i in range(4))
+    k0, k1 = key[..., 0], key[..., 1]
     for r in range(rounds):
         if r > 0:
-            k = (k + weyl) & MASK32
-        p = a * mult
-        hi, lo = (p >> 32) & MASK32, p & MASK32
-        a, b = hi.flip(-1) ^ b ^ k, lo.flip(-1)
-    return torch.stack((a[..., 0], b[..., 0], a[..., 1], b[..., 1]), dim=-1)
+            k0, k1 = (k0 + WEYL[0]) & MASK32, (k1 + WEYL[1]) & MASK32
+        p0, p1 = x0 * MULTIPLIERS[0], x2 * MULTIPLIERS[1]
+        x0, x1, x2, x3 = (
+            ((p1 >> 32) & MASK32) ^ x1 ^ k0,
+            p1 & MASK32,
+            ((p0 >> 32) & MASK32) ^ x3 ^ k1,
+            p0 & MASK32,
+        )
+    return torch.stack((x0, x1, x2, x3), dim=-1)

@@ -24,7 +24,7 @@ from torch import Tensor
 
 from ganbench.contracts.philox import MASK32, philox4x32
 
-POOL_WORDS = 1 << 20  # words produced per refill, over all seeds (fewer, larger kernels)
+POOL_WORDS = 1 << 18  # words produced per refill, over all seeds (fewer, larger kernels)
 TWO_PI = 2 * math.pi
 
 
