@@ -8,6 +8,8 @@ from ganbench.testing.setups import tiny_setup
 from ganbench.train.trainer import train
 
 SHARED_DECISIONS = [n for n in schedules.names() if not schedules.get(n).per_seed]
+NO_GPU = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+DEVICES = ["cpu", pytest.param("cuda", marks=NO_GPU)]  # on CUDA to float tolerance, as on the CPU
 
 
 def seed_slice(module, i):
@@ -16,8 +18,10 @@ def seed_slice(module, i):
 
 @pytest.mark.parametrize("schedule", SHARED_DECISIONS)
 @pytest.mark.parametrize("loss", ["modified_minimax", "wgan_gp"])
-def test_lockstep_equals_alone(schedule, loss):
+@pytest.mark.parametrize("device", DEVICES)
+def test_lockstep_equals_alone(schedule, loss, device):
     together = tiny_setup(
+        device=device,
         loss=loss,
         schedule=schedule,
         seeds=[3, 5, 8],
@@ -25,6 +29,7 @@ def test_lockstep_equals_alone(schedule, loss):
         sets=["schedule.d_epochs=0.02"] if schedule == "epochwise" else [],
     )
     alone = tiny_setup(
+        device=device,
         loss=loss,
         schedule=schedule,
         seeds=[5],
