@@ -56,6 +56,15 @@ def runs_link(tracking_uri: str, experiment_id: str, host: str = UI_HOST, port: 
     return f"{ui_address(tracking_uri, host, port)}/#/experiments/{experiment_id}/{RUNS_VIEW}"
 
 
+def run_link(
+    tracking_uri: str, experiment_id: str, run_id: str, host: str = UI_HOST, port: int | None = None
+) -> str:
+    """One run's page, also in Model-training mode (without the parameter the page is the same but
+    MLflow shows its GenAI sidebar), e.g. ``http://127.0.0.1:5000/#/experiments/1/runs/<run id>?…``."""
+    base = ui_address(tracking_uri, host, port)
+    return f"{base}/#/experiments/{experiment_id}/runs/{run_id}?{RUNS_VIEW.partition('?')[2]}"
+
+
 def browse_hint(tracking_uri: str, experiment_name: str, experiment_id: str) -> str:
     """One line (rich markup) saying how to see the experiment's runs in the MLflow UI."""
     link = runs_link(tracking_uri, experiment_id)

@@ -4,6 +4,7 @@ a reader never sees half a report)."""
 
 from __future__ import annotations
 
+import inspect
 import shutil
 import traceback
 from dataclasses import dataclass, field
@@ -53,7 +54,8 @@ def ordered_sections(names: list[str] | None = None) -> list[tuple[str, type[Rep
 
 
 def run_section(name: str, cls: type[ReportSection], data: ReportData, out: Path) -> SectionOutcome:
-    """Build one section; a section that raises is recorded (with its traceback's last line)."""
+    """Build one section; a section that raises is recorded with the line of its own file where it
+    failed (or the deepest line, when the section's file is not in the traceback)."""
     section = cls(cls.Params())
     outcome = SectionOutcome(name, cls.title or name)
     try:
@@ -62,7 +64,9 @@ def run_section(name: str, cls: type[ReportSection], data: ReportData, out: Path
             return outcome
         outcome.result = section.build(data, SectionContext(out, name))
     except Exception as exc:  # one broken section must not take the report down
-        where = traceback.extract_tb(exc.__traceback__)[-1]
+        frames = traceback.extract_tb(exc.__traceback__)
+        own = [f for f in frames if f.filename == inspect.getfile(cls)]  # the section file's own line
+        where = (own or frames)[-1]
         outcome.error = f"{type(exc).__name__}: {exc} ({Path(where.filename).name}, line {where.lineno})"
     return outcome
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 
 from ganbench.errors import GanbenchError
-from ganbench.experiment.tracking import Tracker
+from ganbench.experiment.tracking import Tracker, resolve_uri
 from ganbench.report.build import write_report
 from ganbench.report.load import experiment_names, find_experiment, load
 
@@ -19,6 +19,7 @@ def run_report(console: Console, experiments: list[str], tracking_uri: str | Non
     """Write ``reports/<experiment>/`` (or ``out`` for a single experiment, ``out/<experiment>`` for
     several) for each experiment — every ganbench experiment in the store when none is named.
     Returns the exit code: 0, or 1 when a report section failed (the rest of the report is written)."""
+    _require_sqlite_file(resolve_uri(tracking_uri))
     tracker = Tracker.connect(tracking_uri)
     names = experiments or [n for n in experiment_names(tracker) if n != "Default"]
     if not names:
@@ -46,3 +47,16 @@ def run_report(console: Console, experiments: list[str], tracking_uri: str | Non
             console.print(f"[bold red]section {section.name} failed:[/] {section.error}", highlight=False)
             code = 1
     return code
+
+
+def _require_sqlite_file(uri: str) -> None:
+    """A report reads a store; for an embedded SQLite store that does not exist, say so instead of
+    letting MLflow create an empty one."""
+    if not uri.startswith("sqlite:///"):
+        return
+    path = Path(uri[len("sqlite:///") :])
+    if str(path) != ":memory:" and not path.exists():
+        raise GanbenchError(
+            f"there is no MLflow store at {uri} ({path.resolve()} does not exist). Run `make benchmark` "
+            "(or `ganbench benchmark SPEC`) first, or point --tracking-uri at the store that holds the runs."
+        )

@@ -1,5 +1,8 @@
-"""Read one experiment from MLflow into :class:`ReportData` (``mlflow.search_runs`` into pandas,
-metric histories and artifacts through the client). Nothing here knows about training."""
+"""Read one experiment from MLflow into :class:`ReportData`: its runs into a pandas DataFrame laid
+out as ``mlflow.search_runs`` lays it out (``metrics.*``, ``params.*``, ``tags.*``), metric
+histories and artifacts through the client. The client is bound to the report's tracking URI, so
+reading never changes MLflow's process-wide tracking URI (``mlflow.search_runs`` would need that).
+Nothing here knows about training."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from ganbench.errors import GanbenchError
-from ganbench.experiment.tracking import CELL, COMPLETE, Tracker
+from ganbench.experiment.tracking import CELL, COMPLETE, KEY, Tracker
 from ganbench.report.data import CURVE_COLUMNS, ReportData
 
 ROLE = "ganbench.role"
@@ -21,6 +24,7 @@ TAGS = {
     "schedule": "schedule",
     "cell": "configuration",
     CELL: "cell",
+    KEY: "key",
     "seed": "seed",
     COMPLETE: "complete",
     "failure_reason": "failure_reason",
@@ -53,17 +57,9 @@ def find_experiment(tracker: Tracker, name: str) -> str:
 
 def load(tracker: Tracker, name: str, artifact_dir: Path) -> ReportData:
     """Every run of experiment ``name``; artifacts are downloaded into ``artifact_dir`` on demand."""
-    import mlflow
-
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # no bar per small file
-
     experiment_id = find_experiment(tracker, name)
-    previous = mlflow.get_tracking_uri()
-    mlflow.set_tracking_uri(tracker.uri)
-    try:
-        raw = mlflow.search_runs(experiment_ids=[experiment_id], output_format="pandas")
-    finally:
-        mlflow.set_tracking_uri(previous)
+    raw = runs_frame(tracker.runs(experiment_id))
     role = raw[f"tags.{ROLE}"] if f"tags.{ROLE}" in raw.columns else pd.Series("", index=raw.index)
     cell = raw[f"tags.{CELL}"] if f"tags.{CELL}" in raw.columns else pd.Series(None, index=raw.index)
     parents = raw[role == "invocation"]
@@ -101,6 +97,29 @@ def load(tracker: Tracker, name: str, artifact_dir: Path) -> ReportData:
         fetch_artifact=fetch_artifact,
         ui_base=ui_base,
     )
+
+
+def runs_frame(runs: list) -> pd.DataFrame:
+    """MLflow ``Run`` objects → one row each: run_id, status, start_time, end_time (UTC), then
+    ``metrics.<key>`` (latest value), ``params.<key>`` and ``tags.<key>`` columns."""
+    rows = []
+    for run in runs:
+        row = {
+            "run_id": run.info.run_id,
+            "status": run.info.status,
+            "start_time": run.info.start_time,
+            "end_time": run.info.end_time,
+            "artifact_uri": run.info.artifact_uri,
+        }
+        row |= {f"metrics.{k}": v for k, v in run.data.metrics.items()}
+        row |= {f"params.{k}": v for k, v in run.data.params.items()}
+        row |= {f"tags.{k}": v for k, v in run.data.tags.items()}
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    for column in ("start_time", "end_time"):
+        if column in frame:
+            frame[column] = pd.to_datetime(frame[column], unit="ms", utc=True)
+    return frame
 
 
 def tidy_runs(raw: pd.DataFrame) -> pd.DataFrame:

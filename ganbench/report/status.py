@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ganbench.report.data import ReportData
+from ganbench.report.planned import planned_runs
 
 
 @dataclass
@@ -44,6 +45,9 @@ def status(data: ReportData) -> Status:
             )
     if planned is not None and len(done) < planned:
         lines.append(f"{planned - len(done)} of the {planned} planned runs have no complete result yet.")
+    missing = _not_started(data)
+    if missing:
+        lines.append("Planned but not started: " + "; ".join(missing) + ".")
     if len(unfinished):
         counts = unfinished["status"].value_counts().sort_index()
         lines.append(
@@ -80,6 +84,24 @@ def status(data: ReportData) -> Status:
         lines.append(f"{diverged} complete run(s) diverged; they count as failures (success rate).")
     table = unfinished[["dataset", "configuration", "seed", "status", "run_id"]] if len(unfinished) else None
     return Status(complete, headline, lines, table if table is not None else pd.DataFrame())
+
+
+def _not_started(data: ReportData) -> list[str]:
+    """``dataset | configuration: seeds …`` for planned runs that have no run at all yet."""
+    plan = planned_runs(data)
+    if plan is None or "key" not in data.runs:
+        return []
+    absent = plan[~plan["key"].isin(set(data.runs["key"]))]
+    grouped = absent.groupby(["dataset", "configuration"], sort=False)["seed"]
+    return [f"{d} | {c}: {_seeds(list(s))}" for (d, c), s in grouped]
+
+
+def _seeds(seeds: list[int]) -> str:
+    """``seed 3``, ``seeds 0, 2`` or, for a run of three or more, ``seeds 0–4``."""
+    seeds = sorted(seeds)
+    if len(seeds) > 2 and seeds == list(range(seeds[0], seeds[-1] + 1)):
+        return f"seeds {seeds[0]}–{seeds[-1]}"
+    return f"seed{'s' if len(seeds) > 1 else ''} {', '.join(map(str, seeds))}"
 
 
 def _when(value) -> str:

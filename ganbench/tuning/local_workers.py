@@ -12,7 +12,7 @@ import time
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ganbench.tuning.studies import StudyInfo, counted_trials
+from ganbench.tuning.studies import StudyInfo, counted_trials, describe_trial
 
 STORAGE_ENV = "GANBENCH_STORAGE"
 
@@ -23,16 +23,6 @@ def finished_trials(storage, info: StudyInfo) -> list:
 
     study = optuna.load_study(study_name=info.name, storage=storage)
     return [t for t in counted_trials(study) if t.state.is_finished()]
-
-
-def describe(info: StudyInfo, trial) -> str:
-    """One line for a finished trial: a benchmark cell by its configuration, a tuning trial by its
-    state and value(s)."""
-    state = trial.state.name.lower()
-    if "cell" in trial.user_attrs:
-        return f"{trial.user_attrs['cell']}: {state}"
-    values = "" if trial.values is None else " = " + ", ".join(f"{v:.4g}" for v in trial.values)
-    return f"{info.label}: trial {trial.number} {state}{values}"
 
 
 def run_local_workers(
@@ -68,7 +58,7 @@ def run_local_workers(
                     for t in trials:
                         if (info.name, t.number) not in seen:
                             seen.add((info.name, t.number))
-                            progress.console.print(describe(info, t), highlight=False)
+                            progress.console.print(describe_trial(info.label, t), highlight=False)
                 progress.update(bar, completed=min(finished, total))
                 if not alive:
                     break

@@ -67,3 +67,17 @@ def frozen(trial):
     """The stored record (``FrozenTrial``) of a live ``Trial``: its system attributes say whether it
     was queued with fixed parameters or is the retry of a lost worker's trial."""
     return trial.study.get_trials(deepcopy=False)[trial.number]
+
+
+def describe_trial(label: str, trial) -> str:
+    """One line for a finished trial: a benchmark cell by its configuration; a tuning trial by its
+    state, value(s) (a pruned trial's is the last value it reported) and duration."""
+    state = trial.state.name.lower()
+    if "cell" in trial.user_attrs:
+        return f"{trial.user_attrs['cell']}: {state}"
+    values = ", ".join(f"{v:.4g}" for v in trial.values or [])
+    shown = (
+        f" (last reported {values})" if state == "pruned" and values else (f" = {values}" if values else "")
+    )
+    seconds = f" in {trial.duration.total_seconds():.0f} s" if trial.duration else ""
+    return f"{label}: trial {trial.number} {state}{shown}{seconds}"

@@ -23,6 +23,7 @@ from ganbench.tuning.studies import (
     TUNE,
     StudyInfo,
     counted_trials,
+    describe_trial,
     ganbench_studies,
     states,
 )
@@ -41,6 +42,7 @@ def run_worker(
     """Work until nothing is left (or ``timeout`` seconds have passed); returns trials run here."""
     from optuna.storages import fail_stale_trials
 
+    heartbeat = getattr(storage, "get_heartbeat_interval", lambda: None)() is not None
     started, done = time.monotonic(), 0
     units: dict[str, StudyUnit] = {}
     while True:
@@ -57,7 +59,9 @@ def run_worker(
                 fail_stale_trials(study)
             if units[info.name]():
                 progressed, done = True, done + 1
-            busy = busy or bool(_running(study))
+            # Wait for trials running elsewhere only where a lost one would be noticed (heartbeat):
+            # a journal file has none, and its RUNNING trials of a dead worker never end.
+            busy = busy or (heartbeat and bool(_running(study)))
         if not progressed:
             if not busy:
                 return done
@@ -95,12 +99,7 @@ class StudyUnit:
         return True
 
     def _say(self, study, trial) -> None:
-        values = "" if trial.values is None else " = " + ", ".join(f"{v:.4g}" for v in trial.values)
-        seconds = trial.duration.total_seconds() if trial.duration else 0.0
-        self.console.print(
-            f"{self.label}: trial {trial.number} {trial.state.name.lower()}{values} ({seconds:.0f} s)",
-            highlight=False,
-        )
+        self.console.print(describe_trial(self.label, trial), highlight=False)
 
 
 def _unit(storage, tracker: Tracker, console: Console, info: StudyInfo) -> StudyUnit:

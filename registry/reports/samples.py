@@ -54,7 +54,7 @@ class Samples(ReportSection):
             fake = np.stack([f[:n] for f in fakes]).reshape(len(fakes), n, *source.sample_shape)
             real = source.sample(MAX_SAMPLES, torch.Generator().manual_seed(12345)).cpu()
             target, relative = ctx.figure_path(f"gallery-{dataset}")
-            labels = [wrap(f"{r['configuration']} (seed {r['seed']})", 34) for r in shown]
+            labels = [wrap(f"{r['configuration']} (seed {r['seed']})", 30) for r in shown]
             samples_figure(
                 source,
                 torch.from_numpy(fake),

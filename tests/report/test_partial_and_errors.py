@@ -69,3 +69,12 @@ def test_unknown_experiment_exits_2_listing_the_existing_ones(partial, cli, tmp_
     assert "experiment 'no_such_experiment' is not in the MLflow store" in proc.stderr
     assert "Experiments there: halfway." in proc.stderr
     assert "Traceback" not in proc.stderr and not any(tmp_path.iterdir())
+
+
+def test_a_missing_store_is_an_error_not_a_new_empty_store(cli, tmp_path):
+    proc = cli("report", "default", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert (
+        "there is no MLflow store at sqlite:///mlflow.db" in proc.stderr and "make benchmark" in proc.stderr
+    )
+    assert not (tmp_path / "mlflow.db").exists()

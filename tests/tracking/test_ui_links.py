@@ -7,7 +7,13 @@ import io
 from rich.console import Console
 
 from ganbench.experiment import ui_links
-from ganbench.experiment.ui_links import browse_hint, find_experiment_id, print_ui_link, runs_link
+from ganbench.experiment.ui_links import (
+    browse_hint,
+    find_experiment_id,
+    print_ui_link,
+    run_link,
+    runs_link,
+)
 
 VIEW = "runs?workflowType=machine_learning"
 
@@ -24,6 +30,12 @@ def test_a_local_store_links_to_make_ui_address(monkeypatch):
 
 def test_a_tracking_server_links_to_itself():
     assert runs_link("http://mlflow.lab:5000/", "3") == f"http://mlflow.lab:5000/#/experiments/3/{VIEW}"
+
+
+def test_a_run_links_to_its_page_in_model_training_mode():
+    assert run_link("http://127.0.0.1:5000", "1", "ab12") == (
+        "http://127.0.0.1:5000/#/experiments/1/runs/ab12?workflowType=machine_learning"
+    )
 
 
 def test_the_hint_says_how_to_start_the_ui(monkeypatch):

@@ -1,0 +1,50 @@
+"""Which (configuration, seed) runs the latest invocation planned: its logged spec file, expanded
+with the ``--seeds`` and ``--only`` options of its recorded command line."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+
+import pandas as pd
+import yaml
+
+from ganbench.report.data import ReportData
+
+
+def planned_runs(data: ReportData) -> pd.DataFrame | None:
+    """dataset, configuration, seed and run key of every planned run, or None when the latest
+    invocation's spec cannot be read or expanded (e.g. a plugin it used is not installed here)."""
+    from ganbench.errors import GanbenchError
+    from ganbench.experiment.spec import from_mapping
+
+    if data.invocations.empty:
+        return None
+    latest = data.invocations.iloc[-1]
+    folder = data.artifact(latest["run_id"], "")
+    specs = sorted(folder.glob("*.y*ml")) if folder is not None and folder.is_dir() else []
+    if not specs:
+        return None
+    seeds, only = _options(latest.get("command"))
+    try:
+        exp = from_mapping(yaml.safe_load(specs[0].read_text()), specs[0].name, seeds, only)
+    except (GanbenchError, yaml.YAMLError):
+        return None
+    rows = [
+        (cell.config.dataset.name, cell.label, seed, cell.run_key(seed))
+        for cell in exp.cells
+        for seed in cell.config.seeds
+    ]
+    return pd.DataFrame(rows, columns=["dataset", "configuration", "seed", "key"])
+
+
+def _options(command: object) -> tuple[int | None, list[str]]:
+    """``--seeds`` and ``--only`` from a recorded ``ganbench benchmark`` command line."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--seeds", type=int)
+    parser.add_argument("--only", action="append", default=[])
+    try:
+        args, _ = parser.parse_known_args(shlex.split(command) if isinstance(command, str) else [])
+    except (ValueError, SystemExit):
+        return None, []
+    return args.seeds, args.only

@@ -1,0 +1,40 @@
+"""What a partial report says is missing comes from the invocation's own spec and options."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from ganbench.report.planned import planned_runs
+from ganbench.report.status import status
+from ganbench.testing.report_data import contract_runs, synthetic_data
+
+QUICK = Path(__file__).resolve().parents[2] / "experiments" / "quick.yaml"
+
+
+def test_planned_runs_follow_the_logged_spec_and_its_options(tmp_path):
+    data = synthetic_data(contract_runs(), tmp_path / "a")
+    spec_folder = tmp_path / "spec"
+    spec_folder.mkdir()
+    shutil.copy(QUICK, spec_folder / "quick.yaml")
+    data.fetch_artifact = lambda run_id, path: spec_folder if path == "" else None
+    data.invocations.loc[0, "command"] = "ganbench benchmark quick.yaml --seeds 3 --only loss=wasserstein"
+    plan = planned_runs(data)
+    assert sorted(plan["configuration"].unique()) == [
+        "wasserstein + alternating(d_steps=1)",
+        "wasserstein + alternating(d_steps=5)",
+    ]
+    assert sorted(plan["seed"]) == [0, 0, 1, 1, 2, 2] and set(plan["dataset"]) == {"ring"}
+    data.runs["key"] = ""  # none of the synthetic runs belongs to this plan
+    lines = status(data).lines
+    assert "Planned but not started: ring | wasserstein + alternating(d_steps=1): seeds 0–2; " in " ".join(
+        lines
+    )
+
+
+def test_an_unreadable_spec_gives_no_plan_rather_than_a_wrong_one(tmp_path):
+    data = synthetic_data(contract_runs(), tmp_path / "a")
+    (tmp_path / "spec").mkdir()
+    (tmp_path / "spec" / "x.yaml").write_text("name: x\nlosses: [no_such_loss]\n")
+    data.fetch_artifact = lambda run_id, path: tmp_path / "spec" if path == "" else None
+    assert planned_runs(data) is None
