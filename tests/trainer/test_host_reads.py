@@ -65,3 +65,45 @@ def test_device_masks_are_assumed_live_and_cached_once():
     a, b = cache(torch.tensor([True, False])), cache(torch.tensor([True, False]))
     assert a is b and a.device.type == "cuda"
     assert np.array_equal(a.cpu().numpy(), [True, False])
+
+
+class NanFrom:
+    """Wraps a loss: seed 1's D loss is NaN from the n-th D step on."""
+
+    def __init__(self, loss, n):
+        self.inner, self.n, self.calls = loss, n, 0
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def d_loss(self, real, fake):
+        self.calls += 1
+        out = self.inner.d_loss(real, fake)
+        if self.calls >= self.n:
+            out = out.clone()
+            out[1] = float("nan")
+        return out
+
+
+@pytest.mark.parametrize("schedule", ["alternating", "simultaneous"])
+def test_the_no_read_path_gives_the_same_training(monkeypatch, schedule):
+    """What runs on a GPU — update masks never read, frozen seeds always restored by torch.where —
+    trains exactly as the CPU's shortcuts do, a diverging seed included."""
+
+    def run():
+        setup = tiny_setup(schedule=schedule, seeds=[0, 1, 2], g_steps=12)
+        setup.loss = NanFrom(setup.loss, n=4)
+        return setup, trainer.train(setup)
+
+    cpu_setup, cpu_result = run()
+    from ganbench.train import updates
+
+    monkeypatch.setattr(updates, "known_all", lambda mask: False)
+    monkeypatch.setattr(updates, "may_any", lambda *masks: True)
+    monkeypatch.setattr(trainer, "may_any", lambda step_mask, mask: bool(step_mask.any()))  # host mask only
+    gpu_setup, gpu_result = run()
+    assert gpu_result.diverged.tolist() == cpu_result.diverged.tolist() == [False, True, False]
+    assert gpu_result.g_updates.tolist() == cpu_result.g_updates.tolist()
+    for net in ("generator", "discriminator"):
+        pairs = zip(getattr(cpu_setup, net).parameters(), getattr(gpu_setup, net).parameters(), strict=True)
+        assert all(torch.equal(a, b) for a, b in pairs)
