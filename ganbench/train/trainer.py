@@ -84,7 +84,7 @@ def train(
         return torch.zeros(n, dtype=torch.long, device=dev)
 
     # (1) Counters, masks and accuracies live on the device; the host reads them only at check
-    # points (see (5)). A seed stops when it diverges or spends its budget.
+    # points (see (4)). A seed stops when it diverges or spends its budget.
     g_updates, d_updates, g_evals, d_evals = zeros(), zeros(), zeros(), zeros()
     diverged_at = torch.full((n,), -1, dtype=torch.long, device=dev)
     running = torch.ones(n, dtype=torch.bool, device=dev)
@@ -155,7 +155,7 @@ def _ticks_to_next_due(g_updates: Tensor, eval_every: int, g_steps: int) -> int:
     """Fewest ticks before any running seed can reach an evaluation point or its budget: a seed
     gains at most one generator update per tick, so seed s needs at least
     min(eval_every − g_s mod eval_every, g_steps − g_s) ticks. (All seeds stopping — budget or
-    divergence — is noticed at the next check point; stopped seeds do nothing meanwhile.)"""
+    divergence — is noticed at the next check or log point; stopped seeds do nothing meanwhile.)"""
     to_eval = eval_every - g_updates % eval_every
     return int(torch.minimum(to_eval, g_steps - g_updates).min())
 
