@@ -56,3 +56,12 @@ def chromium():
 
     with launch() as browser:
         yield browser
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A PostgreSQL server of the session's own (see ``tests/services.py``): its URL."""
+    from services import postgres_server
+
+    with postgres_server() as url:
+        yield url

@@ -81,6 +81,19 @@ class ReportData:
         ordered = done.sort_values(["loss_label", "schedule_label", "configuration"], kind="stable")
         return list(dict.fromkeys(ordered["configuration"]))
 
+    def runs_by_configuration(self) -> list[tuple[str, str, list[str]]]:
+        """(dataset, configuration, run ids of its complete runs), in report order."""
+        return [
+            (dataset, config, list(runs["run_id"]))
+            for dataset in self.datasets()
+            for config in self.configurations(dataset)
+            for runs in [
+                self.complete[
+                    (self.complete["dataset"] == dataset) & (self.complete["configuration"] == config)
+                ]
+            ]
+        ]
+
     def primary_metric(self, dataset: str) -> str | None:
         """The main quality metric recorded for the dataset's runs (e.g. ``modes/covered``)."""
         values = [v for v in self.for_dataset(dataset).get("primary_metric", pd.Series()) if v]

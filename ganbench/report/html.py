@@ -26,10 +26,7 @@ def _rows(frame: pd.DataFrame) -> list[list[str]]:
 def render_html(report: Report) -> str:
     """The whole ``index.html``."""
     data = report.data
-    runs = [
-        {"dataset": dataset, "configuration": config, "ids": list(group["run_id"])}
-        for (dataset, config), group in data.complete.groupby(["dataset", "configuration"], sort=True)
-    ]
+    runs = [{"dataset": d, "configuration": c, "ids": ids} for d, c, ids in data.runs_by_configuration()]
     template = _environment().get_template("index.html.j2")
     return template.render(
         report=report,

@@ -70,8 +70,6 @@ def render_markdown(report: Report) -> str:
         "Every number above comes from these runs (all columns in `results.csv`).",
         "",
     ]
-    done = data.complete
-    for (dataset, config), group in done.groupby(["dataset", "configuration"], sort=True):
-        ids = ", ".join(f"`{r}`" for r in group["run_id"])
-        out.append(f"- {dataset} | {config}: {ids}")
+    for dataset, config, ids in data.runs_by_configuration():
+        out.append(f"- {dataset} | {config}: " + ", ".join(f"`{r}`" for r in ids))
     return "\n".join(out) + "\n"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from services import free_port  # noqa: F401  (re-exported for the tests of this folder)
 
 ROOT = Path(__file__).resolve().parents[2]
 GANBENCH = str(Path(sys.executable).parent / "ganbench")
@@ -34,12 +34,6 @@ def client(store: Path):
     from mlflow.tracking import MlflowClient
 
     return MlflowClient(tracking_uri=f"sqlite:///{store}")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

@@ -1,22 +1,12 @@
-"""Real components for the tuning and multi-worker tests: the ganbench CLI, a PostgreSQL server of
-the test's own (Debian's binaries, started on 127.0.0.1 and a free port), and store readers."""
+"""Helpers of the tuning and multi-worker tests: the ganbench CLI run for real, and store readers
+(the services they start are in ``tests/services.py``)."""
 
 from __future__ import annotations
 
-import glob
 import os
-import shutil
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 GANBENCH = str(Path(sys.executable).parent / "ganbench")
@@ -54,91 +44,3 @@ def mlflow_runs(uri: str, experiment: str, role: str | None = None) -> list:
         return []
     runs = client.search_runs([exp.experiment_id], max_results=5000)
     return [r for r in runs if role is None or r.data.tags.get("ganbench.role") == role]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def mlflow_server(store_uri: str, cwd: Path, startup_seconds: int = 300):
-    """``mlflow server`` on 127.0.0.1 and a free port over ``store_uri``; yields its URL."""
-    port = free_port()
-    env = {**env_without_stores(), "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
-    mlflow = str(Path(sys.executable).parent / "mlflow")
-    args = ["server", "--backend-store-uri", store_uri, "--host", "127.0.0.1", "--port", str(port)]
-    args += ["--workers", "1", "--artifacts-destination", str(cwd / "mlartifacts")]
-    server = subprocess.Popen(
-        [mlflow, *args],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + startup_seconds
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/health", timeout=10) as resp:
-                    if resp.read().decode().strip() == "OK":
-                        break
-            except OSError:
-                pass
-            assert server.poll() is None, f"mlflow server exited: {server.stderr.read()[-2000:]}"
-            assert time.time() < deadline, "mlflow server did not start in time"
-            time.sleep(1)
-        yield url
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-
-
-def _pg_bin() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    return Path(found[-1]).parent if found else None
-
-
-def _as_postgres(cmd: list[str]) -> list[str]:
-    """PostgreSQL refuses to run as root: run its tools as the 'postgres' user when we are root."""
-    if os.geteuid() == 0:
-        return ["runuser", "-u", "postgres", "--", *cmd]
-    return cmd
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> str:
-    """A fresh PostgreSQL server on 127.0.0.1 (free port) with an empty database; stopped afterwards.
-    Outside CI a missing PostgreSQL skips the test; in CI it fails (.ci/run installs it)."""
-    bindir = _pg_bin()
-    if bindir is None:
-        message = "PostgreSQL is not installed (apt-get install postgresql)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    # Not under pytest's tmp folder: that is private to root, and the server runs as 'postgres'.
-    base = Path(tempfile.mkdtemp(prefix="ganbench-pg-"))
-    data = base / "data"
-    if os.geteuid() == 0:
-        shutil.chown(base, "postgres")
-    port = free_port()
-    run = lambda *cmd: subprocess.run(_as_postgres(list(cmd)), check=True, capture_output=True, timeout=120)  # noqa: E731
-    run(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
-    opts = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c max_connections=100"
-    run(str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(base / "log"), "-w", "start")
-    try:
-        run(str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "ganbench")
-        yield f"postgresql://postgres:not-a-secret@127.0.0.1:{port}/ganbench"
-    finally:
-        subprocess.run(
-            _as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-            capture_output=True,
-            timeout=60,
-        )
-        shutil.rmtree(base, ignore_errors=True)

@@ -26,7 +26,7 @@ def test_tune_records_every_trial_in_both_stores_and_continues(tmp_path):
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     study = load_study(tmp_path)
     trials = study.get_trials()
-    assert len(trials) == 6 and all(t.state.is_finished() for t in trials)
+    assert len(trials) == 5 and all(t.state.is_finished() for t in trials)
     assert study.user_attrs["ganbench.kind"] == "tune"
 
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
@@ -65,14 +65,14 @@ def test_tune_records_every_trial_in_both_stores_and_continues(tmp_path):
     # Again: the study is complete, nothing more is trained.
     again = ganbench(tmp_path, "tune", str(TUNE_QUICK), "--jobs", "1")
     assert again.returncode == 0, again.stderr[-3000:]
-    assert len(load_study(tmp_path).get_trials()) == 6
-    # A larger budget continues the same study (same name, same arm) with two more trials.
+    assert len(load_study(tmp_path).get_trials()) == 5
+    # A larger budget continues the same study (same name, same arm) with one more trial.
     raw = yaml.safe_load(TUNE_QUICK.read_text())
-    raw["n_trials"] = 8
-    bigger = tmp_path / "tune_quick_8.yaml"
+    raw["n_trials"] = 6
+    bigger = tmp_path / "tune_quick_6.yaml"
     bigger.write_text(yaml.safe_dump(raw))
     more = ganbench(tmp_path, "tune", str(bigger), "--jobs", "1")
     assert more.returncode == 0, more.stderr[-3000:]
-    assert len(load_study(tmp_path).get_trials()) == 8
-    assert len(mlflow_runs(uri, "tune_quick", "trial")) == 8
+    assert len(load_study(tmp_path).get_trials()) == 6
+    assert len(mlflow_runs(uri, "tune_quick", "trial")) == 6
     assert len(mlflow_runs(uri, "tune_quick", "study")) == 1

@@ -1,5 +1,6 @@
-"""Many workers on one study, for real: two worker processes on SQLite, the distributed benchmark on a
-real PostgreSQL server with a real MLflow tracking server, and a worker killed with SIGKILL."""
+"""Many workers on one study, for real: two worker processes on one SQLite study, and a worker killed
+with SIGKILL in the middle of a cell (the distributed benchmark on PostgreSQL is in
+``tests/tracking/test_distributed_benchmark.py``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from collections import Counter
 
 import pytest
 
-from .conftest import GANBENCH, QUICK, TUNE_QUICK, env_without_stores, ganbench, mlflow_runs, mlflow_server
+from .conftest import GANBENCH, QUICK, TUNE_QUICK, env_without_stores, ganbench, mlflow_runs
 
 pytestmark = pytest.mark.slow
 
@@ -26,7 +27,7 @@ def test_two_workers_on_one_sqlite_study_lose_and_duplicate_nothing(tmp_path):
         study_name=summary.study_name, storage=f"sqlite:///{tmp_path / 'optuna.db'}"
     ).trials
     # Two workers may both start a trial when one is left: at most one extra, never fewer.
-    assert 6 <= len(trials) <= 7 and all(t.state.is_finished() for t in trials)
+    assert 5 <= len(trials) <= 6 and all(t.state.is_finished() for t in trials)
     runs = mlflow_runs(f"sqlite:///{tmp_path / 'mlflow.db'}", "tune_quick", "trial")
     keys = Counter(r.data.tags["ganbench.key"] for r in runs)
     assert set(keys.values()) == {1}  # no trial logged twice
@@ -38,63 +39,6 @@ def complete_runs(uri: str, experiment: str) -> dict[str, object]:
     keys = Counter(r.data.tags["ganbench.key"] for r in runs)
     assert set(keys.values()) == {1}, keys  # exactly one complete run per (cell, seed)
     return {r.data.tags["ganbench.key"]: r for r in runs}
-
-
-def test_distributed_benchmark_on_postgres_and_an_mlflow_server_equals_a_local_run(tmp_path, postgres_url):
-    only = ["--only", "loss=modified_minimax"]
-    local = ganbench(tmp_path, "benchmark", str(QUICK), *only, "--jobs", "2")
-    assert local.returncode == 0, local.stderr[-3000:]
-    expected = complete_runs(f"sqlite:///{tmp_path / 'mlflow.db'}", "quick")
-
-    served = tmp_path / "served"
-    served.mkdir()
-    with mlflow_server(f"sqlite:///{served / 'mlflow.db'}", served) as url:
-        queued = ganbench(
-            tmp_path,
-            "benchmark",
-            str(QUICK),
-            *only,
-            "--storage",
-            postgres_url,
-            "--tracking-uri",
-            url,
-            "--jobs",
-            "0",
-        )
-        assert queued.returncode == 0, queued.stderr[-3000:]
-        assert "not-a-secret" not in queued.stdout + queued.stderr
-        env = {**env_without_stores(), "GANBENCH_STORAGE": postgres_url}
-        workers = [
-            subprocess.Popen(
-                [GANBENCH, "worker", "--tracking-uri", url],
-                cwd=tmp_path,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            for _ in range(2)
-        ]
-        outputs = [w.communicate(timeout=600) for w in workers]
-        assert [w.returncode for w in workers] == [0, 0], outputs
-        got = complete_runs(url, "quick")
-        from mlflow.tracking import MlflowClient
-
-        tags = {
-            k: v for k, v in MlflowClient(url).get_run(next(iter(got.values())).info.run_id).data.tags.items()
-        }
-    assert sorted(got) == sorted(expected)  # the same (cell, seed) runs
-    for key, run in got.items():
-        assert run.info.status == expected[key].info.status
-        for metric in ("final/modes/covered", "g_updates", "d_grad_evals"):
-            assert run.data.metrics[metric] == pytest.approx(expected[key].data.metrics[metric])
-        # Same seeds, same configuration: the trained numbers agree (thread counts may differ).
-        assert run.data.metrics["final/frechet/fd"] == pytest.approx(
-            expected[key].data.metrics["final/frechet/fd"], rel=1e-3, abs=1e-4
-        )
-    assert all("not-a-secret" not in v for v in tags.values())
-    # Each of the 2 cells was trained by exactly one of the workers.
-    assert sum(out.count("run(s) logged") for out, _ in outputs) == 2
 
 
 def _running_trials(storage: str) -> list:
