@@ -45,27 +45,37 @@ class TrainResult:
 
 
 class Meter:
-    """Running per-seed means of step statistics between two reports (kept on the device)."""
+    """Running per-seed means of step statistics between two reports (kept on the device). The
+    statistics of one call are stacked, so a call costs a few kernels whatever their number."""
 
     def __init__(self) -> None:
-        self.sums: dict[str, Tensor] = {}
-        self.counts: dict[str, Tensor] = {}
+        self.groups: dict[tuple[str, ...], list[Tensor]] = {}  # names → [sums (K, S), counts (S,)]
 
     def add(self, stats: dict[str, Tensor], mask: Tensor) -> None:
-        for name, value in stats.items():
-            m = mask.to(value.device)
-            self.sums[name] = self.sums.get(name, 0) + torch.where(m, value.double(), 0.0)
-            self.counts[name] = self.counts.get(name, 0) + m.double()
+        names = tuple(stats)
+        values = torch.stack([v.detach() for v in stats.values()]).double()
+        m = mask.to(values.device)
+        group = self.groups.get(names)
+        if group is None:
+            self.groups[names] = [torch.where(m, values, 0.0), m.double()]
+        else:
+            group[0] += torch.where(m, values, 0.0)
+            group[1] += m
 
     def flush(self) -> tuple[dict[str, np.ndarray], np.ndarray] | None:
-        if not self.sums:
+        if not self.groups:
             return None
-        sums = torch.stack(list(self.sums.values())).cpu().numpy()
-        counts = torch.stack(list(self.counts.values())).cpu().numpy()
+        sums: dict[str, np.ndarray] = {}
+        counts: dict[str, np.ndarray] = {}
+        for names, (group_sums, group_counts) in self.groups.items():
+            s, c = group_sums.cpu().numpy(), group_counts.cpu().numpy()
+            for i, name in enumerate(names):
+                sums[name] = sums.get(name, 0) + s[i]
+                counts[name] = counts.get(name, 0) + c
         with np.errstate(invalid="ignore", divide="ignore"):
-            means = {name: sums[i] / counts[i] for i, name in enumerate(self.sums)}
-        seen = counts.sum(0) > 0
-        self.sums, self.counts = {}, {}
+            means = {name: sums[name] / counts[name] for name in sums}
+        seen = np.sum(list(counts.values()), axis=0) > 0
+        self.groups = {}
         return means, seen
 
 

@@ -56,9 +56,10 @@ def frozen_seeds(
 
 
 def seed_grad_norm(params: list[nn.Parameter]) -> Tensor:
-    """Per-seed L2 norm of the gradient over all ``params`` → (S,)."""
-    squares = [p.grad.detach().flatten(1).pow(2).sum(1) for p in params if p.grad is not None]
-    return torch.stack(squares).sum(0).sqrt()
+    """Per-seed L2 norm of the gradient over all ``params`` → (S,) (one concatenation and one norm:
+    two kernels whatever the number of parameters)."""
+    grads = [p.grad.detach().flatten(1) for p in params if p.grad is not None]
+    return torch.linalg.vector_norm(torch.cat(grads, dim=1), dim=1)
 
 
 def _finite(*objectives: Tensor) -> Tensor:
@@ -118,7 +119,7 @@ def _d_objective(s: TrainSetup, real: Tensor, fake: Tensor, real_scores: Tensor,
 def d_update(setup: TrainSetup, mask: Tensor) -> tuple[Tensor, Stats]:
     """One discriminator step for the seeds in ``mask``; the generator is not touched."""
     s, b = setup, setup.config.batch_size
-    d_params = list(s.discriminator.parameters())
+    d_params = s.d_params
     real = s.dataset.draw(s.streams, b)
     with torch.no_grad():
         fake = s.generator(s.streams.normal(b, s.config.z_dim))
@@ -139,9 +140,10 @@ def g_update(setup: TrainSetup, mask: Tensor) -> tuple[Tensor, Stats]:
     """One generator step for the seeds in ``mask``: gradients flow back through D, whose
     parameters (and optimizer state) are left exactly as they were."""
     s, b = setup, setup.config.batch_size
-    g_params = list(s.generator.parameters())
+    g_params = s.g_params
     fake = s.generator(s.streams.normal(b, s.config.z_dim))
-    s.discriminator.requires_grad_(False)
+    for p in s.d_params:  # no gradient into D's parameters (a loop over the list, no module walk)
+        p.requires_grad_(False)
     try:
         fake_scores = s.discriminator(fake)
         real_scores = None
@@ -157,7 +159,8 @@ def g_update(setup: TrainSetup, mask: Tensor) -> tuple[Tensor, Stats]:
             stats["grad_norm_g"] = seed_grad_norm(g_params)
             _step(s.g_optimizer, g_params, ok, lambda: None)
     finally:
-        s.discriminator.requires_grad_(True)
+        for p in s.d_params:
+            p.requires_grad_(True)
     return ok, stats
 
 
@@ -165,7 +168,7 @@ def joint_update(setup: TrainSetup, d_mask: Tensor, g_mask: Tensor) -> tuple[Ten
     """Simultaneous step: one forward pass; D and G gradients both taken at the current parameters,
     then both optimizers step. A seed whose D or G objective is non-finite updates neither."""
     s, b = setup, setup.config.batch_size
-    d_params, g_params = list(s.discriminator.parameters()), list(s.generator.parameters())
+    d_params, g_params = s.d_params, s.g_params
     real = s.dataset.draw(s.streams, b)
     fake = s.generator(s.streams.normal(b, s.config.z_dim))
     real_scores, fake_scores = s.discriminator(real), s.discriminator(fake)

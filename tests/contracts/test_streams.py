@@ -6,7 +6,7 @@ from scipy import stats
 
 from ganbench.contracts import streams as streams_mod
 from ganbench.contracts.philox import philox4x32
-from ganbench.contracts.streams import SeedStreams, derive_seed
+from ganbench.contracts.streams import GeneratorStreams, SeedStreams, derive_seed, make_streams
 
 
 def cpu(seeds, purpose="train"):
@@ -21,8 +21,9 @@ def test_words_are_philox_blocks_of_the_seed_key_in_counter_order():
     assert torch.equal(cpu([7]).words(12)[0], expected)
 
 
-def test_a_seed_draws_the_same_numbers_whoever_is_beside_it():
-    alone, together = cpu([5]), cpu([3, 5, 8])
+@pytest.mark.parametrize("kind", [SeedStreams, GeneratorStreams])
+def test_a_seed_draws_the_same_numbers_whoever_is_beside_it(kind):
+    alone, together = kind([5], "train", torch.device("cpu")), kind([3, 5, 8], "train", torch.device("cpu"))
     for draw in (lambda s: s.normal(10, 3), lambda s: s.uniform(7), lambda s: s.randint(13, 9)):
         assert torch.equal(draw(alone)[0], draw(together)[1])
 
@@ -77,3 +78,22 @@ def test_generators_fallback_is_per_seed_and_reproducible():
     a, b = cpu([1, 2]).generators(), cpu([3, 2]).generators()
     assert torch.equal(torch.rand(4, generator=a[1]), torch.rand(4, generator=b[1]))
     assert not torch.equal(torch.rand(4, generator=a[0]), torch.rand(4, generator=b[0]))
+
+
+def test_auto_streams_are_native_generators_on_the_cpu_and_unknown_kinds_fail():
+    assert isinstance(make_streams("auto", [0], "train", torch.device("cpu")), GeneratorStreams)
+    assert isinstance(make_streams("philox", [0], "train", torch.device("cpu")), SeedStreams)
+    with pytest.raises(ValueError, match="unknown streams kind"):
+        make_streams("mt", [0], "train", torch.device("cpu"))
+
+
+def test_generator_streams_shapes_ranges_and_reproducibility():
+    s = GeneratorStreams([0, 1], "train", torch.device("cpu"))
+    u, r, z = s.uniform(5000), s.randint(7, 4, 250), s.normal(3, 5)
+    assert u.shape == (2, 5000) and (u > 0).all() and (u < 1).all() and abs(u.mean().item() - 0.5) < 0.02
+    assert r.shape == (2, 4, 250) and r.min() == 0 and r.max() == 6
+    assert z.shape == (2, 3, 5) and z.dtype == torch.float32
+    again = GeneratorStreams([0, 1], "train", torch.device("cpu"))
+    again.uniform(5000), again.randint(7, 4, 250)
+    assert torch.equal(again.normal(3, 5), z)
+    assert not torch.equal(z[0], z[1])

@@ -19,13 +19,15 @@ def seed_slice(module, i):
 @pytest.mark.parametrize("schedule", SHARED_DECISIONS)
 @pytest.mark.parametrize("loss", ["modified_minimax", "wgan_gp"])
 @pytest.mark.parametrize("device", DEVICES)
-def test_lockstep_equals_alone(schedule, loss, device):
+@pytest.mark.parametrize("streams", ["philox", "generator"])
+def test_lockstep_equals_alone(schedule, loss, device, streams):
     together = tiny_setup(
         device=device,
         loss=loss,
         schedule=schedule,
         seeds=[3, 5, 8],
         g_steps=15,
+        streams=streams,
         sets=["schedule.d_epochs=0.02"] if schedule == "epochwise" else [],
     )
     alone = tiny_setup(
@@ -34,6 +36,7 @@ def test_lockstep_equals_alone(schedule, loss, device):
         schedule=schedule,
         seeds=[5],
         g_steps=15,
+        streams=streams,
         sets=["schedule.d_epochs=0.02"] if schedule == "epochwise" else [],
     )
     train(together)
