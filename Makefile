@@ -45,11 +45,13 @@ benchmark-quick: setup
 ui: setup
 	$(BIN)/ganbench ui --tracking-uri $(TRACKING_URI) --port $(UI_PORT)
 
-# Comparison report of what `make benchmark` wrote (same store): reports/default/index.html,
-# summary.md, results.csv and figures/. Another experiment: make report EXPERIMENT=quick.
-EXPERIMENT ?= default
+# Comparison reports from the same store: every experiment in it when EXPERIMENT is empty
+# (make benchmark → reports/default/, make benchmark-quick → reports/quick/, make tune →
+# reports/tune_default/), each with index.html, summary.md, results.csv and figures/.
+# One experiment: make report EXPERIMENT=quick.
+EXPERIMENT ?=
 report: setup
-	$(BIN)/ganbench report $(EXPERIMENT) --tracking-uri $(TRACKING_URI) --out reports/$(EXPERIMENT)
+	$(BIN)/ganbench report $(EXPERIMENT) --tracking-uri $(TRACKING_URI)
 
 # Tuning with Optuna: experiments/tune_default.yaml, studies in the embedded optuna.db, runs in the
 # same MLflow store; rerunning continues the studies. Prints the best trials and the budget curves.

@@ -14,8 +14,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
-
 # Flags the machine's closed network needs: no background connections, no sandbox as root.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -57,10 +55,9 @@ def launch() -> Iterator[object]:
     CI (``CI`` set) it fails, so a browser test can never pass by not running."""
     path = chromium_path()
     if path is None:
-        message = "Chromium is not installed (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        from services import missing
+
+        missing("Chromium is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -59,11 +59,26 @@ def mlflow_server(store_uri: str, cwd: Path, startup_seconds: int = 300):
             time.sleep(1)
         yield url
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+        stop_group(server)
+
+
+def stop_group(proc: subprocess.Popen, grace: float = 30) -> None:
+    """Stop a process started with ``start_new_session=True`` and its children: SIGTERM to the
+    group, SIGKILL if it has not ended after ``grace`` seconds."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def missing(message: str) -> None:
+    """A system tool a test needs is absent: skip outside CI; in CI (``CI`` set) fail, so a test can
+    never pass by not running (``.ci/run`` installs the tools)."""
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 def _pg_bin() -> Path | None:
@@ -85,10 +100,7 @@ def postgres_server() -> Iterator[str]:
     Outside CI a missing PostgreSQL skips the test; in CI it fails (.ci/run installs it)."""
     bindir = _pg_bin()
     if bindir is None:
-        message = "PostgreSQL is not installed (apt-get install postgresql)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        missing("PostgreSQL is not installed (apt-get install postgresql)")
     # Not under pytest's tmp folder: that is private to root, and the server runs as 'postgres'.
     base = Path(tempfile.mkdtemp(prefix="ganbench-pg-"))
     data = base / "data"

@@ -190,6 +190,9 @@ def worker(
         int, typer.Option(help="Seconds without a heartbeat after which a trial counts as lost.", min=2)
     ] = 60,
     quiet: Annotated[bool, typer.Option("--quiet", help="No line per finished trial.")] = False,
+    threads: Annotated[
+        int | None, typer.Option(help="CPU threads for training [default: torch's choice].", min=1)
+    ] = None,
 ) -> None:
     """Take trials and benchmark cells from a shared Optuna storage until none is left."""
     from ganbench.experiment.tracking import Tracker
@@ -197,12 +200,18 @@ def worker(
     from ganbench.tuning.tune_cmd import resolve_storage
     from ganbench.tuning.worker import run_worker
 
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
     url = resolve_storage(storage)
     store = open_storage(url, heartbeat=heartbeat, grace=grace)
     tracker = Tracker.connect(tracking_uri)
     out = Console(quiet=True) if quiet else console
     try:
-        done = run_worker(store, tracker, out, study or None, timeout)
+        # Worker i of a local `tune --jobs N` is told its index; a worker started by hand uses its pid.
+        offset = int(os.environ.get("GANBENCH_WORKER_INDEX", os.getpid()))
+        done = run_worker(store, tracker, out, study or None, timeout, seed_offset=offset)
     except KeyboardInterrupt:
         err_console.print("ganbench worker: interrupted; Optuna marks the trial it was running as failed.")
         raise typer.Exit(130) from None

@@ -95,7 +95,7 @@ def run_benchmark(
     print_ui_link(console, tracker.uri, exp.spec.name, experiment_id)
     console.print(
         f"Write the comparison report (reports/{exp.spec.name}/index.html): [bold]ganbench report "
-        f"{exp.spec.name} --tracking-uri {tracker.uri}[/] (make report EXPERIMENT={exp.spec.name} does the "
+        f"{exp.spec.name} --tracking-uri {tracker.uri}[/] (make report does the "
         "same for the default store).",
         highlight=False,
         soft_wrap=True,

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ganbench.report.figures import FACET_INCHES, facet_grid, loss_palette, suptitle, wrap
+from ganbench.report.figures import FACET_INCHES, facet_grid, loss_palette, spans_decades, suptitle, wrap
 
 STEP_LABEL = "generator updates"
 
@@ -31,8 +31,11 @@ def band_plot(
         name = (names or {}).get(key, key)
         ax.plot(per_step.index, per_step["mean"], color=colour, marker=marker, ms=4, lw=1.4, label=name)
         ax.fill_between(per_step.index, per_step["min"], per_step["max"], color=colour, alpha=0.18, lw=0)
+    log = spans_decades(frame["value"])
+    if log:
+        ax.set_yscale("log")
     ax.set_xlabel(STEP_LABEL)
-    ax.set_ylabel(ylabel)
+    ax.set_ylabel(ylabel + (" (log scale)" if log else ""))
 
 
 def _panels(frame: pd.DataFrame, column: str, draw: Callable, title: str, max_columns: int) -> Figure:

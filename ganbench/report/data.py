@@ -130,4 +130,6 @@ class ReportData:
         """The run's page in the MLflow UI when the store is a tracking server, else None."""
         if not self.ui_base:
             return None
-        return f"{self.ui_base.rstrip('/')}/#/experiments/{self.experiment_id}/runs/{run_id}"
+        from ganbench.experiment.ui_links import run_link
+
+        return run_link(self.ui_base, self.experiment_id, run_id)

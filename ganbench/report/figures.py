@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
+from matplotlib.colors import LogNorm  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 FACET_INCHES = 3.3
@@ -31,6 +32,14 @@ def wrap(text: str, width: int = 24) -> str:
     (``alternating(d_steps=5)`` → ``alternating`` / ``(d_steps=5)`` when it does not fit)."""
     lines = textwrap.wrap(text.replace("(", " \0("), width=width, break_long_words=False)
     return "\n".join(lines).replace(" \0(", "(").replace("\0(", "(") or text
+
+
+def spans_decades(values) -> bool:
+    """Whether finite ``values`` are all positive and span two or more decades (max/min ≥ 100):
+    such a metric (a Fréchet distance of 0.06 and of 2000) is drawn on a log scale."""
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    return bool(x.size) and bool((x > 0).all()) and x.max() / x.min() >= 100
 
 
 def loss_palette(losses: list[str]) -> dict[str, tuple]:
@@ -67,6 +76,7 @@ def heatmap(ax, table: pd.DataFrame, title: str, fmt, higher_is_better: bool, co
             n = counts.iat[i, j]
             labels[i, j] = "no runs" if not n else f"{fmt(values[i, j])}\nn={n}"
     finite = values[np.isfinite(values)]
+    log = spans_decades(finite)
     sns.heatmap(
         table.astype(float),
         ax=ax,
@@ -74,14 +84,15 @@ def heatmap(ax, table: pd.DataFrame, title: str, fmt, higher_is_better: bool, co
         fmt="",
         cmap=cmap,
         cbar=True,
-        vmin=finite.min() if finite.size else None,
-        vmax=finite.max() if finite.size else None,
+        norm=LogNorm(finite.min(), finite.max()) if log else None,
+        vmin=None if log or not finite.size else finite.min(),
+        vmax=None if log or not finite.size else finite.max(),
         linewidths=0.5,
         annot_kws={"fontsize": 8},
         cbar_kws={"shrink": 0.8},
     )
     ax.grid(False)
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title + (" (log colour scale)" if log else ""), fontsize=10)
     ax.set_xlabel("schedule")
     ax.set_ylabel("loss")
     ax.set_xticklabels([wrap(t.get_text(), 14) for t in ax.get_xticklabels()], rotation=0, fontsize=8)

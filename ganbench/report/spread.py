@@ -7,7 +7,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
-from ganbench.report.figures import loss_palette, suptitle, wrap
+from ganbench.report.figures import loss_palette, spans_decades, suptitle, wrap
 
 DIVERGED_COLOUR = "#d62728"
 
@@ -33,8 +33,11 @@ def spread_figure(
         sns.stripplot(data=ok, hue="loss_label", palette=palette, size=5, jitter=0.15, legend=False, **common)
         if not bad.empty and bad["value"].notna().any():
             sns.stripplot(data=bad, color=DIVERGED_COLOUR, marker="X", size=7, jitter=0.15, **common)
+        log = spans_decades(frame["value"])
+        if log:
+            ax.set_xscale("log")
         ax.set_title(wrap(f"{label} ({note})" if note else label, 40), fontsize=10)
-        ax.set_xlabel(wrap(label, 40))
+        ax.set_xlabel(wrap(label + (" (log scale)" if log else ""), 40))
         ax.set_ylabel("configuration" if i == 0 else "")
     axes[0][0].set_yticks(range(len(configs)), [wrap(c, 34) for c in configs], fontsize=8)
     handles = [

@@ -15,6 +15,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ganbench.tuning.studies import StudyInfo, counted_trials, describe_trial
 
 STORAGE_ENV = "GANBENCH_STORAGE"
+#: Which of the local workers this is (0 … jobs − 1); offsets a seeded sampler (see worker.py).
+WORKER_INDEX_ENV = "GANBENCH_WORKER_INDEX"
 
 
 def finished_trials(storage, info: StudyInfo) -> list:
@@ -37,13 +39,18 @@ def run_local_workers(
 ) -> None:
     """``jobs`` worker processes on this machine (the storage URL goes by environment, never on a
     command line that ``ps`` shows); a progress bar follows the studies until they end."""
+    threads = max(1, (os.cpu_count() or 1) // jobs)  # workers × threads ≈ cores (oversubscribed is slower)
     command = [sys.executable, "-m", "ganbench", "worker", "--tracking-uri", tracking_uri, "--quiet"]
+    command += ["--threads", str(threads)]
     for info in infos:
         command += ["--study", info.name]
     if timeout is not None:
         command += ["--timeout", str(timeout)]
     env = {**os.environ, STORAGE_ENV: url}
-    procs = [subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL) for _ in range(jobs)]
+    procs = [
+        subprocess.Popen(command, env={**env, WORKER_INDEX_ENV: str(i)}, stdout=subprocess.DEVNULL)
+        for i in range(jobs)
+    ]
     columns = (TextColumn("trials"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     seen: set[tuple[str, int]] = set()
     try:

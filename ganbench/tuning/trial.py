@@ -87,13 +87,9 @@ class TuneObjective:
         log_trial(self.tracker, self.experiment_id, self.parent_run_id, record)
         if record.state == "pruned":
             raise optuna.TrialPruned(f"pruned at generator update {pruning.steps[-1]}")
-        if record.state == "failed":
-            raise TrialFailed(record.reason)
+        # An undefined objective (no seed has a finite value) goes back as NaN: Optuna records the
+        # trial as FAIL with one warning line, where an exception would print a traceback.
         return record.values[0] if len(record.values) == 1 else record.values
-
-
-class TrialFailed(Exception):
-    """A trial whose objective is undefined (every seed diverged): Optuna records it as FAIL."""
 
 
 def per_seed_finals(outcome: CellOutcome) -> dict[str, np.ndarray]:

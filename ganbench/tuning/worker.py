@@ -38,8 +38,10 @@ def run_worker(
     names: list[str] | None = None,
     timeout: float | None = None,
     poll: float = POLL_SECONDS,
+    seed_offset: int = 0,
 ) -> int:
-    """Work until nothing is left (or ``timeout`` seconds have passed); returns trials run here."""
+    """Work until nothing is left (or ``timeout`` seconds have passed); returns trials run here.
+    ``seed_offset`` is added to a seeded sampler's seed (each worker needs its own)."""
     from optuna.storages import fail_stale_trials
 
     heartbeat = getattr(storage, "get_heartbeat_interval", lambda: None)() is not None
@@ -52,7 +54,7 @@ def run_worker(
                 console.print(f"worker: time limit of {timeout:.0f} s reached after {done} trial(s).")
                 return done
             if info.name not in units:
-                units[info.name] = _unit(storage, tracker, console, info)
+                units[info.name] = _unit(storage, tracker, console, info, seed_offset)
             study = units[info.name].study
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # fail_stale_trials is marked experimental
@@ -102,10 +104,10 @@ class StudyUnit:
         self.console.print(describe_trial(self.label, trial), highlight=False)
 
 
-def _unit(storage, tracker: Tracker, console: Console, info: StudyInfo) -> StudyUnit:
+def _unit(storage, tracker: Tracker, console: Console, info: StudyInfo, seed_offset: int) -> StudyUnit:
     """The unit of work of a study, by its kind."""
     if info.kind == TUNE:
-        return _tuning_unit(storage, tracker, console, info)
+        return _tuning_unit(storage, tracker, console, info, seed_offset)
     if info.kind == BENCHMARK:
         from ganbench.experiment.distributed import benchmark_unit
 
@@ -113,7 +115,15 @@ def _unit(storage, tracker: Tracker, console: Console, info: StudyInfo) -> Study
     raise ValueError(f"unknown study kind {info.kind!r}")
 
 
-def _tuning_unit(storage, tracker: Tracker, console: Console, info: StudyInfo) -> StudyUnit:
+def _seeded(sampler: str | dict, offset: int) -> str | dict:
+    """A seeded sampler in several workers would propose the same trials in each: each worker adds
+    its own offset to the seed (0 for ``tune --jobs 1`` and worker 0, so those keep it exactly)."""
+    if not isinstance(sampler, dict) or sampler.get("seed") is None:
+        return sampler
+    return {**sampler, "seed": int(sampler["seed"]) + offset}
+
+
+def _tuning_unit(storage, tracker: Tracker, console: Console, info: StudyInfo, seed_offset: int) -> StudyUnit:
     import optuna
     from optuna.trial import TrialState
 
@@ -123,7 +133,7 @@ def _tuning_unit(storage, tracker: Tracker, console: Console, info: StudyInfo) -
     tuning, arm = arm_of(info)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # some samplers are marked experimental
-        sampler = make_sampler(tuning.spec.sampler, tuning.path)
+        sampler = make_sampler(_seeded(tuning.spec.sampler, seed_offset), tuning.path)
         pruner = make_pruner(tuning.spec.pruner, tuning.path)
     study = optuna.load_study(study_name=info.name, storage=storage, sampler=sampler, pruner=pruner)
     n_trials = int(info.attrs.get(N_TRIALS, tuning.spec.n_trials))

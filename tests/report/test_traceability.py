@@ -16,7 +16,7 @@ def test_server_stores_get_ui_links_for_every_run(tmp_path):
     data = replace(synthetic_data(contract_runs(), tmp_path / "a"), ui_base="http://127.0.0.1:5000")
     write_report(data, tmp_path / "out", sections=["ranking"])
     html = (tmp_path / "out" / "index.html").read_text()
-    linked = set(re.findall(r'href="http://127\.0\.0\.1:5000/#/experiments/1/runs/([0-9a-f]+)"', html))
+    linked = set(re.findall(r'href="http://127\.0\.0\.1:5000/#/experiments/1/runs/([0-9a-f]+)[?"]', html))
     assert linked == set(data.complete["run_id"])
     assert data.incomplete["run_id"].iloc[0] in html  # the unfinished run is listed, not linked
 
