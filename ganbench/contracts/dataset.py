@@ -10,7 +10,7 @@ import torch
 from torch import Tensor
 
 from ganbench.contracts.params import Params
-from ganbench.contracts.streams import SeedStreams
+from ganbench.contracts.streams import Streams
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,8 @@ class Dataset:
 
     - ``draw(streams, n)`` — the trainer's path: one batch of ``n`` samples for every seed at once,
       shape (S, n, *sample_shape), drawing seed s's randomness only from row s of the
-      :class:`SeedStreams` (``streams.randint``, ``streams.normal``, ``streams.uniform``: each one
+      streams (:class:`SeedStreams` or :class:`GeneratorStreams`: ``streams.randint``,
+      ``streams.normal``, ``streams.uniform``, each one
       vectorized call for all seeds). The built-ins implement it — a mixture index plus noise, or
       a gather from a tensor held on the device — so S seeds cost a constant number of kernels.
     - ``sample(n, generator)`` — ``n`` samples of shape ``sample_shape`` from one
@@ -116,7 +117,7 @@ class Dataset:
         """``n`` real samples, shape (n, *sample_shape), on ``self.device``."""
         raise NotImplementedError
 
-    def draw(self, streams: SeedStreams, n: int) -> Tensor:
+    def draw(self, streams: Streams, n: int) -> Tensor:
         """One batch per seed, shape (S, n, *sample_shape), on ``self.device``: seed s draws only
         from row s of ``streams``. Default: ``sample`` with one generator per seed (a fallback)."""
         return self.batch(streams.generators(), n)

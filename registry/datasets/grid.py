@@ -4,7 +4,7 @@ PacGAN, Lin et al. 2018)."""
 import torch
 from torch import Tensor
 
-from ganbench.api import Dataset, Field, GaussianModes, Params, SeedStreams, datasets
+from ganbench.api import Dataset, Field, GaussianModes, Params, Streams, datasets
 
 
 @datasets.register("grid")
@@ -34,7 +34,7 @@ class Grid(Dataset):
         noise = torch.randn(n, 2, generator=generator, device=self.device)
         return self._centres_dev[idx] + self.params.sigma * noise
 
-    def draw(self, streams: SeedStreams, n: int) -> Tensor:
+    def draw(self, streams: Streams, n: int) -> Tensor:
         """``n`` samples per seed, all seeds at once: centre indices and noise from the streams."""
         p = self.params
         idx = streams.randint(len(self.centres), n)

@@ -5,7 +5,7 @@
 import torch
 from torch import Tensor
 
-from ganbench.api import Dataset, Field, GaussianModes, Params, SeedStreams, datasets
+from ganbench.api import Dataset, Field, GaussianModes, Params, Streams, datasets
 
 
 @datasets.register("highdim")
@@ -39,7 +39,7 @@ class HighDim(Dataset):
         noise = torch.randn(n, p.dim, generator=generator, device=self.device)
         return self._centres_dev[idx] + p.sigma * noise
 
-    def draw(self, streams: SeedStreams, n: int) -> Tensor:
+    def draw(self, streams: Streams, n: int) -> Tensor:
         """``n`` samples per seed, all seeds at once: centre indices and noise from the streams."""
         p = self.params
         idx = streams.randint(p.n_modes, n)

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ganbench.api import Dataset, Field, Params, SeedStreams, datasets
+from ganbench.api import Dataset, Field, Params, Streams, datasets
 from ganbench.errors import GanbenchError
 
 _ALLOWED = (
@@ -64,7 +64,7 @@ class Npz(Dataset):
         idx = torch.randint(len(self.data), (n,), generator=generator, device=self.device)
         return self.data[idx]
 
-    def draw(self, streams: SeedStreams, n: int) -> Tensor:
+    def draw(self, streams: Streams, n: int) -> Tensor:
         """``n`` rows per seed, all seeds at once: one gather of stream-drawn indices."""
         return self.data[streams.randint(len(self.data), n)]
 

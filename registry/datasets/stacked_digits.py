@@ -5,7 +5,7 @@ scikit-learn's bundled 8×8 digits)."""
 import torch
 from torch import Tensor
 
-from ganbench.api import ClassifierModes, Dataset, SeedStreams, datasets
+from ganbench.api import ClassifierModes, Dataset, Streams, datasets
 from ganbench.data.digits import N_DIGITS, digits_on
 
 
@@ -31,7 +31,7 @@ class StackedDigits(Dataset):
         idx = torch.randint(len(self.data), (n, 3), generator=generator, device=self.device)
         return self.data[idx].reshape(n, 192)
 
-    def draw(self, streams: SeedStreams, n: int) -> Tensor:
+    def draw(self, streams: Streams, n: int) -> Tensor:
         """``n`` stacks per seed, all seeds at once, shape (S, n, 192)."""
         idx = streams.randint(len(self.data), n, 3)
         return self.data[idx].reshape(len(streams), n, 192)
