@@ -74,6 +74,7 @@ demo: setup
 perf: setup
 	$(PY) benchmarks/bench_prdc.py
 	$(PY) benchmarks/bench_parallel.py
+	$(PY) benchmarks/bench_seed_batching.py
 
 clean:
 	rm -rf $(VENV) outputs dist build .pytest_cache .ruff_cache

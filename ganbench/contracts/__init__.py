@@ -17,7 +17,7 @@ from ganbench.contracts.report import (
     Verdict,
 )
 from ganbench.contracts.schedule import Schedule, ScheduleContext, ScheduleState, Step
-from ganbench.contracts.streams import SeedStreams
+from ganbench.contracts.streams import GeneratorStreams, SeedStreams, Streams, make_streams
 
 __all__ = [
     "ClassifierModes",
@@ -34,7 +34,10 @@ __all__ = [
     "ScheduleState",
     "SectionContext",
     "SectionResult",
+    "GeneratorStreams",
     "SeedStreams",
+    "Streams",
+    "make_streams",
     "Step",
     "Verdict",
 ]

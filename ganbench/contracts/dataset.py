@@ -10,6 +10,7 @@ import torch
 from torch import Tensor
 
 from ganbench.contracts.params import Params
+from ganbench.contracts.streams import Streams
 
 
 @dataclass(frozen=True)
@@ -64,11 +65,21 @@ Modes = GaussianModes | ClassifierModes
 class Dataset:
     """A source of real samples.
 
-    A dataset is built with its validated ``Params`` and the training device. ``sample(n, gen)``
-    returns ``n`` samples of shape ``sample_shape`` on that device, drawing all randomness from the
-    given ``torch.Generator`` (one per seed: that is what makes seeds independent and runs
-    reproducible). Synthetic data is sampled directly on the device; in-memory data is held there as
-    one tensor and indexed — no DataLoader.
+    A dataset is built with its validated ``Params`` and the training device. Two ways to draw:
+
+    - ``draw(streams, n)`` — the trainer's path: one batch of ``n`` samples for every seed at once,
+      shape (S, n, *sample_shape), drawing seed s's randomness only from row s of the
+      streams (:class:`SeedStreams` or :class:`GeneratorStreams`: ``streams.randint``,
+      ``streams.normal``, ``streams.uniform``, each one
+      vectorized call for all seeds). The built-ins implement it — a mixture index plus noise, or
+      a gather from a tensor held on the device — so S seeds cost a constant number of kernels.
+    - ``sample(n, generator)`` — ``n`` samples of shape ``sample_shape`` from one
+      ``torch.Generator`` (reference data for metrics and plots). A plugin may implement only this:
+      the default ``draw`` then loops over seeds with one generator each, seeded from the streams
+      (correct and reproducible, just a Python loop over seeds).
+
+    Seeds stay independent and runs reproducible either way. Synthetic data is sampled directly on
+    the device; in-memory data is held there as one tensor and indexed — no DataLoader.
 
     Class attributes describe the data:
     - ``sample_shape``: shape of one sample as the networks see it (flat vectors for the MLPs);
@@ -105,6 +116,11 @@ class Dataset:
     def sample(self, n: int, generator: torch.Generator) -> Tensor:
         """``n`` real samples, shape (n, *sample_shape), on ``self.device``."""
         raise NotImplementedError
+
+    def draw(self, streams: Streams, n: int) -> Tensor:
+        """One batch per seed, shape (S, n, *sample_shape), on ``self.device``: seed s draws only
+        from row s of ``streams``. Default: ``sample`` with one generator per seed (a fallback)."""
+        return self.batch(streams.generators(), n)
 
     def batch(self, generators: list[torch.Generator], n: int) -> Tensor:
         """One batch per seed, shape (S, n, *sample_shape): seed s draws only from generators[s]."""

@@ -7,7 +7,7 @@ from typing import ClassVar
 from torch import Tensor, nn
 
 from ganbench.contracts.params import Params
-from ganbench.contracts.streams import SeedStreams
+from ganbench.contracts.streams import Streams
 
 
 class Loss:
@@ -22,7 +22,8 @@ class Loss:
       ``uses_real_in_g = True``; the trainer then passes scores of a real batch computed without
       gradient, since they do not depend on the generator);
     - optionally ``penalty(discriminator, real_x, fake_x, rand)`` → ``(S,)``, added to the D loss
-      (``rand`` is the per-seed :class:`SeedStreams` to draw any randomness from);
+      (``rand``: the per-seed streams, :class:`SeedStreams` or :class:`GeneratorStreams`, to draw
+      any randomness from);
     - optionally ``constrain(discriminator)``, run after every discriminator optimizer step
       (weight clipping);
     - optionally ``predicts_real(scores)``, the decision rule used for discriminator accuracy
@@ -54,7 +55,7 @@ class Loss:
         raise NotImplementedError
 
     def penalty(
-        self, discriminator: nn.Module, real_x: Tensor, fake_x: Tensor, rand: SeedStreams
+        self, discriminator: nn.Module, real_x: Tensor, fake_x: Tensor, rand: Streams
     ) -> Tensor | None:
         """Extra discriminator term → (S,), or None. ``real_x``/``fake_x`` have shape (S, B, ...)."""
         return None

@@ -20,7 +20,9 @@ class ScheduleContext:
 
 @dataclass(frozen=True)
 class ScheduleState:
-    """What a schedule may look at before each tick. All tensors are on the CPU, shape (S,)."""
+    """What a schedule may look at before each tick. All tensors have shape (S,) and live on the
+    training device: a schedule computes on them there and must not read them on the host (no
+    ``.item()``, ``.tolist()`` or Python ``if`` on them — on a GPU each read waits for the device)."""
 
     tick: int  # how many ticks have run before this one
     g_updates: Tensor  # generator updates done so far, per seed
@@ -30,7 +32,12 @@ class ScheduleState:
 
 @dataclass(frozen=True)
 class Step:
-    """One tick: which seeds update D, which update G (boolean (S,) on the CPU).
+    """One tick: which seeds update D, which update G (boolean (S,) tensors).
+
+    A decision shared by all seeds (from ``tick`` alone) is made on the CPU — ``all_d``/``all_g`` —
+    and the trainer reads it there for free and skips the player nobody moves. A per-seed decision
+    computed from the state stays on the training device, where the trainer runs both updates under
+    the masks without reading them.
 
     With ``joint=True`` both players update from the same forward pass (simultaneous GD); otherwise
     the D update (for the seeds in ``d``) runs before the G update (for the seeds in ``g``).

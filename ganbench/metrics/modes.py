@@ -34,13 +34,17 @@ from ganbench.metrics.classifier import DigitClassifier, classify, mode_index
 def nearest_centre(x: Tensor, centres: Tensor) -> tuple[Tensor, Tensor]:
     """Index of the nearest centre and the Euclidean distance to it.
 
-    ``x``: (N, D); ``centres``: (K, D). Returns (N,) int64 and (N,) distances. Distances are computed
-    directly (not through the ‖x‖² + ‖c‖² − 2x·c expansion), so they stay accurate for samples very
-    close to a centre, which is exactly where the high-quality threshold sits.
+    ``x``: (..., N, D) (leading axes: seeds, all in one batched call); ``centres``: (K, D). Returns
+    (..., N) int64 and (..., N) distances. Distances are computed directly (not through the
+    ‖x‖² + ‖c‖² − 2x·c expansion), so they stay accurate for samples very close to a centre, which is
+    exactly where the high-quality threshold sits; a seed's distances do not depend on the others.
     """
-    d = torch.cdist(x.unsqueeze(0), centres.unsqueeze(0), compute_mode="donot_use_mm_for_euclid_dist")[0]
-    dist, idx = d.min(dim=1)
-    return idx, dist
+    lead = x.shape[:-2]
+    flat = x.reshape(-1, *x.shape[-2:])
+    c = centres.unsqueeze(0).expand(flat.shape[0], *centres.shape)
+    d = torch.cdist(flat, c, compute_mode="donot_use_mm_for_euclid_dist")
+    dist, idx = d.min(dim=-1)
+    return idx.reshape(*lead, -1), dist.reshape(*lead, -1)
 
 
 def mode_counts(modes: Tensor, keep: Tensor, n_modes: int) -> Tensor:
@@ -95,9 +99,7 @@ def gaussian_modes(
     if not fake.is_floating_point() or fake.element_size() < 4:
         fake = fake.float()
     centres = modes.centres.to(fake.device, fake.dtype)
-    pairs = [nearest_centre(f, centres) for f in fake.flatten(2)]
-    idx = torch.stack([p[0] for p in pairs])
-    dist = torch.stack([p[1] for p in pairs])
+    idx, dist = nearest_centre(fake.flatten(2), centres)
     return idx, dist <= modes.hq_radius(h)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import torch
 
 from ganbench import registry
-from ganbench.contracts import ClassifierModes, Dataset, GaussianModes
+from ganbench.contracts import ClassifierModes, Dataset, GaussianModes, Streams, make_streams
 
 
 def make(name: str, folder: Path, device: str = "cpu") -> Dataset:
@@ -41,6 +41,29 @@ def check_streams(name: str, folder: Path) -> None:
     b = ds.batch([torch.Generator().manual_seed(5), torch.Generator().manual_seed(7)], 16)
     assert torch.equal(a[0], b[0]), f"{name}: seed 0's samples depend on another seed's stream"
     assert not torch.equal(a[1], b[1]), f"{name}: different streams gave identical samples"
+
+
+def streams(seeds: list[int], kind: str = "philox", device: str = "cpu") -> Streams:
+    """Training streams of ``kind`` for ``seeds`` (as the trainer builds them)."""
+    return make_streams(kind, seeds, "train", torch.device(device))
+
+
+def check_draw(name: str, folder: Path) -> None:
+    """``draw(streams, n)`` — the trainer's path — gives (S, n, *sample_shape) finite float32 samples
+    on the device (bounded data in [−1, 1]); seed s's rows depend on seed s's stream alone, and the
+    same seeds give the same samples."""
+    ds = make(name, folder)
+    for kind in ("philox", "generator"):  # both sources of per-seed random numbers
+        x = ds.draw(streams([5, 6], kind), 16)
+        assert x.shape == (2, 16, *ds.sample_shape), f"{name}: draw shape {tuple(x.shape)}"
+        assert x.device == ds.device and x.dtype == torch.float32
+        assert torch.isfinite(x).all(), f"{name}: non-finite samples"
+        if ds.bounded:
+            assert x.min() >= -1 and x.max() <= 1, f"{name}: bounded data outside [-1, 1]"
+        alone = ds.draw(streams([6], kind), 16)
+        assert torch.equal(alone[0], x[1]), f"{name}: seed 6's samples depend on the seed beside it ({kind})"
+        assert torch.equal(ds.draw(streams([5, 6], kind), 16), x), f"{name}: draw is not reproducible"
+        assert not torch.equal(x[0], x[1]), f"{name}: different seeds gave identical samples"
 
 
 def check_modes(name: str, folder: Path) -> None:

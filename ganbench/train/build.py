@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import torch
 
 from ganbench import registry
-from ganbench.contracts import Dataset, Loss, Schedule, ScheduleContext, SeedStreams
-from ganbench.contracts.streams import derive_seed
+from ganbench.contracts import Dataset, Loss, Schedule, ScheduleContext
+from ganbench.contracts.streams import Streams, derive_seed, make_streams
 from ganbench.errors import GanbenchError
 from ganbench.metrics.evaluator import Evaluator, build_evaluator, default_n_samples
 from ganbench.train.config import OptimizerConfig, TrainConfig
@@ -29,12 +29,22 @@ class TrainSetup:
     discriminator: Discriminator
     g_optimizer: torch.optim.Optimizer
     d_optimizer: torch.optim.Optimizer
-    streams: SeedStreams  # per-seed data, noise and penalty randomness
+    streams: Streams  # per-seed data, noise and penalty randomness
     eval_noise: torch.Tensor  # (S, N_eval, z_dim): a fixed noise batch per seed for evaluation
 
     @property
     def n_seeds(self) -> int:
         return len(self.config.seeds)
+
+    @property
+    def g_params(self) -> list[torch.nn.Parameter]:
+        """The generator's parameters (the optimizer's list: no module walk per step)."""
+        return self.g_optimizer.param_groups[0]["params"]
+
+    @property
+    def d_params(self) -> list[torch.nn.Parameter]:
+        """The discriminator's parameters (the optimizer's list)."""
+        return self.d_optimizer.param_groups[0]["params"]
 
 
 def resolve_device(name: str) -> torch.device:
@@ -74,7 +84,7 @@ def build(config: TrainConfig, where: str = "configuration") -> TrainSetup:
     generator = Generator(inits, config.z_dim, dataset.dim, config.generator, dataset.bounded).to(device)
     discriminator = Discriminator(inits, dataset.dim, config.discriminator).to(device)
 
-    eval_streams = SeedStreams(config.seeds, "eval", device)
+    eval_streams = make_streams(config.streams, config.seeds, "eval", device)
     n_eval = config.eval_samples or default_n_samples(dataset)
     return TrainSetup(
         config=config,
@@ -86,7 +96,7 @@ def build(config: TrainConfig, where: str = "configuration") -> TrainSetup:
         discriminator=discriminator,
         g_optimizer=make_optimizer(generator.parameters(), config.g_optimizer),
         d_optimizer=make_optimizer(discriminator.parameters(), config.d_optimizer),
-        streams=SeedStreams(config.seeds, "train", device),
+        streams=make_streams(config.streams, config.seeds, "train", device),
         eval_noise=eval_streams.normal(n_eval, config.z_dim),
     )
 

@@ -62,6 +62,11 @@ class TrainConfig(BaseModel):
     g_steps: int = Field(2000, ge=1, description="training budget, in generator updates per seed")
     seeds: list[int] = Field(default_factory=lambda: [0], min_length=1)
     device: Literal["auto", "cpu", "cuda"] = "auto"
+    streams: Literal["auto", "philox", "generator"] = Field(
+        "auto",
+        description="per-seed random numbers: philox (one vectorized draw for all seeds), generator "
+        "(one torch.Generator per seed); auto = philox on CUDA, generator on the CPU",
+    )
     eval_every: int = Field(500, ge=1, description="evaluate every N generator updates (and at the end)")
     eval_samples: int | None = Field(None, ge=2, description="samples per seed at evaluation points")
     metrics: list[str] | None = Field(None, description="metric names; None = all that apply")

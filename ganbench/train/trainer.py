@@ -16,6 +16,7 @@ from torch import Tensor
 
 from ganbench.contracts import ScheduleState
 from ganbench.train.build import TrainSetup
+from ganbench.train.host import MaskCache, may_any
 from ganbench.train.records import LogFn, LogRecord
 from ganbench.train.updates import d_update, g_update, joint_update
 
@@ -44,27 +45,37 @@ class TrainResult:
 
 
 class Meter:
-    """Running per-seed means of step statistics between two reports (kept on the device)."""
+    """Running per-seed means of step statistics between two reports (kept on the device). The
+    statistics of one call are stacked, so a call costs a few kernels whatever their number."""
 
     def __init__(self) -> None:
-        self.sums: dict[str, Tensor] = {}
-        self.counts: dict[str, Tensor] = {}
+        self.groups: dict[tuple[str, ...], list[Tensor]] = {}  # names → [sums (K, S), counts (S,)]
 
     def add(self, stats: dict[str, Tensor], mask: Tensor) -> None:
-        for name, value in stats.items():
-            m = mask.to(value.device)
-            self.sums[name] = self.sums.get(name, 0) + torch.where(m, value.double(), 0.0)
-            self.counts[name] = self.counts.get(name, 0) + m.double()
+        names = tuple(stats)
+        values = torch.stack([v.detach() for v in stats.values()]).double()
+        m = mask.to(values.device)
+        group = self.groups.get(names)
+        if group is None:
+            self.groups[names] = [torch.where(m, values, 0.0), m.double()]
+        else:
+            group[0] += torch.where(m, values, 0.0)
+            group[1] += m
 
     def flush(self) -> tuple[dict[str, np.ndarray], np.ndarray] | None:
-        if not self.sums:
+        if not self.groups:
             return None
-        sums = torch.stack(list(self.sums.values())).cpu().numpy()
-        counts = torch.stack(list(self.counts.values())).cpu().numpy()
+        sums: dict[str, np.ndarray] = {}
+        counts: dict[str, np.ndarray] = {}
+        for names, (group_sums, group_counts) in self.groups.items():
+            s, c = group_sums.cpu().numpy(), group_counts.cpu().numpy()
+            for i, name in enumerate(names):
+                sums[name] = sums.get(name, 0) + s[i]
+                counts[name] = counts.get(name, 0) + c
         with np.errstate(invalid="ignore", divide="ignore"):
-            means = {name: sums[i] / counts[i] for i, name in enumerate(self.sums)}
-        seen = counts.sum(0) > 0
-        self.sums, self.counts = {}, {}
+            means = {name: sums[name] / counts[name] for name in sums}
+        seen = np.sum(list(counts.values()), axis=0) > 0
+        self.groups = {}
         return means, seen
 
 
@@ -75,66 +86,88 @@ def train(
     should_stop: Callable[[], bool] | None = None,
 ) -> TrainResult:
     """Train every seed of ``setup`` for ``config.g_steps`` generator updates (or until it diverges)."""
-    cfg, n = setup.config, setup.n_seeds
+    cfg, n, dev = setup.config, setup.n_seeds, setup.device
     log = log or (lambda record: None)
-    g_updates, d_updates = torch.zeros(n, dtype=torch.long), torch.zeros(n, dtype=torch.long)
-    g_evals, d_evals = torch.zeros(n, dtype=torch.long), torch.zeros(n, dtype=torch.long)
-    diverged_at = torch.full((n,), -1, dtype=torch.long)
-    running = torch.ones(n, dtype=torch.bool)  # (1) a seed stops when it diverges or spends its budget
-    acc_real, acc_fake = torch.full((n,), float("nan")), torch.full((n,), float("nan"))
+    on_device = MaskCache(dev)
+
+    def zeros() -> Tensor:
+        return torch.zeros(n, dtype=torch.long, device=dev)
+
+    # (1) Counters, masks and accuracies live on the device; the host reads them only at check
+    # points (see (4)). A seed stops when it diverges or spends its budget.
+    g_updates, d_updates, g_evals, d_evals = zeros(), zeros(), zeros(), zeros()
+    diverged_at = torch.full((n,), -1, dtype=torch.long, device=dev)
+    running = torch.ones(n, dtype=torch.bool, device=dev)
+    acc_real = acc_fake = torch.full((n,), float("nan"), device=dev)
     counts = [np.zeros(n, np.int64) for _ in range(4)]
     meter, result = Meter(), TrainResult(cfg.seeds, *counts, diverged_at=np.full(n, -1))
-    started, tick = time.perf_counter(), 0
+    started, tick, next_check = time.perf_counter(), 0, 1
 
-    while running.any():
+    while True:
         if should_stop is not None and should_stop():
             result.interrupted = True
             break
         # (2) The schedule decides, per seed, who moves this tick.
         state = ScheduleState(tick, g_updates.clone(), d_updates.clone(), (acc_real + acc_fake) / 2)
         step = setup.schedule.next_step(state)
-        d_mask, g_mask = step.d & running, step.g & running
-        ok_d, ok_g = torch.zeros(n, dtype=torch.bool), torch.zeros(n, dtype=torch.bool)
+        d_mask, g_mask = on_device(step.d) & running, on_device(step.g) & running
+        ok_d = ok_g = torch.zeros(n, dtype=torch.bool, device=dev)
         d_stats: dict[str, Tensor] = {}
         if step.joint:
             ok_d, ok_g, d_stats = joint_update(setup, d_mask, g_mask)
             meter.add(d_stats, ok_d & ok_g)
         else:
-            if d_mask.any():
+            if may_any(step.d, d_mask):  # free on the host for shared decisions and on the CPU
                 ok_d, d_stats = d_update(setup, d_mask)
                 meter.add(d_stats, ok_d)
-            if g_mask.any():
+            if may_any(step.g, g_mask):
                 ok_g, g_stats = g_update(setup, g_mask)
-                acc_fake = torch.where(ok_g, g_stats.pop("g_acc_fake").cpu(), acc_fake)
+                acc_fake = torch.where(ok_g, g_stats.pop("g_acc_fake"), acc_fake)
                 meter.add(g_stats, ok_g)
         if d_stats:  # the schedule sees the discriminator's latest accuracy
-            acc_real = torch.where(ok_d, d_stats["d_acc_real"].cpu(), acc_real)
-            acc_fake = torch.where(ok_d, d_stats["d_acc_fake"].cpu(), acc_fake)
+            acc_real = torch.where(ok_d, d_stats["d_acc_real"], acc_real)
+            acc_fake = torch.where(ok_d, d_stats["d_acc_fake"], acc_fake)
 
         # (3) A non-finite objective freezes that seed where it stands; the others go on.
         newly_diverged = (d_mask & ~ok_d) | (g_mask & ~ok_g)
-        diverged_at[newly_diverged] = g_updates[newly_diverged]
+        diverged_at = torch.where(newly_diverged, g_updates, diverged_at)
         running &= ~newly_diverged
         d_evals += d_mask
         g_evals += g_mask
         d_updates += ok_d
         g_updates += ok_g
-
-        # (4) Evaluation points: every eval_every generator updates, and when the budget is spent.
-        due = ok_g & ((g_updates % cfg.eval_every == 0) | (g_updates >= cfg.g_steps))
-        running &= g_updates < cfg.g_steps
+        running &= g_updates < cfg.g_steps  # the budget is exact: a spent seed is masked from now on
         tick += 1
-        if tick % cfg.log_every == 0 or not running.any() or due.any():
-            _report_train(meter, g_updates, log, result)
-        if due.any():
-            _report_eval(setup, due, g_updates, evaluate, log, result)
 
-    _report_train(meter, g_updates, log, result)
-    result.g_updates, result.d_updates = g_updates.numpy(), d_updates.numpy()
-    result.g_grad_evals, result.d_grad_evals = g_evals.numpy(), d_evals.numpy()
-    result.diverged_at, result.ticks = diverged_at.numpy(), tick
+        # (4) Check points: the host reads the counters only where something can be due.
+        if tick < next_check and tick % cfg.log_every != 0:
+            continue
+        g_host, live = g_updates.cpu(), running.cpu()
+        # (5) Evaluation points: every eval_every generator updates, and when the budget is spent.
+        due = ok_g.cpu() & ((g_host % cfg.eval_every == 0) | (g_host >= cfg.g_steps))
+        if tick % cfg.log_every == 0 or not live.any() or due.any():
+            _report_train(meter, g_host, log, result)
+        if due.any():
+            _report_eval(setup, due, g_host, evaluate, log, result)
+        if not live.any():
+            break
+        next_check = tick + _ticks_to_next_due(g_host[live], cfg.eval_every, cfg.g_steps)
+
+    _report_train(meter, g_updates.cpu(), log, result)
+    result.g_updates, result.d_updates = g_updates.cpu().numpy(), d_updates.cpu().numpy()
+    result.g_grad_evals, result.d_grad_evals = g_evals.cpu().numpy(), d_evals.cpu().numpy()
+    result.diverged_at, result.ticks = diverged_at.cpu().numpy(), tick
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _ticks_to_next_due(g_updates: Tensor, eval_every: int, g_steps: int) -> int:
+    """Fewest ticks before any running seed can reach an evaluation point or its budget: a seed
+    gains at most one generator update per tick, so seed s needs at least
+    min(eval_every − g_s mod eval_every, g_steps − g_s) ticks. (All seeds stopping — budget or
+    divergence — is noticed at the next check or log point; stopped seeds do nothing meanwhile.)"""
+    to_eval = eval_every - g_updates % eval_every
+    return int(torch.minimum(to_eval, g_steps - g_updates).min())
 
 
 def _report_train(meter: Meter, g_updates: Tensor, log: LogFn, result: TrainResult) -> None:

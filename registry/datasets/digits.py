@@ -4,7 +4,7 @@ a small, download-free stand-in for MNIST with 10 modes (the digit classes)."""
 import torch
 from torch import Tensor
 
-from ganbench.api import ClassifierModes, Dataset, datasets
+from ganbench.api import ClassifierModes, Dataset, Streams, datasets
 from ganbench.data.digits import N_DIGITS, digits_on
 
 
@@ -29,6 +29,10 @@ class Digits(Dataset):
         """``n`` digits drawn uniformly with replacement, shape (n, 64)."""
         idx = torch.randint(len(self.data), (n,), generator=generator, device=self.device)
         return self.data[idx]
+
+    def draw(self, streams: Streams, n: int) -> Tensor:
+        """``n`` rows per seed, all seeds at once: one gather of stream-drawn indices."""
+        return self.data[streams.randint(len(self.data), n)]
 
     def modes(self) -> ClassifierModes:
         """10 modes: the digit classes (one channel)."""

@@ -4,7 +4,7 @@ PacGAN, Lin et al. 2018)."""
 import torch
 from torch import Tensor
 
-from ganbench.api import Dataset, Field, GaussianModes, Params, datasets
+from ganbench.api import Dataset, Field, GaussianModes, Params, Streams, datasets
 
 
 @datasets.register("grid")
@@ -33,6 +33,12 @@ class Grid(Dataset):
         idx = torch.randint(len(self.centres), (n,), generator=generator, device=self.device)
         noise = torch.randn(n, 2, generator=generator, device=self.device)
         return self._centres_dev[idx] + self.params.sigma * noise
+
+    def draw(self, streams: Streams, n: int) -> Tensor:
+        """``n`` samples per seed, all seeds at once: centre indices and noise from the streams."""
+        p = self.params
+        idx = streams.randint(len(self.centres), n)
+        return self._centres_dev[idx] + p.sigma * streams.normal(n, 2)
 
     def modes(self) -> GaussianModes:
         """The grid centres and σ; high quality means within 3σ of the nearest centre."""

@@ -5,7 +5,7 @@
 import torch
 from torch import Tensor
 
-from ganbench.api import Dataset, Field, GaussianModes, Params, datasets
+from ganbench.api import Dataset, Field, GaussianModes, Params, Streams, datasets
 
 
 @datasets.register("highdim")
@@ -38,6 +38,12 @@ class HighDim(Dataset):
         idx = torch.randint(p.n_modes, (n,), generator=generator, device=self.device)
         noise = torch.randn(n, p.dim, generator=generator, device=self.device)
         return self._centres_dev[idx] + p.sigma * noise
+
+    def draw(self, streams: Streams, n: int) -> Tensor:
+        """``n`` samples per seed, all seeds at once: centre indices and noise from the streams."""
+        p = self.params
+        idx = streams.randint(p.n_modes, n)
+        return self._centres_dev[idx] + p.sigma * streams.normal(n, p.dim)
 
     def modes(self) -> GaussianModes:
         """The centres and σ; high quality means within 10σ (VEEGAN's rule) beyond the σ√D shell

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ganbench.api import Dataset, Field, Params, datasets
+from ganbench.api import Dataset, Field, Params, Streams, datasets
 from ganbench.errors import GanbenchError
 
 _ALLOWED = (
@@ -63,6 +63,10 @@ class Npz(Dataset):
         """``n`` rows drawn uniformly with replacement, shape (n, D)."""
         idx = torch.randint(len(self.data), (n,), generator=generator, device=self.device)
         return self.data[idx]
+
+    def draw(self, streams: Streams, n: int) -> Tensor:
+        """``n`` rows per seed, all seeds at once: one gather of stream-drawn indices."""
+        return self.data[streams.randint(len(self.data), n)]
 
 
 def _fail(path: str, problem: str) -> GanbenchError:

@@ -31,5 +31,10 @@ class Ring(Dataset):
         noise = torch.randn(n, 2, generator=generator, device=self.device)
         return self._centres_dev[idx] + self.params.sigma * noise
 
+    def draw(self, streams, n):
+        """``n`` samples per seed, all seeds at once: mode indices and noise from the streams."""
+        idx = streams.randint(self.params.n_modes, n)
+        return self._centres_dev[idx] + self.params.sigma * streams.normal(n, 2)
+
     def modes(self):
         return GaussianModes(self.centres, self.params.sigma, hq_sigmas=3.0)

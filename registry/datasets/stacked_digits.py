@@ -5,7 +5,7 @@ scikit-learn's bundled 8×8 digits)."""
 import torch
 from torch import Tensor
 
-from ganbench.api import ClassifierModes, Dataset, datasets
+from ganbench.api import ClassifierModes, Dataset, Streams, datasets
 from ganbench.data.digits import N_DIGITS, digits_on
 
 
@@ -30,6 +30,11 @@ class StackedDigits(Dataset):
         """``n`` stacks of three independent digits, shape (n, 192) = (n, 3·8·8) channel-major."""
         idx = torch.randint(len(self.data), (n, 3), generator=generator, device=self.device)
         return self.data[idx].reshape(n, 192)
+
+    def draw(self, streams: Streams, n: int) -> Tensor:
+        """``n`` stacks per seed, all seeds at once, shape (S, n, 192)."""
+        idx = streams.randint(len(self.data), n, 3)
+        return self.data[idx].reshape(len(streams), n, 192)
 
     def modes(self) -> ClassifierModes:
         """1000 modes: one digit class per channel."""

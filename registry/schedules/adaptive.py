@@ -25,7 +25,8 @@ class Adaptive(Schedule):
         self.d_run = torch.zeros(context.n_seeds, dtype=torch.long)
 
     def next_step(self, state):
-        acc = state.d_accuracy
+        acc = state.d_accuracy  # on the training device: decided there, never read on the host
+        self.d_run = self.d_run.to(acc.device)
         d = (torch.isnan(acc) | (acc < self.params.threshold)) & (self.d_run < self.params.max_d_run)
         self.d_run = torch.where(d, self.d_run + 1, torch.zeros_like(self.d_run))
         return Step(d, ~d)

@@ -19,5 +19,10 @@ def test_each_seed_has_its_own_stream(name, tmp_path):
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_draw_for_all_seeds_at_once(name, tmp_path):
+    dataset_contract.check_draw(name, tmp_path)
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_known_modes_are_well_formed(name, tmp_path):
     dataset_contract.check_modes(name, tmp_path)

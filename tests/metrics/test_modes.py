@@ -162,3 +162,13 @@ def test_gaussian_mode_assignment_is_the_nearest_centre_by_brute_force(rng):
             d = [math.dist(x[s, j], ci) for ci in c]
             assert idx[s, j].item() == int(np.argmin(d))
             assert hq[s, j].item() == (min(d) <= 0.15)
+
+
+def test_a_seed_scores_the_same_alone_and_beside_others(rng):
+    """All seeds go through one batched distance computation; a seed's result must not depend on it."""
+    modes = ring_modes()
+    fake = torch.tensor(rng.normal(0, 1, size=(4, 300, 2)), dtype=torch.float32)
+    together = mode_metrics(fake, modes)
+    alone = mode_metrics(fake[2:3], modes)
+    for key, value in alone.items():
+        assert torch.equal(value[0], together[key][2]), key

@@ -8,6 +8,8 @@ from ganbench.testing.setups import tiny_setup
 from ganbench.train.trainer import train
 
 SHARED_DECISIONS = [n for n in schedules.names() if not schedules.get(n).per_seed]
+NO_GPU = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+DEVICES = ["cpu", pytest.param("cuda", marks=NO_GPU)]  # on CUDA to float tolerance, as on the CPU
 
 
 def seed_slice(module, i):
@@ -16,19 +18,25 @@ def seed_slice(module, i):
 
 @pytest.mark.parametrize("schedule", SHARED_DECISIONS)
 @pytest.mark.parametrize("loss", ["modified_minimax", "wgan_gp"])
-def test_lockstep_equals_alone(schedule, loss):
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("streams", ["philox", "generator"])
+def test_lockstep_equals_alone(schedule, loss, device, streams):
     together = tiny_setup(
+        device=device,
         loss=loss,
         schedule=schedule,
         seeds=[3, 5, 8],
         g_steps=15,
+        streams=streams,
         sets=["schedule.d_epochs=0.02"] if schedule == "epochwise" else [],
     )
     alone = tiny_setup(
+        device=device,
         loss=loss,
         schedule=schedule,
         seeds=[5],
         g_steps=15,
+        streams=streams,
         sets=["schedule.d_epochs=0.02"] if schedule == "epochwise" else [],
     )
     train(together)
