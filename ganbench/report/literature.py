@@ -97,7 +97,8 @@ def display_rows(table: pd.DataFrame) -> list[list[str]]:
         published = f"{_num(r.published_mean)} ± {_num(r.published_sd)} (n={r.published_n})"
         ours = f"{_num(r.ours_mean)} ± {_num(r.ours_sd)} (n={r.ours_n})" if r.ours_n else "not run"
         interval = f"[{_num(r.ci_low)}, {_num(r.ci_high)}]"
-        budget = f"{_num(r.g_updates)} / {r.published_updates:,}"
+        updates = "—" if math.isnan(r.g_updates) else f"{int(r.g_updates):,}"
+        budget = f"{updates} / {r.published_updates:,}"
         out.append([r.dataset, r.method, r.metric, published, ours, interval, r.inside, budget])
     return out
 
@@ -119,9 +120,13 @@ def to_markdown(table: pd.DataFrame, links: dict[str, str]) -> str:
         "## Sources and our mean at each evaluation",
         "",
     ]
-    for r in table.itertuples():
-        trend = f"; ours by update: {r.by_step}" if r.by_step else ""
-        lines.append(f"- {r.dataset} / {r.method} / {r.metric}: {r.source} (protocol: {r.protocol}){trend}")
+    shown: set[tuple[str, ...]] = set()  # each set of our runs' curves once
+    for (dataset, method), group in table.groupby(["dataset", "method"], sort=False):
+        first = group.iloc[0]
+        lines.append(f"- {dataset} / {method}: {first.source} (protocol: {first.protocol})")
+        if first.by_step and tuple(first.run_ids) not in shown:
+            shown.add(tuple(first.run_ids))
+            lines += [f"  - ours by update, {r.metric}: {r.by_step}" for r in group.itertuples()]
     lines += ["", "## MLflow runs", ""]
     lines += [f"- {name}: {link}" for name, link in links.items()]
     for r in table.drop_duplicates("experiment").itertuples():
