@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 PYTEST_WORKERS ?= 2
 
-.PHONY: setup test test-fast lint format demo benchmark benchmark-quick ui report tune tune-ui perf clean
+.PHONY: setup test test-fast lint format demo benchmark benchmark-quick ui report literature tune tune-ui perf clean
 
 setup: $(VENV)/.installed
 
@@ -52,6 +52,16 @@ ui: setup
 EXPERIMENT ?=
 report: setup
 	$(BIN)/ganbench report $(EXPERIMENT) --tracking-uri $(TRACKING_URI)
+
+# Published protocols (experiments/literature/: PacGAN's GAN baseline on ring and grid, at the reduced
+# budget each spec states), one spec after the other, then the table of ours beside theirs:
+# reports/literature/literature.{md,csv}. About 45 minutes on a 2-core CPU; rerunning skips finished runs.
+LITERATURE ?= pacgan_ring pacgan_grid
+literature: setup
+	for spec in $(LITERATURE); do \
+	  $(BIN)/ganbench benchmark experiments/literature/$$spec.yaml --tracking-uri $(TRACKING_URI) --jobs 1 || exit 1; \
+	done
+	$(BIN)/ganbench literature $(LITERATURE) --tracking-uri $(TRACKING_URI)
 
 # Tuning with Optuna: experiments/tune_default.yaml, studies in the embedded optuna.db, runs in the
 # same MLflow store; rerunning continues the studies. Prints the best trials and the budget curves.

@@ -1,4 +1,5 @@
-"""Command line: ``ganbench list``, ``train``, ``benchmark``, ``tune`` and ``worker``.
+"""Command line: ``ganbench list``, ``train``, ``benchmark``, ``tune``, ``worker``, ``report``,
+``literature`` and ``ui``.
 
 Bad input ends with exit code 2 and one paragraph on stderr, never a traceback.
 """
@@ -238,6 +239,29 @@ def report(
     from ganbench.report.command import run_report
 
     raise typer.Exit(run_report(console, experiments or [], tracking_uri, out))
+
+
+@app.command()
+def literature(
+    experiments: Annotated[
+        list[str] | None,
+        typer.Argument(help="Literature experiments (e.g. pacgan_ring); every published one in the store."),
+    ] = None,
+    tracking_uri: Annotated[
+        str | None,
+        typer.Option(help="MLflow tracking URI (default: MLFLOW_TRACKING_URI, else sqlite:///mlflow.db)."),
+    ] = None,
+    published: Annotated[Path, typer.Option(help="Published values to compare with.")] = Path(
+        "experiments/literature/published.yaml"
+    ),
+    out: Annotated[Path, typer.Option(help="Folder for literature.md and literature.csv.")] = Path(
+        "reports/literature"
+    ),
+) -> None:
+    """Published mode-collapse results beside ours (mean ± sd, 95 % t interval, inside or not)."""
+    from ganbench.cli.literature_cmd import run_literature
+
+    run_literature(console, experiments or [], tracking_uri, published, out)
 
 
 @app.command()

@@ -19,7 +19,7 @@ def run_report(console: Console, experiments: list[str], tracking_uri: str | Non
     """Write ``reports/<experiment>/`` (or ``out`` for a single experiment, ``out/<experiment>`` for
     several) for each experiment — every ganbench experiment in the store when none is named.
     Returns the exit code: 0, or 1 when a report section failed (the rest of the report is written)."""
-    _require_sqlite_file(resolve_uri(tracking_uri))
+    require_sqlite_file(resolve_uri(tracking_uri))
     tracker = Tracker.connect(tracking_uri)
     names = experiments or [n for n in experiment_names(tracker) if n != "Default"]
     if not names:
@@ -49,7 +49,7 @@ def run_report(console: Console, experiments: list[str], tracking_uri: str | Non
     return code
 
 
-def _require_sqlite_file(uri: str) -> None:
+def require_sqlite_file(uri: str) -> None:
     """A report reads a store; for an embedded SQLite store that does not exist, say so instead of
     letting MLflow create an empty one."""
     if not uri.startswith("sqlite:///"):

@@ -2,8 +2,13 @@
 
 Every weight has shape (S, ...) and layers use batched matmul, so S seeds train in one pass with no
 mixing: seed s's outputs depend only on seed s's weights and inputs. Seed s is initialised from its
-own generator (as ``nn.Linear`` does: U(−1/√fan_in, 1/√fan_in)), on the CPU first so the same seed
-gives the same network on any device.
+own generator, on the CPU first so the same seed gives the same network on any device: by default as
+``nn.Linear`` does (U(−1/√fan_in, 1/√fan_in)), or, with ``init_std``, weights N(0, init_std²) and zero
+biases (the DCGAN/ALI/PacGAN convention).
+
+A hidden layer is linear → norm → activation. ``activation: maxout`` (Goodfellow et al. 2013,
+"Maxout Networks") makes the linear map produce ``width × pieces`` values and keeps the largest of each
+unit's ``pieces`` (the discriminator of ALI and PacGAN's 2-D experiments: 3 × 200 units, 5 pieces).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import torch.nn.functional as F
 from pydantic import BaseModel, ConfigDict, Field
 from torch import Tensor, nn
 
-Activation = Literal["relu", "leaky_relu", "elu", "tanh", "silu", "gelu"]
+Activation = Literal["relu", "leaky_relu", "elu", "tanh", "silu", "gelu", "maxout"]
 Norm = Literal["none", "layer", "batch"]
 
 ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
@@ -30,6 +35,11 @@ ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
 }
 
 
+def maxout(x: Tensor, pieces: int) -> Tensor:
+    """Max over consecutive groups of ``pieces`` features: (..., width·pieces) → (..., width)."""
+    return x.unflatten(-1, (-1, pieces)).amax(dim=-1)
+
+
 class NetConfig(BaseModel):
     """Shape of one player's MLP."""
 
@@ -38,17 +48,32 @@ class NetConfig(BaseModel):
     width: int = Field(128, ge=1, description="units per hidden layer")
     depth: int = Field(3, ge=1, description="number of hidden layers")
     activation: Activation = "leaky_relu"
+    pieces: int = Field(5, ge=2, description="linear pieces per unit when activation is maxout")
     norm: Norm = Field("none", description="per-seed normalisation of hidden layers")
+    init_std: float | None = Field(
+        None, gt=0, description="weights N(0, init_std²) and zero biases; None: nn.Linear's uniform init"
+    )
+
+    @property
+    def units(self) -> int:
+        """Outputs of each hidden linear map (``width × pieces`` for maxout)."""
+        return self.width * self.pieces if self.activation == "maxout" else self.width
 
 
 class SeedLinear(nn.Module):
     """S independent affine maps: (S, B, fan_in) → (S, B, fan_out)."""
 
-    def __init__(self, inits: list[torch.Generator], fan_in: int, fan_out: int) -> None:
+    def __init__(
+        self, inits: list[torch.Generator], fan_in: int, fan_out: int, init_std: float | None = None
+    ) -> None:
         super().__init__()
-        bound = 1.0 / math.sqrt(fan_in)
-        w = [torch.empty(fan_in, fan_out).uniform_(-bound, bound, generator=g) for g in inits]
-        b = [torch.empty(1, fan_out).uniform_(-bound, bound, generator=g) for g in inits]
+        if init_std is None:
+            bound = 1.0 / math.sqrt(fan_in)
+            w = [torch.empty(fan_in, fan_out).uniform_(-bound, bound, generator=g) for g in inits]
+            b = [torch.empty(1, fan_out).uniform_(-bound, bound, generator=g) for g in inits]
+        else:
+            w = [torch.empty(fan_in, fan_out).normal_(0.0, init_std, generator=g) for g in inits]
+            b = [torch.zeros(1, fan_out) for _ in inits]
         self.weight = nn.Parameter(torch.stack(w))
         self.bias = nn.Parameter(torch.stack(b))
 
@@ -77,14 +102,16 @@ class SeedMLP(nn.Module):
 
     def __init__(self, inits: list[torch.Generator], fan_in: int, fan_out: int, cfg: NetConfig) -> None:
         super().__init__()
-        n_seeds = len(inits)
-        sizes = [fan_in] + [cfg.width] * cfg.depth
-        self.hidden = nn.ModuleList(SeedLinear(inits, a, b) for a, b in zip(sizes, sizes[1:], strict=False))
+        n_seeds, std = len(inits), cfg.init_std
+        fan_ins = [fan_in] + [cfg.width] * (cfg.depth - 1)
+        self.hidden = nn.ModuleList(SeedLinear(inits, a, cfg.units, std) for a in fan_ins)
         self.norms = nn.ModuleList(
-            SeedNorm(n_seeds, cfg.width, cfg.norm) for _ in range(cfg.depth if cfg.norm != "none" else 0)
+            SeedNorm(n_seeds, cfg.units, cfg.norm) for _ in range(cfg.depth if cfg.norm != "none" else 0)
         )
-        self.out = SeedLinear(inits, sizes[-1], fan_out)
-        self.act = ACTIVATIONS[cfg.activation]
+        self.out = SeedLinear(inits, cfg.width, fan_out, std)
+        pieces = cfg.pieces
+        is_maxout = cfg.activation == "maxout"
+        self.act = (lambda x: maxout(x, pieces)) if is_maxout else ACTIVATIONS[cfg.activation]
 
     def forward(self, x: Tensor) -> Tensor:
         for i, layer in enumerate(self.hidden):
