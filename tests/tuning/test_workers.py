@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import time
 from collections import Counter
+from contextlib import closing
+from pathlib import Path
 
 import pytest
 
@@ -50,6 +53,21 @@ def _running_trials(storage: str) -> list:
     return study.get_trials(states=(TrialState.RUNNING,))
 
 
+def _beating_trials(db: Path) -> list[int]:
+    """Numbers of RUNNING trials that have recorded a heartbeat (read from the SQLite file)."""
+    if not db.exists():
+        return []
+    with closing(sqlite3.connect(db)) as con:
+        try:
+            rows = con.execute(
+                "SELECT t.number FROM trials t JOIN trial_heartbeats h ON h.trial_id = t.trial_id "
+                "WHERE t.state = 'RUNNING'"
+            ).fetchall()
+        except sqlite3.OperationalError:  # tables not created yet
+            return []
+    return [r[0] for r in rows]
+
+
 def test_a_worker_killed_mid_trial_is_retried_and_mlflow_keeps_one_complete_run_per_key(tmp_path):
     storage = f"sqlite:///{tmp_path / 'optuna.db'}"
     only = ["--only", "loss=wasserstein"]
@@ -66,10 +84,13 @@ def test_a_worker_killed_mid_trial_is_retried_and_mlflow_keeps_one_complete_run_
         start_new_session=True,
     )
     deadline = time.time() + 180
-    while not _running_trials(storage):
+    # Kill only once a running trial has beaten: Optuna fails (and we retry) a trial whose heartbeat
+    # went stale, not one that never beat. A fixed wait raced with a quick cell here (it finished in
+    # 3.5 s and the kill hit the next trial before its first heartbeat; the rescue then waited on it).
+    while not _beating_trials(tmp_path / "optuna.db"):
         assert doomed.poll() is None and time.time() < deadline, "the worker never started a trial"
-        time.sleep(0.5)
-    time.sleep(3)  # well inside the cell's training
+        time.sleep(0.1)
+    time.sleep(1)  # inside the cell's training (a quick cell takes 3 s or more)
     os.killpg(doomed.pid, signal.SIGKILL)
     doomed.wait()
     (lost,) = _running_trials(storage)  # still RUNNING: nobody has noticed yet
