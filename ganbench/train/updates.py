@@ -62,6 +62,12 @@ def seed_grad_norm(params: list[nn.Parameter]) -> Tensor:
     return torch.linalg.vector_norm(torch.cat(grads, dim=1), dim=1)
 
 
+def _set_requires_grad(params: list[nn.Parameter], flag: bool) -> None:
+    """``Module.requires_grad_`` over a cached parameter list (no module walk per step)."""
+    for p in params:
+        p.requires_grad_(flag)
+
+
 def _finite(*objectives: Tensor) -> Tensor:
     ok = torch.ones_like(objectives[0], dtype=torch.bool)
     for obj in objectives:
@@ -142,8 +148,7 @@ def g_update(setup: TrainSetup, mask: Tensor) -> tuple[Tensor, Stats]:
     s, b = setup, setup.config.batch_size
     g_params = s.g_params
     fake = s.generator(s.streams.normal(b, s.config.z_dim))
-    for p in s.d_params:  # no gradient into D's parameters (a loop over the list, no module walk)
-        p.requires_grad_(False)
+    _set_requires_grad(s.d_params, False)  # no gradient into D's parameters
     try:
         fake_scores = s.discriminator(fake)
         real_scores = None
@@ -159,8 +164,7 @@ def g_update(setup: TrainSetup, mask: Tensor) -> tuple[Tensor, Stats]:
             stats["grad_norm_g"] = seed_grad_norm(g_params)
             _step(s.g_optimizer, g_params, ok, lambda: None)
     finally:
-        for p in s.d_params:
-            p.requires_grad_(True)
+        _set_requires_grad(s.d_params, True)
     return ok, stats
 
 
