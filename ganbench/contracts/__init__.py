@@ -7,7 +7,7 @@ registered implementation runs automatically.
 from ganbench.contracts.dataset import ClassifierModes, Dataset, GaussianModes
 from ganbench.contracts.loss import Loss
 from ganbench.contracts.metric import Metric
-from ganbench.contracts.params import Params
+from ganbench.contracts.params import Batchable, Params, per_member
 from ganbench.contracts.report import (
     ReportFigure,
     ReportSection,
@@ -20,6 +20,8 @@ from ganbench.contracts.schedule import Schedule, ScheduleContext, ScheduleState
 from ganbench.contracts.streams import GeneratorStreams, SeedStreams, Streams, make_streams
 
 __all__ = [
+    "Batchable",
+    "per_member",
     "ClassifierModes",
     "Dataset",
     "GaussianModes",

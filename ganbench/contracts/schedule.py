@@ -70,8 +70,8 @@ class Schedule:
 
     Set ``per_seed = True`` if decisions can differ between seeds (e.g. they depend on each seed's
     discriminator accuracy). Such schedules step seeds at different ticks; the trainer freezes the
-    seeds that sit a tick out (parameters and optimizer state restored), but the optimizer's shared
-    step counter (Adam's bias correction) still counts every tick in which any seed stepped.
+    seeds that sit a tick out (parameters and optimizer state restored, Adam's step count included:
+    each member's bias correction counts its own steps).
     """
 
     per_seed = False

@@ -19,7 +19,7 @@ import torch
 from ganbench import discovery, registry
 from ganbench.metrics.convergence import ALSO_TESTED
 from ganbench.metrics.stability import seed_stability
-from ganbench.train.build import build, evaluator_for
+from ganbench.train.build import build_population, evaluator_for
 from ganbench.train.config import TrainConfig
 from ganbench.train.records import History, LogRecord
 from ganbench.train.trainer import TrainResult, train
@@ -57,6 +57,7 @@ class CellOutcome:
     primary: str | None  # the main quality metric (for stability and summaries)
     plugin_sources: dict[str, str]
     interrupted: bool = False
+    population: int = 1  # cells trained together in one batched model (``seconds`` is shared)
 
 
 def init_worker(extra_dirs: list[str], threads: int | None) -> None:
@@ -74,39 +75,73 @@ def run_cell(task: CellTask, on_eval: Callable[[LogRecord], bool] | None = None)
 
     ``on_eval`` sees each evaluation record and returns True to end training there (tuning prunes a
     trial this way); the outcome then says ``interrupted``."""
-    cfg = TrainConfig.model_validate(task.config)
-    setup = build(cfg)
+    return run_cells([task], [on_eval])[0]
+
+
+def run_cells(
+    tasks: list[CellTask], on_eval: list[Callable[[LogRecord], bool] | None] | None = None
+) -> list[CellOutcome]:
+    """Train the cells of ``tasks`` — configurations that differ at most in batchable settings —
+    as one population (one batched model), and hand back one outcome per cell, exactly as if each
+    had trained alone.
+
+    ``on_eval[k]`` sees cell k's part of each evaluation record (its members only) and returns True
+    to end that cell there; the other cells go on."""
+    cfgs = [TrainConfig.model_validate(t.config) for t in tasks]
+    setup = build_population(cfgs)
     evaluator = evaluator_for(setup)
-    out = Path(task.out_dir)
     history = History(setup.n_seeds)
     real = _reference_samples(setup)
-
-    stop = False
+    owner = np.asarray(setup.member_config)
+    members = [owner == k for k in range(len(tasks))]
+    hooks = on_eval or [None] * len(tasks)
+    ending = np.zeros(setup.n_seeds, dtype=bool)
 
     def log(record: LogRecord) -> None:
-        nonlocal stop
         history(record)
-        if record.kind == "eval" and task.sample_images == "every_eval":
-            _save_images(setup, record, real, out, final=False)
-        if record.kind == "eval" and on_eval is not None:
-            stop = stop or on_eval(record)
+        if record.kind != "eval":
+            return
+        for task, mine, hook in zip(tasks, members, hooks, strict=True):
+            if task.sample_images == "every_eval":
+                _save_images(setup, record, real, Path(task.out_dir), final=False, only=mine)
+            if hook is not None and (record.active & mine).any() and hook(_part(record, mine)):
+                ending[mine] = True
 
-    result = train(setup, log=log, evaluate=evaluator, should_stop=lambda: stop)
-    seeds = [
-        _seed_outcome(setup, result, history, evaluator.primary, i, out, real, task)
-        for i in range(setup.n_seeds)
-    ]
-    return CellOutcome(
-        seeds=seeds,
-        seconds=result.seconds,
-        device=str(setup.device),
-        primary=evaluator.primary,
-        plugin_sources={
-            "dataset": registry.datasets.entry(cfg.dataset.name).origin,
-            "loss": registry.losses.entry(cfg.loss.name).origin,
-            "schedule": registry.schedules.entry(cfg.schedule.name).origin,
-        },
-        interrupted=result.interrupted,
+    result = train(
+        setup,
+        log=log,
+        evaluate=evaluator,
+        stop_members=lambda: ending.copy() if ending.any() else None,
+    )
+    outcomes = []
+    for k, (task, mine) in enumerate(zip(tasks, members, strict=True)):
+        seeds = [
+            _seed_outcome(setup, result, history, evaluator.primary, i, Path(task.out_dir), real, task)
+            for i in np.flatnonzero(mine)
+        ]
+        cfg = setup.configs[k]
+        outcomes.append(
+            CellOutcome(
+                seeds=seeds,
+                seconds=result.seconds,
+                device=str(setup.device),
+                primary=evaluator.primary,
+                plugin_sources={
+                    "dataset": registry.datasets.entry(cfg.dataset.name).origin,
+                    "loss": registry.losses.entry(cfg.loss.name).origin,
+                    "schedule": registry.schedules.entry(cfg.schedule.name).origin,
+                },
+                interrupted=result.interrupted or bool(result.stopped[mine].any()),
+                population=len(tasks),
+            )
+        )
+    return outcomes
+
+
+def _part(record: LogRecord, mine: np.ndarray) -> LogRecord:
+    """The members ``mine`` of a record, as a record of their own (no samples)."""
+    return LogRecord(
+        record.kind, record.step[mine], {k: v[mine] for k, v in record.values.items()}, record.active[mine]
     )
 
 
@@ -121,12 +156,15 @@ def _seed_dir(out: Path, seed: int) -> Path:
     return path
 
 
-def _save_images(setup, record: LogRecord, real: torch.Tensor, out: Path, final: bool) -> None:
+def _save_images(
+    setup, record: LogRecord, real: torch.Tensor, out: Path, final: bool, only: np.ndarray | None = None
+) -> None:
     from ganbench.train.plots import samples_figure
 
-    cfg = setup.config
-    for i in np.flatnonzero(record.active):
-        seed, step = cfg.seeds[i], int(record.step[i])
+    active = record.active if only is None else record.active & only
+    for i in np.flatnonzero(active):
+        cfg = setup.configs[setup.member_config[i]]
+        seed, step = setup.seeds[i], int(record.step[i])
         when = "final" if final else f"{step} G updates"
         title = f"{cfg.loss.name} + {cfg.schedule.name} on {cfg.dataset.name}: seed {seed}, {when}"
         name = "samples_final.png" if final else f"samples_step{step:07d}.png"
@@ -150,7 +188,7 @@ def _seed_outcome(
     real: torch.Tensor,
     task: CellTask,
 ) -> SeedOutcome:
-    seed = setup.config.seeds[i]
+    seed = setup.seeds[i]
     curves = {name: history.series("train", name, i) for name in TRAIN_CURVES}
     eval_names = sorted({n for r in history.records if r.kind == "eval" for n in r.values})
     curves.update({name: history.series("eval", name, i) for name in eval_names})
@@ -183,7 +221,7 @@ def _seed_outcome(
 def _seed_artifacts(
     setup, i: int, out: Path, real: torch.Tensor, task: CellTask, diverged: bool
 ) -> list[str]:
-    seed = setup.config.seeds[i]
+    seed = setup.seeds[i]
     folder = _seed_dir(out, seed)
     with torch.no_grad():
         samples = setup.generator(setup.eval_noise)[i : i + 1].cpu()

@@ -152,6 +152,7 @@ class Tracker:
             "torch_version": torch.__version__,
             "device": outcome.device,
             "primary_metric": outcome.primary or "",
+            "population": str(outcome.population),  # cells trained together (train_seconds is theirs)
             **{f"plugin.{kind}": src for kind, src in outcome.plugin_sources.items()},
         }
         run = self.client.create_run(

@@ -1,4 +1,5 @@
-"""The training loop: S seeds of one configuration in lockstep, as one batched model.
+"""The training loop: S members — seeds of one configuration, or (configuration, seed) pairs of a
+population — in lockstep, as one batched model.
 
 It knows nothing of MLflow or Optuna: it reports through ``log`` (a :class:`LogRecord` callback),
 asks ``should_stop`` whether to end early, and calls ``evaluate`` at evaluation points.
@@ -25,7 +26,7 @@ Evaluate = Callable[[Tensor], dict[str, Tensor]]
 
 @dataclass
 class TrainResult:
-    """How each seed's run ended. Arrays have shape (S,), in the order of ``seeds``."""
+    """How each member's run ended. Arrays have shape (S,), in the order of ``seeds``."""
 
     seeds: list[int]
     g_updates: np.ndarray
@@ -38,6 +39,7 @@ class TrainResult:
     ticks: int = 0
     seconds: float = 0.0
     interrupted: bool = False
+    stopped: np.ndarray | None = None  # members ended early by ``stop_members`` (pruned), (S,) bool
 
     @property
     def diverged(self) -> np.ndarray:
@@ -84,11 +86,15 @@ def train(
     log: LogFn | None = None,
     evaluate: Evaluate | None = None,
     should_stop: Callable[[], bool] | None = None,
+    stop_members: Callable[[], np.ndarray | None] | None = None,
 ) -> TrainResult:
-    """Train every seed of ``setup`` for ``config.g_steps`` generator updates (or until it diverges)."""
+    """Train every member of ``setup`` for ``config.g_steps`` generator updates (or until it
+    diverges). ``should_stop`` ends all of them; ``stop_members``, asked after each evaluation,
+    returns a boolean (S,) array of members to end there (a pruned trial) while the rest go on."""
     cfg, n, dev = setup.config, setup.n_seeds, setup.device
     log = log or (lambda record: None)
     on_device = MaskCache(dev)
+    per_seed = setup.schedule.per_seed
 
     def zeros() -> Tensor:
         return torch.zeros(n, dtype=torch.long, device=dev)
@@ -100,7 +106,8 @@ def train(
     running = torch.ones(n, dtype=torch.bool, device=dev)
     acc_real = acc_fake = torch.full((n,), float("nan"), device=dev)
     counts = [np.zeros(n, np.int64) for _ in range(4)]
-    meter, result = Meter(), TrainResult(cfg.seeds, *counts, diverged_at=np.full(n, -1))
+    meter, result = Meter(), TrainResult(setup.seeds, *counts, diverged_at=np.full(n, -1))
+    stopped = np.zeros(n, dtype=bool)
     started, tick, next_check = time.perf_counter(), 0, 1
 
     while True:
@@ -117,10 +124,13 @@ def train(
             ok_d, ok_g, d_stats = joint_update(setup, d_mask, g_mask)
             meter.add(d_stats, ok_d & ok_g)
         else:
-            if may_any(step.d, d_mask):  # free on the host for shared decisions and on the CPU
+            # A player nobody moves is skipped (free to tell on the host for shared decisions). Under
+            # per-seed decisions both updates always run, masked: a member's random numbers must not
+            # depend on what the members beside it decided (nor on the device).
+            if per_seed or may_any(step.d, d_mask):
                 ok_d, d_stats = d_update(setup, d_mask)
                 meter.add(d_stats, ok_d)
-            if may_any(step.g, g_mask):
+            if per_seed or may_any(step.g, g_mask):
                 ok_g, g_stats = g_update(setup, g_mask)
                 acc_fake = torch.where(ok_g, g_stats.pop("g_acc_fake"), acc_fake)
                 meter.add(g_stats, ok_g)
@@ -149,6 +159,11 @@ def train(
             _report_train(meter, g_host, log, result)
         if due.any():
             _report_eval(setup, due, g_host, evaluate, log, result)
+            ending = stop_members() if stop_members is not None else None
+            if ending is not None and (ending & live.numpy()).any():
+                stopped |= ending & live.numpy()
+                running &= ~torch.as_tensor(ending, device=dev)
+                live = running.cpu()
         if not live.any():
             break
         next_check = tick + _ticks_to_next_due(g_host[live], cfg.eval_every, cfg.g_steps)
@@ -156,7 +171,7 @@ def train(
     _report_train(meter, g_updates.cpu(), log, result)
     result.g_updates, result.d_updates = g_updates.cpu().numpy(), d_updates.cpu().numpy()
     result.g_grad_evals, result.d_grad_evals = g_evals.cpu().numpy(), d_evals.cpu().numpy()
-    result.diverged_at, result.ticks = diverged_at.cpu().numpy(), tick
+    result.diverged_at, result.ticks, result.stopped = diverged_at.cpu().numpy(), tick, stopped
     result.seconds = time.perf_counter() - started
     return result
 

@@ -5,8 +5,8 @@ the mask of seeds that did (those whose objective was finite) and per-seed stati
 tensors, all on the device: nothing here reads a device tensor on the host. Seeds outside the mask —
 or whose objective is NaN/inf — keep their parameters and optimizer state bit-identical (see
 :func:`frozen_seeds`). Where the host cannot tell for free that no seed is in a mask (a CUDA mask),
-the step runs for nobody under the mask: the same parameters, but the optimizer's shared step
-counter (Adam's bias correction) counts that tick.
+the step runs for nobody under the mask and changes nothing (optimizer state, Adam's step count
+included, is per member and restored).
 """
 
 from __future__ import annotations
@@ -52,7 +52,8 @@ def frozen_seeds(
             p.copy_(torch.where(k, p, old))
             for name, v in per_seed(optimizer.state[p]).items():
                 before = old_state.get(name)
-                v.copy_(torch.where(k, v, before if before is not None else torch.zeros_like(v)))
+                kv = keep.view(-1, *[1] * (v.dim() - 1))  # Adam's step count is (S,)
+                v.copy_(torch.where(kv, v, before if before is not None else torch.zeros_like(v)))
 
 
 def seed_grad_norm(params: list[nn.Parameter]) -> Tensor:

@@ -85,6 +85,7 @@ def log_trial(tracker: Tracker, experiment_id: str, parent_id: str, record: Tria
     }
     if record.outcome is not None:
         tags["device"] = record.outcome.device
+        tags["population"] = str(record.outcome.population)
     if record.reason:
         tags["failure_reason"] = record.reason[:5000]
     run_id = client.create_run(experiment_id, run_name=f"trial {record.number}", tags=tags).info.run_id

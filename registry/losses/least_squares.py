@@ -1,6 +1,6 @@
 """`least_squares`: LSGAN (Mao et al. 2017, "Least Squares Generative Adversarial Networks")."""
 
-from ganbench.api import Field, Loss, Params, batch_mean, losses
+from ganbench.api import Batchable, Loss, Params, batch_mean, losses, per_member
 
 
 @losses.register("least_squares")
@@ -13,17 +13,22 @@ class LeastSquares(Loss):
     """
 
     class Params(Params):
-        a: float = Field(0.0, description="target score of fake samples for D")
-        b: float = Field(1.0, description="target score of real samples for D")
-        c: float = Field(1.0, description="target score of fake samples for G")
+        a: float = Batchable(0.0, description="target score of fake samples for D")
+        b: float = Batchable(1.0, description="target score of real samples for D")
+        c: float = Batchable(1.0, description="target score of fake samples for G")
+
+    def _targets(self, scores):
+        p = self.params  # floats, or one value per member (S,) shaped to broadcast over the batch
+        return (per_member(t, like=scores) for t in (p.a, p.b, p.c))
 
     def d_loss(self, real, fake):
-        p = self.params
-        return 0.5 * batch_mean((real - p.b) ** 2) + 0.5 * batch_mean((fake - p.a) ** 2)
+        a, b, _ = self._targets(real)
+        return 0.5 * batch_mean((real - b) ** 2) + 0.5 * batch_mean((fake - a) ** 2)
 
     def g_loss(self, fake, real):
-        return 0.5 * batch_mean((fake - self.params.c) ** 2)
+        _, _, c = self._targets(fake)
+        return 0.5 * batch_mean((fake - c) ** 2)
 
     def predicts_real(self, scores):
-        p = self.params
-        return (scores - p.b).abs() < (scores - p.a).abs()
+        a, b, _ = self._targets(scores)
+        return (scores - b).abs() < (scores - a).abs()

@@ -2,7 +2,7 @@
 
 import torch
 
-from ganbench.api import Field, Loss, Params, batch_mean, losses
+from ganbench.api import Batchable, Loss, Params, batch_mean, losses, per_member
 
 
 @losses.register("wasserstein")
@@ -17,7 +17,7 @@ class Wasserstein(Loss):
     relative_scores = True  # a critic's scores have no fixed zero
 
     class Params(Params):
-        clip: float = Field(0.01, gt=0, description="clip value c: critic weights stay in [−c, c]")
+        clip: float = Batchable(0.01, gt=0, description="clip value c: critic weights stay in [−c, c]")
 
     def d_loss(self, real, fake):
         return batch_mean(fake) - batch_mean(real)
@@ -28,4 +28,5 @@ class Wasserstein(Loss):
     @torch.no_grad()
     def constrain(self, discriminator):
         for p in discriminator.parameters():
-            p.clamp_(-self.params.clip, self.params.clip)
+            c = per_member(self.params.clip, like=p)  # a float, or one clip value per member
+            p.clamp_(-c, c)

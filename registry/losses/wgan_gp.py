@@ -2,7 +2,7 @@
 
 import torch
 
-from ganbench.api import Field, Loss, Params, batch_mean, losses
+from ganbench.api import Batchable, Loss, Params, batch_mean, losses
 
 
 @losses.register("wgan_gp")
@@ -14,7 +14,7 @@ class WganGp(Loss):
     relative_scores = True  # a critic's scores have no fixed zero
 
     class Params(Params):
-        gp_weight: float = Field(10.0, ge=0, description="λ, weight of the gradient penalty")
+        gp_weight: float = Batchable(10.0, ge=0, description="λ, weight of the gradient penalty")
 
     def d_loss(self, real, fake):
         return batch_mean(fake) - batch_mean(real)

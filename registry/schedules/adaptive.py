@@ -4,7 +4,7 @@ it is losing")."""
 
 import torch
 
-from ganbench.api import Field, Params, Schedule, Step, schedules
+from ganbench.api import Batchable, Field, Params, Schedule, Step, schedules
 
 
 @schedules.register("adaptive")
@@ -17,7 +17,7 @@ class Adaptive(Schedule):
     per_seed = True
 
     class Params(Params):
-        threshold: float = Field(0.7, gt=0.5, lt=1.0, description="D trains while its accuracy is below")
+        threshold: float = Batchable(0.7, gt=0.5, lt=1.0, description="D trains while its accuracy is below")
         max_d_run: int = Field(10, ge=1, description="consecutive D steps before a G step is forced")
 
     def __init__(self, params, context):

@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from ganbench.testing.setups import tiny_setup
+from ganbench.train.member_optim import MemberRMSprop
 from ganbench.train.records import History
 from ganbench.train.trainer import train
 from ganbench.train.updates import frozen_seeds
@@ -87,9 +88,10 @@ def test_should_stop_interrupts():
 
 def test_two_time_scale_learning_rates_reach_the_optimizers():
     setup = tiny_setup(sets=["g_optimizer.lr=0.0001", "d_optimizer.lr=0.0004", "d_optimizer.name=rmsprop"])
-    assert setup.g_optimizer.param_groups[0]["lr"] == 1e-4
-    assert isinstance(setup.d_optimizer, torch.optim.RMSprop)
-    assert setup.d_optimizer.param_groups[0]["lr"] == 4e-4
+    n = setup.n_seeds
+    assert torch.equal(setup.g_optimizer.settings["lr"], torch.full((n,), 1e-4))
+    assert isinstance(setup.d_optimizer, MemberRMSprop)
+    assert torch.equal(setup.d_optimizer.settings["lr"], torch.full((n,), 4e-4))
 
 
 def test_adaptive_schedule_runs_seeds_at_their_own_pace():

@@ -1,0 +1,101 @@
+"""Population batching: configurations that differ in batchable settings train as one model."""
+
+import numpy as np
+import pytest
+import torch
+
+from ganbench.errors import GanbenchError
+from ganbench.registry import losses, schedules
+from ganbench.testing import population_contract
+from ganbench.testing.setups import tiny_config
+from ganbench.train.build import build_population
+from ganbench.train.population import batchable_keys, group
+from ganbench.train.trainer import train
+
+
+@pytest.mark.parametrize("name", losses.names())
+def test_member_of_a_population_equals_it_trained_alone_for_every_loss(name):
+    population_contract.check_member_equals_alone("loss", name)
+
+
+@pytest.mark.parametrize("name", schedules.names())
+def test_member_of_a_population_equals_it_trained_alone_for_every_schedule(name):
+    population_contract.check_member_equals_alone("schedule", name)
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "rmsprop", "sgd"])
+def test_a_member_with_learning_rate_zero_does_not_move(optimizer):
+    sets = [f"{p}_optimizer.name={optimizer}" for p in "dg"] + ["d_optimizer.momentum=0.5"] * (
+        optimizer != "adam"
+    )
+    cfg = tiny_config(seeds=[0], sets=sets)
+    setup = build_population([cfg, cfg.model_copy(update={"seeds": [0]})], "test")
+    for optimizer_ in (setup.d_optimizer, setup.g_optimizer):  # (the spec asks lr > 0: set it here)
+        optimizer_.settings["lr"][0] = 0.0
+    before = {k: v.clone() for m in (setup.generator, setup.discriminator) for k, v in m.state_dict().items()}
+    result = train(setup)
+    assert result.g_updates.tolist() == [20, 20]
+    after = {k: v for m in (setup.generator, setup.discriminator) for k, v in m.state_dict().items()}
+    for key, old in before.items():
+        assert torch.equal(after[key][0], old[0]), f"{optimizer}: {key} of the lr = 0 member moved"
+    assert any(not torch.equal(after[k][1], before[k][1]) for k in before), "the other member never moved"
+
+
+def test_batchable_and_non_batchable_differences_split_into_the_right_groups():
+    cfgs = [
+        tiny_config(loss="wasserstein", sets=["d_optimizer.lr=0.001"]),  # 0
+        tiny_config(loss="wasserstein", sets=["d_optimizer.lr=0.002", "loss.clip=0.05"]),  # 1: with 0
+        tiny_config(loss="wasserstein", sets=["schedule.d_steps=5"]),  # 2: steps differ → apart
+        tiny_config(
+            loss="wasserstein", sets=["g_optimizer.betas=[0.0,0.9]", "schedule.d_steps=5"]
+        ),  # 3: with 2
+        tiny_config(loss="wasserstein", sets=["generator.width=16"]),  # 4: shapes differ → apart
+        tiny_config(loss={"name": "wasserstein", "clip": 0.01}),  # 5: the default written out: with 0
+        tiny_config(loss="wasserstein", sets=["d_optimizer.name=sgd"]),  # 6: another algorithm → apart
+        tiny_config(loss="hinge"),  # 7: another loss → apart
+    ]
+    assert group(cfgs) == [[0, 1, 5], [2, 3], [4], [6], [7]]
+    assert group(cfgs, max_members=4) == [[0, 1], [2, 3], [4], [5], [6], [7]]  # 2 seeds each
+    assert "loss.clip" in batchable_keys(cfgs[0]) and "schedule.d_steps" not in batchable_keys(cfgs[2])
+
+
+def test_building_a_population_of_incompatible_configurations_is_a_clear_error():
+    with pytest.raises(GanbenchError, match="batchable"):
+        build_population([tiny_config(), tiny_config(sets=["schedule.d_steps=2"])], "test")
+
+
+def test_batchable_parameters_arrive_per_member_and_plain_ones_as_floats():
+    setup = build_population(
+        [
+            tiny_config(loss="wasserstein", schedule="adaptive", seeds=[0, 1]),
+            tiny_config(
+                loss={"name": "wasserstein", "clip": 0.03},
+                schedule={"name": "adaptive", "threshold": 0.9, "max_d_run": 10},
+                seeds=[0],
+            ),
+        ],
+        "test",
+    )
+    clip = setup.loss.params.clip
+    assert torch.allclose(clip, torch.tensor([0.01, 0.01, 0.03]))
+    assert torch.allclose(setup.schedule.params.threshold, torch.tensor([0.7, 0.7, 0.9]))
+    assert setup.schedule.params.max_d_run == 10 and isinstance(setup.schedule.params.max_d_run, int)
+    train(setup)
+    weights = [p for p in setup.discriminator.parameters()]
+    assert all(float(w[:2].abs().max()) <= 0.01 + 1e-7 for w in weights)
+    assert max(float(w[2].abs().max()) for w in weights) > 0.011  # member 2 clips at 0.03
+
+
+def test_stopping_one_configuration_leaves_the_others_running():
+    setup = build_population(
+        [tiny_config(seeds=[0]), tiny_config(seeds=[0], sets=["d_optimizer.lr=0.001"])], "test"
+    )
+    asked = []
+
+    def stop_members():
+        asked.append(True)
+        return np.array([True, False])
+
+    result = train(setup, stop_members=stop_members)
+    assert result.g_updates.tolist() == [10, 20]  # member 0 ended at the first evaluation point
+    assert result.stopped.tolist() == [True, False] and not result.interrupted and asked
