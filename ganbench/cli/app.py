@@ -112,6 +112,16 @@ def benchmark(
             show_default=False,
         ),
     ] = None,
+    population: Annotated[
+        int | None,
+        typer.Option(
+            help="Most members (cell × seed) per batched model: cells that differ only in optimizer "
+            "settings or Batchable loss/schedule parameters train together. Default: 16 on the "
+            "CPU, 512 on a GPU; 1 trains every cell alone.",
+            min=1,
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Train every (configuration, seed) of a spec, record each in MLflow, skip what is already done."""
     from ganbench.experiment.runner import run_benchmark
@@ -123,7 +133,9 @@ def benchmark(
 
             code = run_distributed(console, spec, tracking_uri, storage, seeds, only or [], jobs)
         else:
-            code = run_benchmark(console, spec, tracking_uri, seeds, only or [], max(jobs, 1), dry_run)
+            code = run_benchmark(
+                console, spec, tracking_uri, seeds, only or [], max(jobs, 1), dry_run, population
+            )
     except KeyboardInterrupt:  # typer would exit 130 silently; say what happened to the results
         err_console.print("ganbench: interrupted. Finished runs are kept; rerun the same command to resume.")
         raise typer.Exit(130) from None

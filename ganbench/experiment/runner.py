@@ -1,8 +1,11 @@
 """``ganbench benchmark``: train every pending (cell, seed) of a spec and record it in MLflow.
 
-Cells run in worker processes (``jobs`` of them, one CPU thread each) or in this process when
-``jobs == 1``; results come back here and are logged by this process alone. Finished runs are
-skipped on a rerun, unfinished ones redone.
+Cells that differ only in batchable settings (a learning-rate grid, a clip value) are packed into
+populations and each population trains as one batched model (up to ``population`` members);
+populations run in worker processes (``jobs`` of them, one CPU thread each) or in this process when
+``jobs == 1``. Results come back here and are logged by this process alone, one MLflow run per
+(cell, seed) as if each cell had trained alone. Finished runs are skipped on a rerun, unfinished
+ones redone.
 """
 
 from __future__ import annotations
@@ -19,12 +22,23 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 
 from ganbench import discovery
 from ganbench.experiment import spec
-from ganbench.experiment.cell_run import CellOutcome, CellTask, init_worker, run_cell, worker_threads
+from ganbench.experiment.cell_run import CellOutcome, CellTask, init_worker, run_cells, worker_threads
 from ganbench.experiment.estimate import cell_cost
 from ganbench.experiment.spec import Cell, Experiment
 from ganbench.experiment.summary import summary_table
 from ganbench.experiment.tracking import Tracker
 from ganbench.experiment.ui_links import print_ui_link
+from ganbench.train.build import resolve_device
+from ganbench.train.population import group
+
+#: Members per batched model when ``--population`` is not given: a CPU gains little beyond a few
+#: dozen (every member's arithmetic is still done), a GPU runs hundreds in the time of one.
+AUTO_POPULATION = {"cpu": 16, "cuda": 512}
+
+
+def auto_population(device: str) -> int:
+    """The default cap on members per batched model for a configuration's device setting."""
+    return AUTO_POPULATION[resolve_device(device).type]
 
 
 @dataclass
@@ -55,8 +69,11 @@ def run_benchmark(
     only: list[str],
     jobs: int,
     dry_run: bool,
+    population: int | None = None,
 ) -> int:
-    """Validate, connect, train what is pending, print the summary. Returns the exit code."""
+    """Validate, connect, train what is pending, print the summary. Returns the exit code.
+    ``population`` caps the members of one batched model (None: :func:`auto_population`; 1: every
+    cell alone)."""
     exp = spec.load(path, seeds=seeds, only=only)
     if dry_run:
         from ganbench.experiment.estimate import dry_run_table
@@ -78,7 +95,7 @@ def run_benchmark(
     parent = tracker.start_parent(experiment_id, exp, sys.argv)
     status, trained = "KILLED", 0
     try:
-        trained = _train_all(console, tracker, experiment_id, parent, work, jobs)
+        trained = _train_all(console, tracker, experiment_id, parent, work, jobs, population)
         status = "FINISHED"
     finally:
         counts = {"runs_trained": trained, "runs_skipped": work.skipped_runs}
@@ -103,8 +120,23 @@ def run_benchmark(
     return 0
 
 
+def packs(work: Plan, population: int | None) -> list[list[tuple[Cell, list[int]]]]:
+    """The pending (cell, seeds) pairs in populations that each train as one model."""
+    if not work.pending:
+        return []
+    cap = population or auto_population(work.pending[0][0].config.device)
+    configs = [cell.config.model_copy(update={"seeds": s}) for cell, s in work.pending]
+    return [[work.pending[i] for i in idx] for idx in group(configs, cap)]
+
+
 def _train_all(
-    console: Console, tracker: Tracker, experiment_id: str, parent: str, work: Plan, jobs: int
+    console: Console,
+    tracker: Tracker,
+    experiment_id: str,
+    parent: str,
+    work: Plan,
+    jobs: int,
+    population: int | None,
 ) -> int:
     exp, trained = work.experiment, 0
     total = sum(cell_cost(cell, len(seeds_)) for cell, seeds_ in work.pending)
@@ -123,17 +155,14 @@ def _train_all(
         n_cells, n_done = len(work.pending), 0
         # The bar advances by each cell's estimated cost, so the ETA weighs long cells properly.
         bar = progress.add_task("starting", total=total, cells=f"0/{n_cells} cells")
-        tasks = [
-            (
-                cell,
-                CellTask(
-                    cell.config.model_copy(update={"seeds": s}).model_dump(mode="json"),
-                    str(Path(tmp) / cell.key),
-                    exp.spec.sample_images,
-                ),
+        def task(cell: Cell, seeds_: list[int]) -> CellTask:
+            return CellTask(
+                cell.config.model_copy(update={"seeds": seeds_}).model_dump(mode="json"),
+                str(Path(tmp) / cell.key),
+                exp.spec.sample_images,
             )
-            for cell, s in work.pending
-        ]
+
+        populations = [([c for c, _ in pack], [task(c, s) for c, s in pack]) for pack in packs(work, population)]
 
         def done(cell: Cell, outcome: CellOutcome) -> None:
             nonlocal trained, n_done
@@ -154,23 +183,31 @@ def _train_all(
                     highlight=False,
                 )
 
+        def label(cells: list[Cell]) -> str:
+            more = f" (+{len(cells) - 1} cells as one model)" if len(cells) > 1 else ""
+            return f"training: {cells[0].config.dataset.name} | {cells[0].label}{more}"
+
         if jobs <= 1:
-            for cell, task in tasks:
-                progress.update(bar, description=f"training: {cell.config.dataset.name} | {cell.label}")
-                done(cell, run_cell(task))
+            for cells, tasks in populations:
+                progress.update(bar, description=label(cells))
+                for cell, outcome in zip(cells, run_cells(tasks), strict=True):
+                    done(cell, outcome)
             return trained
         extra = [str(p) for p in discovery.extra_dirs]  # GANBENCH_REGISTRY reaches workers by inheritance
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(
             jobs, mp_context=context, initializer=init_worker, initargs=(extra, worker_threads(jobs))
         ) as pool:
-            futures: dict[Future, Cell] = {pool.submit(run_cell, task): cell for cell, task in tasks}
+            futures: dict[Future, list[Cell]] = {
+                pool.submit(run_cells, tasks): cells for cells, tasks in populations
+            }
             try:
                 pending = set(futures)
                 while pending:
                     finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                     for fut in finished:
-                        done(futures[fut], fut.result())
+                        for cell, outcome in zip(futures[fut], fut.result(), strict=True):
+                            done(cell, outcome)
             except BaseException:  # Ctrl-C or a failed cell: stop the workers now, keep what is logged
                 _stop_workers(pool)
                 raise
