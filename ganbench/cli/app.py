@@ -172,12 +172,23 @@ def tune(
     out: Annotated[
         Path | None, typer.Option(help="Folder for the budget curves [default: reports/<spec>/tuning].")
     ] = None,
+    batch: Annotated[
+        int | None,
+        typer.Option(
+            help="Tuning trials asked at once (ask-and-tell) and trained as one batched model; "
+            "trials that differ in a non-batchable setting (d_steps, a width) split into several. "
+            "Default: as many as fill the device (16 members on the CPU, 512 on a GPU, over the "
+            "trial's seeds); 1: one trial at a time.",
+            min=1,
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Tune each (dataset, loss, schedule) of a spec with Optuna; rerun to continue the studies."""
     from ganbench.tuning.tune_cmd import run_tune
 
     try:
-        code = run_tune(console, spec, storage, tracking_uri, jobs, only or [], out)
+        code = run_tune(console, spec, storage, tracking_uri, jobs, only or [], out, batch)
     except KeyboardInterrupt:
         err_console.print(
             "ganbench: interrupted. Finished trials are kept; rerun the same command to continue."
@@ -206,6 +217,17 @@ def worker(
     threads: Annotated[
         int | None, typer.Option(help="CPU threads for training [default: torch's choice].", min=1)
     ] = None,
+    batch: Annotated[
+        int | None,
+        typer.Option(
+            help="Tuning trials asked at once (ask-and-tell) and trained as one batched model; "
+            "trials that differ in a non-batchable setting (d_steps, a width) split into several. "
+            "Default: as many as fill the device (16 members on the CPU, 512 on a GPU, over the "
+            "trial's seeds); 1: one trial at a time.",
+            min=1,
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Take trials and benchmark cells from a shared Optuna storage until none is left."""
     from ganbench.experiment.tracking import Tracker
@@ -224,7 +246,7 @@ def worker(
     try:
         # Worker i of a local `tune --jobs N` is told its index; a worker started by hand uses its pid.
         offset = int(os.environ.get("GANBENCH_WORKER_INDEX", os.getpid()))
-        done = run_worker(store, tracker, out, study or None, timeout, seed_offset=offset)
+        done = run_worker(store, tracker, out, study or None, timeout, seed_offset=offset, batch=batch)
     except KeyboardInterrupt:
         err_console.print("ganbench worker: interrupted; Optuna marks the trial it was running as failed.")
         raise typer.Exit(130) from None

@@ -155,6 +155,7 @@ def _train_all(
         n_cells, n_done = len(work.pending), 0
         # The bar advances by each cell's estimated cost, so the ETA weighs long cells properly.
         bar = progress.add_task("starting", total=total, cells=f"0/{n_cells} cells")
+
         def task(cell: Cell, seeds_: list[int]) -> CellTask:
             return CellTask(
                 cell.config.model_copy(update={"seeds": seeds_}).model_dump(mode="json"),
@@ -162,7 +163,9 @@ def _train_all(
                 exp.spec.sample_images,
             )
 
-        populations = [([c for c, _ in pack], [task(c, s) for c, s in pack]) for pack in packs(work, population)]
+        populations = [
+            ([c for c, _ in pack], [task(c, s) for c, s in pack]) for pack in packs(work, population)
+        ]
 
         def done(cell: Cell, outcome: CellOutcome) -> None:
             nonlocal trained, n_done

@@ -36,6 +36,7 @@ def run_local_workers(
     timeout: float | None,
     storage,
     total: int,
+    batch: int | None = None,
 ) -> None:
     """``jobs`` worker processes on this machine (the storage URL goes by environment, never on a
     command line that ``ps`` shows); a progress bar follows the studies until they end."""
@@ -46,6 +47,8 @@ def run_local_workers(
         command += ["--study", info.name]
     if timeout is not None:
         command += ["--timeout", str(timeout)]
+    if batch is not None:
+        command += ["--batch", str(batch)]
     env = {**os.environ, STORAGE_ENV: url}
     procs = [
         subprocess.Popen(command, env={**env, WORKER_INDEX_ENV: str(i)}, stdout=subprocess.DEVNULL)

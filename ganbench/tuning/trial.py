@@ -13,6 +13,7 @@ import numpy as np
 from ganbench.experiment.cell_run import CellOutcome, CellTask, run_cell
 from ganbench.experiment.spec import Cell
 from ganbench.experiment.tracking import Tracker
+from ganbench.train.config import TrainConfig
 from ganbench.train.records import LogRecord
 from ganbench.tuning.objective import aggregate, objective_values, suggest
 from ganbench.tuning.spec import Tuning, with_search_values
@@ -26,8 +27,24 @@ def trial_key(study_name: str, trial) -> str:
 
 
 @dataclass
+class TrialRun:
+    """One trial between being asked for and being told: its values, configuration, pruning hook
+    and the MLflow record it will write."""
+
+    trial: object
+    values: dict
+    config: TrainConfig
+    pruning: Pruning
+    record: TrialRecord
+
+    def task(self, folder: str) -> CellTask:
+        return CellTask(self.config.model_dump(mode="json"), folder, sample_images="none")
+
+
+@dataclass
 class TuneObjective:
-    """The Optuna objective of one arm's study (callable with a ``Trial``)."""
+    """The Optuna objective of one arm's study (callable with a ``Trial``). Batched tuning uses its
+    parts — :meth:`start`, :meth:`finish`, :meth:`failed` — around one population of trials."""
 
     tuning: Tuning
     arm: Cell
@@ -37,8 +54,17 @@ class TuneObjective:
     parent_run_id: str
 
     def __call__(self, trial) -> float | list[float]:
-        import optuna
+        run = self.start(trial)
+        try:
+            with tempfile.TemporaryDirectory(prefix="ganbench-trial-") as tmp:
+                outcome = run_cell(run.task(tmp), on_eval=run.pruning)
+        except Exception as exc:  # record why in MLflow, then let Optuna mark the trial FAIL
+            self.failed(run, exc)
+            raise
+        return self.finish(run, outcome)
 
+    def start(self, trial) -> TrialRun:
+        """Sample the trial's values and build its configuration (a bad one raises GanbenchError)."""
         objectives = self.tuning.objectives
         values = suggest(trial, self.tuning.spec.search)
         where = f"{self.tuning.path} (trial {trial.number})"
@@ -62,18 +88,24 @@ class TuneObjective:
             None,
         )
         self.tracker.discard_incomplete(self.experiment_id, [record.key])
-        try:
-            with tempfile.TemporaryDirectory(prefix="ganbench-trial-") as tmp:
-                task = CellTask(cfg.model_dump(mode="json"), tmp, sample_images="none")
-                outcome = run_cell(task, on_eval=pruning)
-        except Exception as exc:  # record why in MLflow, then let Optuna mark the trial FAIL
-            record.reason = f"{type(exc).__name__}: {exc}"
-            log_trial(self.tracker, self.experiment_id, self.parent_run_id, record)
-            print(
-                f"ganbench: trial {trial.number} of {self.study_name} failed: {record.reason}",
-                file=sys.stderr,
-            )
-            raise
+        return TrialRun(trial, values, cfg, pruning, record)
+
+    def failed(self, run: TrialRun, exc: BaseException) -> None:
+        """Record in MLflow why training failed (Optuna is told FAIL by the caller)."""
+        run.record.reason = f"{type(exc).__name__}: {exc}"
+        log_trial(self.tracker, self.experiment_id, self.parent_run_id, run.record)
+        print(
+            f"ganbench: trial {run.record.number} of {self.study_name} failed: {run.record.reason}",
+            file=sys.stderr,
+        )
+
+    def finish(self, run: TrialRun, outcome: CellOutcome) -> float | list[float]:
+        """Record the trained trial in MLflow; return its objective value(s) for Optuna, or raise
+        ``TrialPruned`` for a pruned one."""
+        import optuna
+
+        record, pruning = run.record, run.pruning
+        objectives = self.tuning.objectives
         record.outcome, record.intermediate = outcome, pruning.history()
         record.values = objective_values(per_seed_finals(outcome), objectives)
         if pruning.pruned:

@@ -32,6 +32,7 @@ def run_tune(
     jobs: int,
     only: list[str],
     out: Path | None,
+    batch: int | None = None,
 ) -> int:
     """Validate everything, then train; returns the exit code."""
     tuning = tuning_spec.load(path, only)
@@ -59,9 +60,9 @@ def run_tune(
             )
             return 0
     elif jobs == 1:
-        run_worker(storage, tracker, console, names, timeout=tuning.spec.timeout)
+        run_worker(storage, tracker, console, names, timeout=tuning.spec.timeout, batch=batch)
     else:
-        run_local_workers(console, url, tracker.uri, infos, jobs, tuning.spec.timeout, storage, total)
+        run_local_workers(console, url, tracker.uri, infos, jobs, tuning.spec.timeout, storage, total, batch)
     summarise(console, storage, tracker, tuning, infos, out or Path("reports") / tuning.spec.name / "tuning")
     print_ui_link(console, tracker.uri, tuning.spec.name)
     return 0

@@ -39,9 +39,12 @@ def run_worker(
     timeout: float | None = None,
     poll: float = POLL_SECONDS,
     seed_offset: int = 0,
+    batch: int | None = None,
 ) -> int:
     """Work until nothing is left (or ``timeout`` seconds have passed); returns trials run here.
-    ``seed_offset`` is added to a seeded sampler's seed (each worker needs its own)."""
+    ``seed_offset`` is added to a seeded sampler's seed (each worker needs its own). ``batch``:
+    tuning trials asked at once and trained as one batched model (None: as many as fill the
+    device, see :func:`default_batch`; 1: one trial at a time through ``study.optimize``)."""
     from optuna.storages import fail_stale_trials
 
     heartbeat = getattr(storage, "get_heartbeat_interval", lambda: None)() is not None
@@ -54,13 +57,14 @@ def run_worker(
                 console.print(f"worker: time limit of {timeout:.0f} s reached after {done} trial(s).")
                 return done
             if info.name not in units:
-                units[info.name] = _unit(storage, tracker, console, info, seed_offset)
+                units[info.name] = _unit(storage, tracker, console, info, seed_offset, batch)
             study = units[info.name].study
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # fail_stale_trials is marked experimental
                 fail_stale_trials(study)
-            if units[info.name]():
-                progressed, done = True, done + 1
+            ran = int(units[info.name]())  # a unit runs one trial, or one batch of them
+            if ran:
+                progressed, done = True, done + ran
             # Wait for trials running elsewhere only where a lost one would be noticed (heartbeat):
             # a journal file has none, and its RUNNING trials of a dead worker never end.
             busy = busy or (heartbeat and bool(_running(study)))
@@ -104,10 +108,12 @@ class StudyUnit:
         self.console.print(describe_trial(self.label, trial), highlight=False)
 
 
-def _unit(storage, tracker: Tracker, console: Console, info: StudyInfo, seed_offset: int) -> StudyUnit:
+def _unit(
+    storage, tracker: Tracker, console: Console, info: StudyInfo, seed_offset: int, batch: int | None
+) -> StudyUnit:
     """The unit of work of a study, by its kind."""
     if info.kind == TUNE:
-        return _tuning_unit(storage, tracker, console, info, seed_offset)
+        return _tuning_unit(storage, tracker, console, info, seed_offset, batch)
     if info.kind == BENCHMARK:
         from ganbench.experiment.distributed import benchmark_unit
 
@@ -123,17 +129,29 @@ def _seeded(sampler: str | dict, offset: int) -> str | dict:
     return {**sampler, "seed": int(sampler["seed"]) + offset}
 
 
-def _tuning_unit(storage, tracker: Tracker, console: Console, info: StudyInfo, seed_offset: int) -> StudyUnit:
+def default_batch(arm) -> int:
+    """Trials per batch that fill the device: the benchmark's member cap over the trial's seeds."""
+    from ganbench.experiment.runner import auto_population
+
+    return max(1, auto_population(arm.config.device) // len(arm.config.seeds))
+
+
+def _tuning_unit(
+    storage, tracker: Tracker, console: Console, info: StudyInfo, seed_offset: int, batch: int | None
+):
     import optuna
     from optuna.trial import TrialState
 
+    from ganbench.tuning.batch import BatchUnit, batch_sampler
     from ganbench.tuning.optuna_parts import make_pruner, make_sampler
     from ganbench.tuning.setup import arm_of, objective_for
 
     tuning, arm = arm_of(info)
+    batch = batch or default_batch(arm)
+    sampler_spec = batch_sampler(tuning.spec.sampler, batch)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # some samplers are marked experimental
-        sampler = make_sampler(_seeded(tuning.spec.sampler, seed_offset), tuning.path)
+        sampler = make_sampler(_seeded(sampler_spec, seed_offset), tuning.path)
         pruner = make_pruner(tuning.spec.pruner, tuning.path)
     study = optuna.load_study(study_name=info.name, storage=storage, sampler=sampler, pruner=pruner)
     n_trials = int(info.attrs.get(N_TRIALS, tuning.spec.n_trials))
@@ -142,4 +160,7 @@ def _tuning_unit(storage, tracker: Tracker, console: Console, info: StudyInfo, s
         return bool(states(study, TrialState.WAITING)) or len(counted_trials(study)) < n_trials
 
     label = f"{arm.config.dataset.name} | {arm.label}"
-    return StudyUnit(study, objective_for(tuning, arm, info, tracker), has_work, console, label)
+    objective = objective_for(tuning, arm, info, tracker)
+    if batch > 1:
+        return BatchUnit(study, objective, n_trials, batch, console, label)
+    return StudyUnit(study, objective, has_work, console, label)
