@@ -50,7 +50,9 @@ def describe_fields(model: type[BaseModel]) -> str:
         default = (
             "required" if field.is_required() else f"default {field.get_default(call_default_factory=True)!r}"
         )
-        parts.append(f"{name} ({default})")
+        extra = field.json_schema_extra
+        batchable = ", batchable" if isinstance(extra, dict) and extra.get("batchable") else ""
+        parts.append(f"{name} ({default}{batchable})")
     return ", ".join(parts) or "none"
 
 

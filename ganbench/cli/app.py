@@ -183,12 +183,16 @@ def tune(
             show_default=False,
         ),
     ] = None,
+    n_trials: Annotated[
+        int | None,
+        typer.Option("--n-trials", help="Trials per study, instead of the spec's n_trials.", min=1),
+    ] = None,
 ) -> None:
     """Tune each (dataset, loss, schedule) of a spec with Optuna; rerun to continue the studies."""
     from ganbench.tuning.tune_cmd import run_tune
 
     try:
-        code = run_tune(console, spec, storage, tracking_uri, jobs, only or [], out, batch)
+        code = run_tune(console, spec, storage, tracking_uri, jobs, only or [], out, batch, n_trials)
     except KeyboardInterrupt:
         err_console.print(
             "ganbench: interrupted. Finished trials are kept; rerun the same command to continue."

@@ -33,7 +33,10 @@ class Loss:
       accuracy instead calls a sample real when its score is above the midpoint of the seed's
       mean real and mean fake score in the same step (``predicts_real`` is then not used).
 
-    Configuration comes from the spec as keyword parameters validated by the nested ``Params``.
+    Configuration comes from the spec as keyword parameters validated by the nested ``Params``. A
+    float parameter declared ``Batchable(…)`` instead of ``Field(…)`` lets configurations that
+    differ in it train as one model: inside the trainer it is then an (S,) tensor, one value per
+    member — broadcast it with ``per_member(value, like=scores)`` (see :class:`Params`).
     Compute log-sigmoid terms with softplus, never ``log(sigmoid(.))``.
     """
 

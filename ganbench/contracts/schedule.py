@@ -68,6 +68,9 @@ class Schedule:
     counted in generator updates (per seed), so a schedule that gives D more steps spends more
     gradient evaluations for the same budget; the trainer records both counts.
 
+    Parameters declared ``Batchable(…)`` arrive as (S,) tensors inside the trainer (one value per
+    member of a population, see :class:`Params`); a schedule using one decides per seed.
+
     Set ``per_seed = True`` if decisions can differ between seeds (e.g. they depend on each seed's
     discriminator accuracy). Such schedules step seeds at different ticks; the trainer freezes the
     seeds that sit a tick out (parameters and optimizer state restored, Adam's step count included:

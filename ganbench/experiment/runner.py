@@ -166,6 +166,12 @@ def _train_all(
         populations = [
             ([c for c, _ in pack], [task(c, s) for c, s in pack]) for pack in packs(work, population)
         ]
+        if len(populations) < len(work.pending):
+            console.print(
+                f"{len(work.pending)} cells train as {len(populations)} batched model(s): cells that "
+                "differ only in optimizer settings or Batchable parameters share one (--population).",
+                highlight=False,
+            )
 
         def done(cell: Cell, outcome: CellOutcome) -> None:
             nonlocal trained, n_done

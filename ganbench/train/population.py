@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from typing import Any
 
 from ganbench import registry
@@ -56,20 +57,33 @@ def population_key(config: TrainConfig) -> str:
 
 
 def group(configs: list[TrainConfig], max_members: int | None = None) -> list[list[int]]:
-    """Indices of ``configs`` in populations: same :func:`population_key`, first-seen order, each
-    holding at most ``max_members`` members (seeds summed; a configuration is never split, so one
-    with more seeds than the cap trains alone)."""
-    by_key: dict[str, list[list[int]]] = {}
-    order: list[list[int]] = []
+    """Indices of ``configs`` in populations: same :func:`population_key`, in first-seen order,
+    each holding at most ``max_members`` members (seeds summed; a configuration is never split, so
+    one with more seeds than the cap trains alone). A key's configurations are spread evenly over
+    as few populations as the cap allows (16 cells of 3 seeds under a cap of 16: 4 × 4, not 5, 5, 5, 1)."""
+    by_key: dict[str, list[int]] = {}
     for i, cfg in enumerate(configs):
-        packs = by_key.setdefault(population_key(cfg), [])
-        size = len(cfg.seeds)
-        last = packs[-1] if packs else None
-        if last is not None and (
-            max_members is None or sum(len(configs[j].seeds) for j in last) + size <= max_members
-        ):
-            last.append(i)
+        by_key.setdefault(population_key(cfg), []).append(i)
+    out = []
+    for members in by_key.values():
+        sizes = [len(configs[i].seeds) for i in members]
+        chunks = _fill(members, sizes, max_members)
+        if len(chunks) > 1:
+            even = _fill(members, sizes, math.ceil(sum(sizes) / len(chunks)))
+            chunks = even if len(even) == len(chunks) else chunks
+        out += chunks
+    return sorted(out, key=lambda chunk: chunk[0])
+
+
+def _fill(items: list[int], sizes: list[int], cap: int | None) -> list[list[int]]:
+    """Consecutive chunks of ``items``, each up to ``cap`` in total size (None: one chunk)."""
+    chunks: list[list[int]] = []
+    total = 0
+    for item, size in zip(items, sizes, strict=True):
+        if chunks and (cap is None or total + size <= cap):
+            chunks[-1].append(item)
+            total += size
         else:
-            packs.append([i])
-            order.append(packs[-1])
-    return order
+            chunks.append([item])
+            total = size
+    return chunks

@@ -5,6 +5,7 @@ the budget curves."""
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
@@ -33,9 +34,12 @@ def run_tune(
     only: list[str],
     out: Path | None,
     batch: int | None = None,
+    n_trials: int | None = None,
 ) -> int:
     """Validate everything, then train; returns the exit code."""
     tuning = tuning_spec.load(path, only)
+    if n_trials is not None:  # the budget per study, instead of the spec's n_trials
+        tuning = replace(tuning, spec=tuning.spec.model_copy(update={"n_trials": n_trials}))
     url = resolve_storage(storage_url)
     storage = open_storage(url)
     tracker = Tracker.connect(tracking_uri)

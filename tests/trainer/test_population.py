@@ -99,3 +99,19 @@ def test_stopping_one_configuration_leaves_the_others_running():
     result = train(setup, stop_members=stop_members)
     assert result.g_updates.tolist() == [10, 20]  # member 0 ended at the first evaluation point
     assert result.stopped.tolist() == [True, False] and not result.interrupted and asked
+
+
+def test_a_diverging_member_is_frozen_and_its_neighbours_train_as_if_alone():
+    sets = ["d_optimizer.name=sgd", "g_optimizer.name=sgd"]
+    wild = tiny_config(seeds=[0], sets=[*sets, "d_optimizer.lr=1e12", "g_optimizer.lr=1e12"])
+    calm = tiny_config(seeds=[0], sets=sets)
+    together = build_population([wild, calm], "test")
+    result = train(together)
+    assert result.diverged_at[0] >= 0 and result.diverged_at[1] == -1
+    assert result.g_updates[1] == 20
+    alone = build_population([calm], "test")
+    train(alone)
+    for a, b in zip(
+        together.generator.state_dict().values(), alone.generator.state_dict().values(), strict=True
+    ):
+        assert torch.equal(a[1], b[0])

@@ -1,0 +1,182 @@
+"""Population batching: a learning-rate grid trained as one batched model against the same cells
+trained one after another (a benchmark, not a test).
+
+    .venv/bin/python benchmarks/bench_population.py [--grid 8] [--seeds 4] [--g-steps 50] [--reps 2]
+        [--device auto] [--threads 1] [--csv reports/perf/population.csv]
+
+The workload: ring, modified_minimax, alternating 1:1, batch 256, default networks (3 hidden layers
+of 128, z_dim 16), Adam (0.5, 0.999); a ``grid`` × ``grid`` grid of D and G learning rates
+(log-spaced 5e-5 … 3.2e-3), ``seeds`` seeds per cell, ``g-steps`` generator updates, no evaluation.
+
+- ``one after another``: each cell built and trained alone (its seeds in lockstep), cell after cell;
+- ``population``: every cell and seed as one model (grid² × seeds members).
+
+Repeated ``--reps`` times, interleaved. On the CPU the clock is this process's CPU time (one torch
+thread: the training's own work, not what the shared machine gives to other jobs); on a GPU, wall time.
+Also checks, at the end, that the population's weights equal the cells' weights bit for bit (CPU).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from ganbench.train.build import build, build_population, resolve_device  # noqa: E402
+from ganbench.train.trainer import train  # noqa: E402
+from ganbench.validation import train_config  # noqa: E402
+
+clock = time.perf_counter
+
+
+def configs(grid: int, seeds: int, g_steps: int, device: str) -> list:
+    lrs = np.geomspace(5e-5, 3.2e-3, grid)
+    base = {
+        "dataset": {"name": "ring"},
+        "loss": {"name": "modified_minimax"},
+        "schedule": {"name": "alternating", "d_steps": 1},
+        "batch_size": 256,
+        "z_dim": 16,
+        "seeds": list(range(seeds)),
+        "g_steps": g_steps,
+        "eval_every": 10 * g_steps,
+        "eval_samples": 16,
+        "device": device,
+        "log_every": 50,
+    }
+    return [
+        train_config({**base, "d_optimizer": {"lr": float(d)}, "g_optimizer": {"lr": float(g)}}, "bench")
+        for d in lrs
+        for g in lrs
+    ]
+
+
+def sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def one_after_another(cfgs: list) -> tuple[float, list]:
+    setups = []
+    device = resolve_device(cfgs[0].device)
+    sync(device)
+    start = clock()
+    for cfg in cfgs:
+        setup = build(cfg, "bench")
+        train(setup)
+        setups.append(setup)
+    sync(device)
+    return clock() - start, setups
+
+
+def population(cfgs: list) -> tuple[float, object]:
+    device = resolve_device(cfgs[0].device)
+    sync(device)
+    start = clock()
+    setup = build_population(cfgs, "bench")
+    train(setup)
+    sync(device)
+    return clock() - start, setup
+
+
+def same_weights(setups: list, pop) -> bool:
+    at = 0
+    for setup in setups:
+        n = setup.n_seeds
+        for a, b in zip(
+            setup.generator.state_dict().values(), pop.generator.state_dict().values(), strict=True
+        ):
+            if not torch.equal(a.cpu(), b[at : at + n].cpu()):
+                return False
+        at += n
+    return True
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--grid", type=int, default=8, help="learning rates per player (grid² cells)")
+    parser.add_argument("--seeds", type=int, default=4)
+    parser.add_argument("--g-steps", type=int, default=50)
+    parser.add_argument("--reps", type=int, default=2)
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+    parser.add_argument("--csv", default="reports/perf/population.csv")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    device = resolve_device(args.device)
+    global clock
+    clock = time.process_time if device.type == "cpu" else time.perf_counter
+    what = "process CPU time" if device.type == "cpu" else "wall time"
+    cfgs = configs(args.grid, args.seeds, args.g_steps, device.type)
+    members = len(cfgs) * args.seeds
+    population(configs(2, 1, 2, device.type))  # warm-up (kernels, allocator)
+    rows, check = [], None
+    for rep in range(args.reps):
+        seq, setups = one_after_another(cfgs)
+        pop, pop_setup = population(cfgs)
+        rows.append({"rep": rep, "one_after_another_s": seq, "population_s": pop, "ratio": seq / pop})
+        if check is None and device.type == "cpu":
+            check = same_weights(setups, pop_setup)
+        print(f"rep {rep}: one after another {seq:.1f} s, population {pop:.1f} s, ×{seq / pop:.2f}")
+    med = {k: statistics.median(r[k] for r in rows) for k in ("one_after_another_s", "population_s", "ratio")}
+    print(
+        f"\nPopulation batching — {len(cfgs)} cells ({args.grid}×{args.grid} learning rates) × "
+        f"{args.seeds} seeds = {members} members, {args.g_steps} G updates each, on {device} "
+        f"(torch {torch.__version__}, {torch.get_num_threads()} thread(s), {what}, median of {args.reps}):"
+    )
+    print(f"  cells one after another: {med['one_after_another_s']:.1f} s")
+    print(f"  one population (one model): {med['population_s']:.1f} s")
+    print(f"  speed-up: ×{med['ratio']:.2f}")
+    if check is not None:
+        print(f"  population weights equal the cells' weights bit for bit: {check}")
+    path = Path(args.csv)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    new = not path.exists()
+    with path.open("a", newline="") as fh:
+        writer = csv.DictWriter(
+            fh,
+            [
+                "when",
+                "host",
+                "device",
+                "cells",
+                "seeds",
+                "g_steps",
+                "rep",
+                "one_after_another_s",
+                "population_s",
+                "ratio",
+            ],
+        )
+        if new:
+            writer.writeheader()
+        when = datetime.now(UTC).isoformat(timespec="seconds")
+        for r in rows:
+            writer.writerow(
+                {
+                    "when": when,
+                    "host": platform.node() or os.uname().nodename,
+                    "device": str(device),
+                    "cells": len(cfgs),
+                    "seeds": args.seeds,
+                    "g_steps": args.g_steps,
+                    **r,
+                }
+            )
+    print(f"raw figures appended to {path}")
+
+
+if __name__ == "__main__":
+    main()
