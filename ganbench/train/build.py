@@ -87,6 +87,13 @@ def build_population(configs: list[TrainConfig], where: str = "configuration") -
     if not configs:
         raise ValueError("a population needs at least one configuration")
     config = configs[0]
+    for c in configs:  # each configuration's components and parameters, with clear errors
+        for kind, reg in (
+            ("dataset", registry.datasets),
+            ("loss", registry.losses),
+            ("schedule", registry.schedules),
+        ):
+            resolve(reg, getattr(c, kind), kind, where)
     if len({population_key(c) for c in configs}) != 1:
         raise GanbenchError(
             f"{where}: these configurations differ in more than batchable settings (optimizer "

@@ -42,7 +42,10 @@ def shared_identity(config: TrainConfig) -> dict[str, Any]:
     for kind, reg in COMPONENTS.items():
         ref = getattr(config, kind)
         if ref.name in reg:
-            full = reg.get(ref.name).Params.model_validate(ref.params).model_dump(mode="json")
+            try:
+                full = reg.get(ref.name).Params.model_validate(ref.params).model_dump(mode="json")
+            except ValueError:  # invalid parameters: building it reports them clearly
+                continue
             raw[kind] = {"name": ref.name, **full}
     for key in batchable_keys(config):
         section, name = key.split(".")

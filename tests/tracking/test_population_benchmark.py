@@ -30,14 +30,16 @@ SPEC = {
 }
 
 
-def _runs(folder):
+def _runs(folder, monkeypatch):
+    # set_tracking_uri also sets MLFLOW_TRACKING_URI for subprocesses: undone after the test.
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{folder / 'mlflow.db'}")
     mlflow.set_tracking_uri(f"sqlite:///{folder / 'mlflow.db'}")
     df = mlflow.search_runs(experiment_names=["packed"])
     df = df[df["tags.ganbench.role"].isna()]
     return df.set_index("tags.ganbench.key").sort_index()
 
 
-def test_packed_cells_record_what_cells_trained_alone_record(tmp_path):
+def test_packed_cells_record_what_cells_trained_alone_record(tmp_path, monkeypatch):
     spec = tmp_path / "packed.yaml"
     spec.write_text(yaml.safe_dump(SPEC))
     stores = {}
@@ -46,7 +48,7 @@ def test_packed_cells_record_what_cells_trained_alone_record(tmp_path):
         folder.mkdir()
         proc = benchmark(folder, str(spec), "--jobs", "1", *extra)
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-        stores[name] = _runs(folder)
+        stores[name] = _runs(folder, monkeypatch)
     packed, alone = stores["packed"], stores["alone"]
     assert len(packed) == 8 and list(packed.index) == list(alone.index)  # one run per (cell, seed)
     assert set(packed["tags.population"]) == {"4"} and set(alone["tags.population"]) == {"1"}
