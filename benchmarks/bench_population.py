@@ -9,7 +9,9 @@ of 128, z_dim 16), Adam (0.5, 0.999); a ``grid`` × ``grid`` grid of D and G lea
 (log-spaced 5e-5 … 3.2e-3), ``seeds`` seeds per cell, ``g-steps`` generator updates, no evaluation.
 
 - ``one after another``: each cell built and trained alone (its seeds in lockstep), cell after cell;
-- ``population``: every cell and seed as one model (grid² × seeds members).
+- ``population``: every cell and seed as one model (grid² × seeds members);
+- ``packed at cap c`` (``--caps``): the cells as the benchmark packs them, models of at most c
+  members trained one after another (16 is ``make benchmark``'s default on the CPU).
 
 Repeated ``--reps`` times, interleaved. On the CPU the clock is this process's CPU time (one torch
 thread: the training's own work, not what the shared machine gives to other jobs); on a GPU, wall time.
@@ -35,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ganbench.train.build import build, build_population, resolve_device  # noqa: E402
+from ganbench.train.population import group  # noqa: E402
 from ganbench.train.trainer import train  # noqa: E402
 from ganbench.validation import train_config  # noqa: E402
 
@@ -81,12 +84,14 @@ def one_after_another(cfgs: list) -> tuple[float, list]:
     return clock() - start, setups
 
 
-def population(cfgs: list) -> tuple[float, object]:
+def population(cfgs: list, cap: int | None = None) -> tuple[float, object]:
+    """Seconds to train ``cfgs`` as populations of at most ``cap`` members (None: one model)."""
     device = resolve_device(cfgs[0].device)
     sync(device)
     start = clock()
-    setup = build_population(cfgs, "bench")
-    train(setup)
+    for idx in group(cfgs, cap):
+        setup = build_population([cfgs[i] for i in idx], "bench")
+        train(setup)
     sync(device)
     return clock() - start, setup
 
@@ -110,6 +115,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=4)
     parser.add_argument("--g-steps", type=int, default=50)
     parser.add_argument("--reps", type=int, default=2)
+    parser.add_argument("--caps", type=int, nargs="*", default=[16], help="also packed at these caps")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     parser.add_argument("--csv", default="reports/perf/population.csv")
@@ -121,53 +127,54 @@ def main() -> None:
     what = "process CPU time" if device.type == "cpu" else "wall time"
     cfgs = configs(args.grid, args.seeds, args.g_steps, device.type)
     members = len(cfgs) * args.seeds
+    modes = [("one model", None)] + [(f"packed at cap {c}", c) for c in args.caps]
     population(configs(2, 1, 2, device.type))  # warm-up (kernels, allocator)
     rows, check = [], None
     for rep in range(args.reps):
         seq, setups = one_after_another(cfgs)
-        pop, pop_setup = population(cfgs)
-        rows.append({"rep": rep, "one_after_another_s": seq, "population_s": pop, "ratio": seq / pop})
-        if check is None and device.type == "cpu":
-            check = same_weights(setups, pop_setup)
-        print(f"rep {rep}: one after another {seq:.1f} s, population {pop:.1f} s, ×{seq / pop:.2f}")
-    med = {k: statistics.median(r[k] for r in rows) for k in ("one_after_another_s", "population_s", "ratio")}
+        rows.append({"rep": rep, "mode": "one after another", "seconds": seq, "ratio": 1.0})
+        for name, cap in modes:
+            pop, pop_setup = population(cfgs, cap)
+            rows.append({"rep": rep, "mode": name, "seconds": pop, "ratio": seq / pop})
+            if check is None and cap is None and device.type == "cpu":
+                check = same_weights(setups, pop_setup)
+        print(
+            "rep",
+            rep,
+            ", ".join(f"{r['mode']} {r['seconds']:.1f} s" for r in rows if r["rep"] == rep),
+            flush=True,
+        )
     print(
         f"\nPopulation batching — {len(cfgs)} cells ({args.grid}×{args.grid} learning rates) × "
         f"{args.seeds} seeds = {members} members, {args.g_steps} G updates each, on {device} "
-        f"(torch {torch.__version__}, {torch.get_num_threads()} thread(s), {what}, median of {args.reps}):"
+        f"(torch {torch.__version__}, {torch.get_num_threads()} thread(s), {what}; median [min, max] "
+        f"of {args.reps}, ratios within each repetition):"
     )
-    print(f"  cells one after another: {med['one_after_another_s']:.1f} s")
-    print(f"  one population (one model): {med['population_s']:.1f} s")
-    print(f"  speed-up: ×{med['ratio']:.2f}")
+    for name in ["one after another"] + [m for m, _ in modes]:
+        mine = [r for r in rows if r["mode"] == name]
+        sec = [r["seconds"] for r in mine]
+        ratio = [r["ratio"] for r in mine]
+        print(
+            f"  {name:>22}: {statistics.median(sec):7.1f} s [{min(sec):.1f}, {max(sec):.1f}]   "
+            f"×{statistics.median(ratio):.2f} [{min(ratio):.2f}, {max(ratio):.2f}]"
+        )
     if check is not None:
-        print(f"  population weights equal the cells' weights bit for bit: {check}")
+        print(f"  one model's weights equal the cells' weights bit for bit: {check}")
     path = Path(args.csv)
     path.parent.mkdir(parents=True, exist_ok=True)
     new = not path.exists()
+    fields = ["when", "host", "device", "cells", "seeds", "g_steps", "rep", "mode", "seconds", "ratio"]
     with path.open("a", newline="") as fh:
-        writer = csv.DictWriter(
-            fh,
-            [
-                "when",
-                "host",
-                "device",
-                "cells",
-                "seeds",
-                "g_steps",
-                "rep",
-                "one_after_another_s",
-                "population_s",
-                "ratio",
-            ],
-        )
+        writer = csv.DictWriter(fh, fields)
         if new:
             writer.writeheader()
         when = datetime.now(UTC).isoformat(timespec="seconds")
+        host = platform.node() or os.uname().nodename
         for r in rows:
             writer.writerow(
                 {
                     "when": when,
-                    "host": platform.node() or os.uname().nodename,
+                    "host": host,
                     "device": str(device),
                     "cells": len(cfgs),
                     "seeds": args.seeds,

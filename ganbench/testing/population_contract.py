@@ -50,7 +50,12 @@ def check_member_equals_alone(kind: str, name: str, g_steps: int = 6) -> None:
         seeds=[1, 2],
         g_steps=g_steps,
         eval_every=3,
-        sets=["d_optimizer.lr=0.0007", "g_optimizer.lr=0.00005", "g_optimizer.betas=[0.0,0.9]"],
+        sets=[
+            "d_optimizer.lr=0.0007",
+            "g_optimizer.lr=0.00005",
+            "g_optimizer.betas=[0.0,0.9]",
+            "d_optimizer.weight_decay=0.01",
+        ],
     )
     population = build_population([a, b], "test")
     train(population)
