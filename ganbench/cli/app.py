@@ -146,6 +146,17 @@ TrackingOpt = Annotated[
     str | None,
     typer.Option(help="MLflow tracking URI (default: MLFLOW_TRACKING_URI, else sqlite:///mlflow.db)."),
 ]
+BatchOpt = Annotated[
+    int | None,
+    typer.Option(
+        help="Tuning trials asked at once (ask-and-tell) and trained as one batched model; "
+        "trials that differ in a non-batchable setting (d_steps, a width) split into several. "
+        "Default: as many as fill the device (16 members on the CPU, 512 on a GPU, over the "
+        "trial's seeds); 1: one trial at a time.",
+        min=1,
+        show_default=False,
+    ),
+]
 StorageOpt = Annotated[
     str | None,
     typer.Option(
@@ -172,17 +183,7 @@ def tune(
     out: Annotated[
         Path | None, typer.Option(help="Folder for the budget curves [default: reports/<spec>/tuning].")
     ] = None,
-    batch: Annotated[
-        int | None,
-        typer.Option(
-            help="Tuning trials asked at once (ask-and-tell) and trained as one batched model; "
-            "trials that differ in a non-batchable setting (d_steps, a width) split into several. "
-            "Default: as many as fill the device (16 members on the CPU, 512 on a GPU, over the "
-            "trial's seeds); 1: one trial at a time.",
-            min=1,
-            show_default=False,
-        ),
-    ] = None,
+    batch: BatchOpt = None,
     n_trials: Annotated[
         int | None,
         typer.Option("--n-trials", help="Trials per study, instead of the spec's n_trials.", min=1),
@@ -221,17 +222,7 @@ def worker(
     threads: Annotated[
         int | None, typer.Option(help="CPU threads for training [default: torch's choice].", min=1)
     ] = None,
-    batch: Annotated[
-        int | None,
-        typer.Option(
-            help="Tuning trials asked at once (ask-and-tell) and trained as one batched model; "
-            "trials that differ in a non-batchable setting (d_steps, a width) split into several. "
-            "Default: as many as fill the device (16 members on the CPU, 512 on a GPU, over the "
-            "trial's seeds); 1: one trial at a time.",
-            min=1,
-            show_default=False,
-        ),
-    ] = None,
+    batch: BatchOpt = None,
 ) -> None:
     """Take trials and benchmark cells from a shared Optuna storage until none is left."""
     from ganbench.experiment.tracking import Tracker
