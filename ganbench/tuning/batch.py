@@ -76,6 +76,7 @@ class BatchUnit:
 
     def __init__(
         self,
+        storage,
         study,
         objective: TuneObjective,
         n_trials: int,
@@ -84,7 +85,8 @@ class BatchUnit:
         label: str,
         say: bool = True,
     ) -> None:
-        self.study, self.objective, self.n_trials, self.batch = study, objective, n_trials, batch
+        self.storage, self.study, self.objective = storage, study, objective
+        self.n_trials, self.batch = n_trials, batch
         self.console, self.label, self.say = console, label, say
 
     def size(self) -> int:
@@ -103,7 +105,7 @@ class BatchUnit:
             # "Heartbeat of storage is supposed to be used with Study.optimize": Heartbeat below beats.
             warnings.simplefilter("ignore", UserWarning)
             trials = [self.study.ask() for _ in range(k)]
-        with Heartbeat(self.study._storage, [t._trial_id for t in trials]):  # Optuna keeps ids private
+        with Heartbeat(self.storage, [t._trial_id for t in trials]):  # (Optuna keeps trial ids private)
             runs = []
             for trial in trials:
                 try:

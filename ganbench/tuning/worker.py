@@ -162,5 +162,5 @@ def _tuning_unit(
     label = f"{arm.config.dataset.name} | {arm.label}"
     objective = objective_for(tuning, arm, info, tracker)
     if batch > 1:
-        return BatchUnit(study, objective, n_trials, batch, console, label)
+        return BatchUnit(storage, study, objective, n_trials, batch, console, label)
     return StudyUnit(study, objective, has_work, console, label)

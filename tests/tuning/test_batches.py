@@ -72,3 +72,26 @@ def test_tune_in_batches_splits_by_non_batchable_settings_and_matches_trials_run
             outcome = run_cell(CellTask(cfg.model_dump(mode="json"), tmp, "none"))
         (alone,) = objective_values(per_seed_finals(outcome), tuning.objectives)
         assert alone == t.value or (np.isnan(alone) and t.value is None), t.number
+
+
+def test_trials_of_a_batch_beat_their_heartbeat_while_it_trains(tmp_path):
+    import time
+    import warnings
+
+    from optuna.storages import RDBStorage, fail_stale_trials
+    from optuna.trial import TrialState
+
+    from ganbench.tuning.batch import Heartbeat
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        storage = RDBStorage(f"sqlite:///{tmp_path / 'o.db'}", heartbeat_interval=1, grace_period=2)
+        study = optuna.create_study(storage=storage)
+        trials = [study.ask() for _ in range(2)]
+        with Heartbeat(storage, [t._trial_id for t in trials]):
+            time.sleep(3.5)  # longer than the grace period: only the beats keep them alive
+            fail_stale_trials(study)
+            assert [t.state for t in study.get_trials()] == [TrialState.RUNNING] * 2
+        time.sleep(3.5)  # no beats any more: a lost worker's trials
+        fail_stale_trials(study)
+    assert [t.state for t in study.get_trials()] == [TrialState.FAIL] * 2
