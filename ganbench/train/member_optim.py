@@ -72,11 +72,12 @@ class MemberAdam(MemberOptimizer):
         b1, b2, lr = group["beta1"], group["beta2"], group["lr"]
         state["step"] += 1
         t = state["step"]
-        state["exp_avg"].lerp_(grad, _view(1 - b1, p))
-        state["exp_avg_sq"].mul_(_view(b2, p)).addcmul_(grad, grad * _view(1 - b2, p))
-        step_size = _view(lr / (1 - b1**t), p)
-        denom = (state["exp_avg_sq"].sqrt() / _view((1 - b2**t).sqrt(), p)).add_(self.eps)
-        p.sub_(step_size * state["exp_avg"] / denom)
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        # Eight full-size kernels a tensor (torch's single-tensor Adam: seven); the (S,) factors are tiny.
+        m.lerp_(grad, _view(1 - b1, p))
+        v.lerp_(grad.square(), _view(1 - b2, p))  # β₂v + (1−β₂)g²
+        denom = v.sqrt().div_(_view((1 - b2**t).sqrt(), p)).add_(self.eps)
+        p.addcdiv_(m * _view(-lr / (1 - b1**t), p), denom)
 
 
 class MemberRMSprop(MemberOptimizer):
