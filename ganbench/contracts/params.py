@@ -66,3 +66,13 @@ def stack_members(params_cls: type[BaseModel], members: list[BaseModel], device:
             [float(getattr(m, name)) for m in members], dtype=torch.float32, device=device
         )
     return params_cls.model_construct(**values)
+
+
+def select_members(params: BaseModel, rows: Tensor, n_members: int) -> BaseModel:
+    """``params`` with every per-member (S,) tensor cut down to ``rows``; plain values unchanged."""
+    update = {
+        name: value[rows.to(value.device)]
+        for name, value in params.__dict__.items()
+        if torch.is_tensor(value) and value.dim() == 1 and value.shape[0] == n_members
+    }
+    return params.model_copy(update=update) if update else params

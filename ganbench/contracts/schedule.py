@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 from torch import Tensor
 
-from ganbench.contracts.params import Params
+from ganbench.contracts.params import Params, select_members
 
 
 @dataclass(frozen=True)
@@ -88,3 +88,14 @@ class Schedule:
 
     def next_step(self, state: ScheduleState) -> Step:
         raise NotImplementedError
+
+    def select(self, rows: Tensor) -> None:
+        """Keep only the members ``rows`` (a population dropping pruned members): cuts every
+        per-member (S,…) tensor attribute and Batchable parameter down to them. Override it if the
+        schedule keeps per-member state in another form."""
+        n = self.context.n_seeds
+        for name, value in list(vars(self).items()):
+            if torch.is_tensor(value) and value.dim() > 0 and value.shape[0] == n:
+                setattr(self, name, value[rows.to(value.device)])
+        self.params = select_members(self.params, rows, n)
+        self.context = replace(self.context, n_seeds=len(rows))

@@ -131,6 +131,14 @@ class SeedStreams:
         n = math.prod(shape)
         return ((self.words(n) * high) >> 32).reshape(len(self), *shape)
 
+    def select(self, rows: Tensor) -> None:
+        """Keep only the streams of ``rows`` (indices, in order); each goes on where it was."""
+        rows = rows.to(self.device)
+        self.seeds = [self.seeds[i] for i in rows.tolist()]
+        self.key, self.pool = self.key[rows], self.pool[rows]
+        if self.gauss is not None:
+            self.gauss = self.gauss[rows]
+
     def generators(self) -> list[torch.Generator]:
         """One ``torch.Generator`` per seed on the device, seeded by the next two words of its
         stream (reads them on the host: for per-seed fallbacks, not the hot path)."""
@@ -174,6 +182,11 @@ class GeneratorStreams:
         if not 1 <= high <= 1 << 31:
             raise ValueError(f"randint: high must be in [1, 2^31], got {high}")
         return self._each(lambda g: torch.randint(high, shape, generator=g, device=self.device))
+
+    def select(self, rows: Tensor) -> None:
+        """Keep only the streams of ``rows`` (indices, in order); each goes on where it was."""
+        keep = rows.tolist()
+        self.seeds, self.gens = [self.seeds[i] for i in keep], [self.gens[i] for i in keep]
 
     def generators(self) -> list[torch.Generator]:
         """The seeds' own generators (a fallback's draws continue each seed's stream)."""

@@ -223,12 +223,10 @@ def _seed_artifacts(
 ) -> list[str]:
     seed = setup.seeds[i]
     folder = _seed_dir(out, seed)
-    with torch.no_grad():
-        samples = setup.generator(setup.eval_noise)[i : i + 1].cpu()
+    samples = setup.member_samples(i)  # (a pruned member's: where it stopped)
     np.save(folder / "final_samples.npy", samples[0].numpy())
     # Weights of this seed alone, loadable into a one-seed Generator (leading axis of size 1).
-    state = {k: v[i : i + 1].clone() for k, v in setup.generator.state_dict().items()}
-    torch.save(state, folder / "generator.pt")
+    torch.save(setup.member_weights(i), folder / "generator.pt")
     if task.sample_images != "none" and (task.sample_images == "final" or diverged):
         all_samples = torch.zeros(setup.n_seeds, *samples.shape[1:])
         all_samples[i] = samples[0]

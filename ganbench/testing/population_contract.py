@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import torch
 
 from ganbench import registry
@@ -34,13 +35,14 @@ def varied_params(params_cls: type, base: dict[str, Any]) -> dict[str, Any]:
 
 
 def _weights(setup, members: list[int]) -> list[torch.Tensor]:
-    modules = (setup.generator, setup.discriminator)
-    return [t[members] for m in modules for t in m.state_dict().values()]
+    return [w for i in members for w in setup.member_weights(i).values()]
 
 
-def check_member_equals_alone(kind: str, name: str, g_steps: int = 6) -> None:
+def check_member_equals_alone(kind: str, name: str, g_steps: int = 6, leave: bool = False) -> None:
     """Two configurations (different learning rates, betas and batchable parameters; overlapping
-    seeds) trained together equal each trained alone."""
+    seeds) trained together equal each trained alone. With ``leave``, the first configuration's
+    members leave the model after their first evaluation (a pruned trial): they equal it trained
+    alone for that many updates, and the second configuration still equals it trained alone."""
     params_cls = REGISTRIES[kind].get(name).Params
     base = params_cls().model_dump()
     ref = {"name": name, **varied_params(params_cls, base)}
@@ -58,7 +60,16 @@ def check_member_equals_alone(kind: str, name: str, g_steps: int = 6) -> None:
         ],
     )
     population = build_population([a, b], "test")
-    train(population)
+    evaluated = np.zeros(population.n_seeds, dtype=bool)
+
+    def log(record) -> None:
+        if record.kind == "eval":
+            evaluated[:] |= record.active
+
+    first = np.asarray(population.member_config) == 0
+    train(population, log=log, stop_members=(lambda: first & evaluated) if leave else None)
+    if leave:
+        a = a.model_copy(update={"g_steps": 3})  # where its members left (eval_every = 3)
     for k, cfg in enumerate((a, b)):
         alone = build(cfg, "test")
         train(alone)

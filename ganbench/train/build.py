@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
 import torch
 
 from ganbench import registry
 from ganbench.contracts import Dataset, Loss, Schedule, ScheduleContext
-from ganbench.contracts.params import stack_members
+from ganbench.contracts.params import select_members, stack_members
 from ganbench.contracts.streams import Streams, derive_seed, make_streams
 from ganbench.errors import GanbenchError
 from ganbench.metrics.evaluator import Evaluator, build_evaluator, default_n_samples
@@ -41,6 +42,14 @@ class TrainSetup:
     d_optimizer: MemberOptimizer
     streams: Streams  # per-member data, noise and penalty randomness (keyed by the member's seed)
     eval_noise: torch.Tensor  # (S, N_eval, z_dim): a fixed noise batch per member for evaluation
+    # The members still in the model, by index (``select`` drops pruned ones), and what the dropped
+    # ones left: their generator's weights and evaluation samples when they left.
+    rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    retired: dict[int, tuple[dict[str, torch.Tensor], torch.Tensor]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not len(self.rows):
+            self.rows = np.arange(len(self.member_config))
 
     @property
     def seeds(self) -> list[int]:
@@ -51,6 +60,60 @@ class TrainSetup:
     def n_seeds(self) -> int:
         """The number of members S (the leading axis of every weight)."""
         return len(self.member_config)
+
+    def select(self, rows: torch.Tensor) -> None:
+        """Drop every member of the model but those at ``rows`` (indices into the current rows, in
+        order): weights, optimizer state and settings, Batchable parameters, schedule state, random
+        streams and evaluation noise. Each kept member goes on exactly as before; each dropped one
+        leaves its generator weights and evaluation samples (see :meth:`member_weights`)."""
+        n, keep = len(self.rows), rows.tolist()
+        gone = [r for r in range(n) if r not in set(keep)]
+        if gone:
+            with torch.no_grad():
+                samples = self.generator(self.eval_noise).cpu()
+            state = self.generator.state_dict()
+            for r in gone:
+                weights = {k: v[r : r + 1].detach().clone().cpu() for k, v in state.items()}
+                self.retired[int(self.rows[r])] = (weights, samples[r : r + 1])
+        at = rows.to(self.device)
+        with torch.no_grad():
+            for module in (self.generator, self.discriminator):
+                for p in module.parameters():
+                    p.data, p.grad = p.data[at], None
+                for name, buf in list(module.named_buffers()):
+                    if buf.dim() and buf.shape[0] == n:
+                        owner, _, leaf = name.rpartition(".")
+                        module.get_submodule(owner)._buffers[leaf] = buf[at]
+        for optimizer in (self.g_optimizer, self.d_optimizer):
+            group = optimizer.param_groups[0]
+            for key, value in group.items():
+                if torch.is_tensor(value) and value.dim() == 1 and value.shape[0] == n:
+                    group[key] = value[at]
+            for p in group["params"]:
+                state = optimizer.state[p]
+                for key, value in state.items():
+                    if torch.is_tensor(value) and value.dim() and value.shape[0] == n:
+                        state[key] = value[at]
+        self.loss.params = select_members(self.loss.params, rows, n)
+        self.schedule.select(rows)
+        self.streams.select(rows)
+        self.eval_noise = self.eval_noise[at]
+        self.rows = self.rows[keep]
+
+    def member_weights(self, i: int) -> dict[str, torch.Tensor]:
+        """Member i's generator weights (leading axis of size 1), on the CPU."""
+        if i in self.retired:
+            return self.retired[i][0]
+        r = int(np.flatnonzero(self.rows == i)[0])
+        return {k: v[r : r + 1].detach().clone().cpu() for k, v in self.generator.state_dict().items()}
+
+    def member_samples(self, i: int) -> torch.Tensor:
+        """Member i's samples from its evaluation noise → (1, N, …), on the CPU."""
+        if i in self.retired:
+            return self.retired[i][1]
+        r = int(np.flatnonzero(self.rows == i)[0])
+        with torch.no_grad():
+            return self.generator(self.eval_noise)[r : r + 1].cpu()
 
     @property
     def g_params(self) -> list[torch.nn.Parameter]:

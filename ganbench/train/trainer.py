@@ -64,6 +64,11 @@ class Meter:
             group[0] += torch.where(m, values, 0.0)
             group[1] += m
 
+    def select(self, rows: Tensor) -> None:
+        """Keep the running sums of the members at ``rows`` only."""
+        for group in self.groups.values():
+            group[0], group[1] = group[0][:, rows], group[1][rows]
+
     def flush(self) -> tuple[dict[str, np.ndarray], np.ndarray] | None:
         if not self.groups:
             return None
@@ -108,6 +113,14 @@ def train(
     counts = [np.zeros(n, np.int64) for _ in range(4)]
     meter, result = Meter(), TrainResult(setup.seeds, *counts, diverged_at=np.full(n, -1))
     stopped = np.zeros(n, dtype=bool)
+    everyone = n  # members at the start; ``n`` shrinks when stopped members leave the model
+
+    def emit(record: LogRecord) -> LogRecord:
+        """Log a record of the model's current rows as one of every member."""
+        full = _widen(record, setup.rows, everyone)
+        log(full)
+        return full
+
     started, tick, next_check = time.perf_counter(), 0, 1
 
     while True:
@@ -156,22 +169,37 @@ def train(
         # (5) Evaluation points: every eval_every generator updates, and when the budget is spent.
         due = ok_g.cpu() & ((g_host % cfg.eval_every == 0) | (g_host >= cfg.g_steps))
         if tick % cfg.log_every == 0 or not live.any() or due.any():
-            _report_train(meter, g_host, log, result)
+            _report_train(meter, g_host, emit, result)
         if due.any():
-            _report_eval(setup, due, g_host, evaluate, log, result)
+            _report_eval(setup, due, g_host, evaluate, emit, result)
             ending = stop_members() if stop_members is not None else None
-            if ending is not None and (ending & live.numpy()).any():
-                stopped |= ending & live.numpy()
-                running &= ~torch.as_tensor(ending, device=dev)
-                live = running.cpu()
+            leaving = ending[setup.rows] if ending is not None else None
+            if leaving is not None and leaving.any():
+                # (6) Stopped members (a pruned trial) leave the model: the rest train on without
+                # computing them. Their counts are final now.
+                stopped[setup.rows] |= leaving & live.numpy()
+                counters = (g_updates, d_updates, g_evals, d_evals, diverged_at)
+                _record_final(result, setup.rows[leaving], *counters, leaving)
+                kept = np.flatnonzero(~leaving)
+                if not len(kept):
+                    break
+                rows = torch.as_tensor(kept)
+                setup.select(rows)
+                at = rows.to(dev)
+                g_updates, d_updates, g_evals, d_evals, diverged_at = (t[at] for t in counters)
+                running, acc_real, acc_fake = running[at], acc_real[at], acc_fake[at]
+                meter.select(at)
+                on_device, n = MaskCache(dev), len(kept)
+                g_host, live = g_updates.cpu(), running.cpu()
         if not live.any():
             break
         next_check = tick + _ticks_to_next_due(g_host[live], cfg.eval_every, cfg.g_steps)
 
-    _report_train(meter, g_updates.cpu(), log, result)
-    result.g_updates, result.d_updates = g_updates.cpu().numpy(), d_updates.cpu().numpy()
-    result.g_grad_evals, result.d_grad_evals = g_evals.cpu().numpy(), d_evals.cpu().numpy()
-    result.diverged_at, result.ticks, result.stopped = diverged_at.cpu().numpy(), tick, stopped
+    if len(setup.rows):
+        _report_train(meter, g_updates.cpu(), emit, result)
+        every = np.ones(len(setup.rows), dtype=bool)
+        _record_final(result, setup.rows, g_updates, d_updates, g_evals, d_evals, diverged_at, every)
+    result.ticks, result.stopped = tick, stopped
     result.seconds = time.perf_counter() - started
     return result
 
@@ -185,15 +213,45 @@ def _ticks_to_next_due(g_updates: Tensor, eval_every: int, g_steps: int) -> int:
     return int(torch.minimum(to_eval, g_steps - g_updates).min())
 
 
-def _report_train(meter: Meter, g_updates: Tensor, log: LogFn, result: TrainResult) -> None:
+def _record_final(result: TrainResult, members: np.ndarray, *counters_and_mask) -> None:
+    """Copy the counters of the rows in ``mask`` into ``result`` at their members' places."""
+    *counters, mask = counters_and_mask
+    g, d, g_evals, d_evals, diverged_at = (t.cpu().numpy()[mask] for t in counters)
+    result.g_updates[members], result.d_updates[members] = g, d
+    result.g_grad_evals[members], result.d_grad_evals[members] = g_evals, d_evals
+    result.diverged_at[members] = diverged_at
+
+
+def _widen(record: LogRecord, rows: np.ndarray, n: int) -> LogRecord:
+    """A record of the model's rows as a record of all ``n`` members (the others inactive)."""
+    if len(rows) == n:
+        return record
+    step = np.zeros(n, dtype=np.int64)
+    step[rows] = record.step
+    values = {}
+    for name, v in record.values.items():
+        values[name] = np.full(n, np.nan)
+        values[name][rows] = v
+    active = np.zeros(n, dtype=bool)
+    active[rows] = record.active
+    samples = None
+    if record.samples is not None:
+        samples = torch.zeros(n, *record.samples.shape[1:], dtype=record.samples.dtype)
+        samples[torch.as_tensor(rows)] = record.samples
+    return LogRecord(record.kind, step, values, active, samples)
+
+
+def _report_train(
+    meter: Meter, g_updates: Tensor, emit: Callable[[LogRecord], LogRecord], result: TrainResult
+) -> None:
     flushed = meter.flush()
     if flushed is None:
         return
     values, seen = flushed
-    log(LogRecord("train", g_updates.numpy().copy(), values, seen))
-    for name, v in values.items():
-        cur = result.last_train.setdefault(name, np.full(len(seen), np.nan))
-        cur[seen] = v[seen]
+    full = emit(LogRecord("train", g_updates.numpy().copy(), values, seen))
+    for name, v in full.values.items():
+        cur = result.last_train.setdefault(name, np.full(len(full.active), np.nan))
+        cur[full.active] = v[full.active]
 
 
 @torch.no_grad()
@@ -202,7 +260,7 @@ def _report_eval(
     due: Tensor,
     g_updates: Tensor,
     evaluate: Evaluate | None,
-    log: LogFn,
+    emit: Callable[[LogRecord], LogRecord],
     result: TrainResult,
 ) -> None:
     samples = setup.generator(setup.eval_noise)
@@ -210,7 +268,7 @@ def _report_eval(
     if evaluate is not None:
         values = {k: v.detach().double().cpu().numpy() for k, v in evaluate(samples).items()}
     active = due.numpy().copy()
-    log(LogRecord("eval", g_updates.numpy().copy(), values, active, samples.cpu()))
-    for name, v in values.items():
-        cur = result.last_eval.setdefault(name, np.full(len(active), np.nan))
-        cur[active] = v[active]
+    full = emit(LogRecord("eval", g_updates.numpy().copy(), values, active, samples.cpu()))
+    for name, v in full.values.items():
+        cur = result.last_eval.setdefault(name, np.full(len(full.active), np.nan))
+        cur[full.active] = v[full.active]

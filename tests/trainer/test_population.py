@@ -23,6 +23,16 @@ def test_member_of_a_population_equals_it_trained_alone_for_every_schedule(name)
     population_contract.check_member_equals_alone("schedule", name)
 
 
+@pytest.mark.parametrize("name", schedules.names())
+def test_members_leaving_the_model_change_nothing_for_every_schedule(name):
+    population_contract.check_member_equals_alone("schedule", name, leave=True)
+
+
+@pytest.mark.parametrize("name", losses.names())
+def test_members_leaving_the_model_change_nothing_for_every_loss(name):
+    population_contract.check_member_equals_alone("loss", name, leave=True)
+
+
 @pytest.mark.parametrize("optimizer", ["adam", "rmsprop", "sgd"])
 def test_a_member_with_learning_rate_zero_does_not_move(optimizer):
     sets = [f"{p}_optimizer.name={optimizer}" for p in "dg"] + ["d_optimizer.momentum=0.5"] * (
@@ -115,3 +125,47 @@ def test_a_diverging_member_is_frozen_and_its_neighbours_train_as_if_alone():
         together.generator.state_dict().values(), alone.generator.state_dict().values(), strict=True
     ):
         assert torch.equal(a[1], b[0])
+
+
+@pytest.mark.parametrize("streams", ["generator", "philox"])
+def test_stopped_members_leave_the_model_and_the_rest_train_on_as_if_alone(streams):
+    def cfg(seeds, g_steps=20, sets=()):
+        return tiny_config(
+            loss="wasserstein",
+            schedule="adaptive",
+            seeds=seeds,
+            g_steps=g_steps,
+            streams=streams,
+            sets=list(sets),
+        )
+
+    a = cfg([0, 1])
+    b = cfg([1, 2], sets=["d_optimizer.lr=0.001", "loss.clip=0.02", "schedule.threshold=0.9"])
+    c = cfg([3], sets=["g_optimizer.lr=0.0005"])
+    population = build_population([a, b, c], "test")
+    records, evaluated = [], np.zeros(5, dtype=bool)
+    leave = np.array([False, False, True, True, False])  # b's members leave at their first evaluation
+
+    def log(record):
+        records.append(record)
+        if record.kind == "eval":
+            evaluated[:] |= record.active
+
+    # (adaptive: members reach their evaluation points at different ticks, so b's two leave apart)
+    result = train(population, log=log, stop_members=lambda: leave & evaluated)
+    assert result.stopped.tolist() == leave.tolist()
+    assert result.g_updates.tolist() == [20, 20, 10, 10, 20]
+    assert list(population.rows) == [0, 1, 4] and population.generator.net.out.weight.shape[0] == 3
+    evals = [r for r in records if r.kind == "eval"]
+    assert all(len(r.active) == 5 for r in records)  # records speak for every member, gone or not
+    assert all(sum(r.active[i] for r in evals) == 1 for i in (2, 3))  # b: one evaluation each
+    assert all(sum(r.active[i] for r in evals) == 2 for i in (0, 1, 4))  # at 10 and at 20
+    # b stopped where it would have ended with a budget of 10; a and c went on as if alone.
+    for k, alone_cfg in ((0, a), (1, b.model_copy(update={"g_steps": 10})), (2, c)):
+        alone = build_population([alone_cfg], "test")
+        train(alone)
+        mine = [i for i, owner in enumerate(population.member_config) if owner == k]
+        for j, i in enumerate(mine):
+            together, apart = population.member_weights(i), alone.member_weights(j)
+            assert all(torch.equal(together[key], apart[key]) for key in apart), (k, i)
+            assert torch.equal(population.member_samples(i), alone.member_samples(j)), (k, i)
