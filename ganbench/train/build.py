@@ -67,7 +67,7 @@ class TrainSetup:
         streams and evaluation noise. Each kept member goes on exactly as before; each dropped one
         leaves its generator weights and evaluation samples (see :meth:`member_weights`)."""
         n, keep = len(self.rows), rows.tolist()
-        gone = [r for r in range(n) if r not in set(keep)]
+        gone = sorted(set(range(n)) - set(keep))
         if gone:
             with torch.no_grad():
                 samples = self.generator(self.eval_noise).cpu()
@@ -100,18 +100,22 @@ class TrainSetup:
         self.eval_noise = self.eval_noise[at]
         self.rows = self.rows[keep]
 
+    def _row(self, i: int) -> int:
+        """Where member i sits in the model now."""
+        return int(np.flatnonzero(self.rows == i)[0])
+
     def member_weights(self, i: int) -> dict[str, torch.Tensor]:
         """Member i's generator weights (leading axis of size 1), on the CPU."""
         if i in self.retired:
             return self.retired[i][0]
-        r = int(np.flatnonzero(self.rows == i)[0])
+        r = self._row(i)
         return {k: v[r : r + 1].detach().clone().cpu() for k, v in self.generator.state_dict().items()}
 
     def member_samples(self, i: int) -> torch.Tensor:
         """Member i's samples from its evaluation noise → (1, N, …), on the CPU."""
         if i in self.retired:
             return self.retired[i][1]
-        r = int(np.flatnonzero(self.rows == i)[0])
+        r = self._row(i)
         with torch.no_grad():
             return self.generator(self.eval_noise)[r : r + 1].cpu()
 
@@ -150,13 +154,11 @@ def build_population(configs: list[TrainConfig], where: str = "configuration") -
     if not configs:
         raise ValueError("a population needs at least one configuration")
     config = configs[0]
-    for c in configs:  # each configuration's components and parameters, with clear errors
-        for kind, reg in (
-            ("dataset", registry.datasets),
-            ("loss", registry.losses),
-            ("schedule", registry.schedules),
-        ):
-            resolve(reg, getattr(c, kind), kind, where)
+    # Each configuration's components and parameters, resolved once (with clear errors).
+    kinds = {"dataset": registry.datasets, "loss": registry.losses, "schedule": registry.schedules}
+    resolved = {
+        kind: [resolve(reg, getattr(c, kind), kind, where) for c in configs] for kind, reg in kinds.items()
+    }
     if len({population_key(c) for c in configs}) != 1:
         raise GanbenchError(
             f"{where}: these configurations differ in more than batchable settings (optimizer "
@@ -165,18 +167,15 @@ def build_population(configs: list[TrainConfig], where: str = "configuration") -
     device = resolve_device(config.device)
     member_config = [i for i, c in enumerate(configs) for _ in c.seeds]
     seeds = [s for c in configs for s in c.seeds]
-    dataset_cls, dataset_params = resolve(registry.datasets, config.dataset, "dataset", where)
-    loss_cls, _ = resolve(registry.losses, config.loss, "loss", where)
-    schedule_cls, _ = resolve(registry.schedules, config.schedule, "schedule", where)
+    (dataset_cls, dataset_params), (loss_cls, _), (schedule_cls, _) = (resolved[k][0] for k in kinds)
 
-    def member_params(kind: str, reg, cls) -> object:
-        per_config = [resolve(reg, getattr(c, kind), kind, where)[1] for c in configs]
-        return stack_members(cls.Params, [per_config[i] for i in member_config], device)
+    def member_params(kind: str, cls) -> object:
+        return stack_members(cls.Params, [resolved[kind][i][1] for i in member_config], device)
 
     dataset = dataset_cls(dataset_params, device)
-    loss = loss_cls(member_params("loss", registry.losses, loss_cls))
+    loss = loss_cls(member_params("loss", loss_cls))
     context = ScheduleContext(len(seeds), dataset.steps_per_epoch(config.batch_size))
-    schedule = schedule_cls(member_params("schedule", registry.schedules, schedule_cls), context)
+    schedule = schedule_cls(member_params("schedule", schedule_cls), context)
 
     # Seed s initialises G, then D, from its own CPU generator: identical networks on every device.
     inits = [torch.Generator().manual_seed(derive_seed(s, "init")) for s in seeds]

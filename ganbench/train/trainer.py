@@ -179,7 +179,7 @@ def train(
                 # computing them. Their counts are final now.
                 stopped[setup.rows] |= leaving & live.numpy()
                 counters = (g_updates, d_updates, g_evals, d_evals, diverged_at)
-                _record_final(result, setup.rows[leaving], *counters, leaving)
+                _record_final(result, setup.rows[leaving], counters, leaving)
                 kept = np.flatnonzero(~leaving)
                 if not len(kept):
                     break
@@ -198,7 +198,7 @@ def train(
     if len(setup.rows):
         _report_train(meter, g_updates.cpu(), emit, result)
         every = np.ones(len(setup.rows), dtype=bool)
-        _record_final(result, setup.rows, g_updates, d_updates, g_evals, d_evals, diverged_at, every)
+        _record_final(result, setup.rows, (g_updates, d_updates, g_evals, d_evals, diverged_at), every)
     result.ticks, result.stopped = tick, stopped
     result.seconds = time.perf_counter() - started
     return result
@@ -213,9 +213,9 @@ def _ticks_to_next_due(g_updates: Tensor, eval_every: int, g_steps: int) -> int:
     return int(torch.minimum(to_eval, g_steps - g_updates).min())
 
 
-def _record_final(result: TrainResult, members: np.ndarray, *counters_and_mask) -> None:
-    """Copy the counters of the rows in ``mask`` into ``result`` at their members' places."""
-    *counters, mask = counters_and_mask
+def _record_final(result: TrainResult, members: np.ndarray, counters: tuple[Tensor, ...], mask) -> None:
+    """Copy the counters (G, D updates and evaluations, divergence) of the rows in ``mask`` into
+    ``result`` at their members' places."""
     g, d, g_evals, d_evals, diverged_at = (t.cpu().numpy()[mask] for t in counters)
     result.g_updates[members], result.d_updates[members] = g, d
     result.g_grad_evals[members], result.d_grad_evals[members] = g_evals, d_evals
