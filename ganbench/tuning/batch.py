@@ -104,7 +104,10 @@ class BatchUnit:
         with warnings.catch_warnings():
             # "Heartbeat of storage is supposed to be used with Study.optimize": Heartbeat below beats.
             warnings.simplefilter("ignore", UserWarning)
-            trials = [self.study.ask() for _ in range(k)]
+            # One at a time, rechecking the budget: another worker may be asking at the same moment.
+            trials = []
+            while len(trials) < k and self.size() > 0:
+                trials.append(self.study.ask())
         with Heartbeat(self.storage, [t._trial_id for t in trials]):  # (Optuna keeps trial ids private)
             runs = []
             for trial in trials:
@@ -114,7 +117,7 @@ class BatchUnit:
                     self._tell_failed(trial, exc)
             for idx in group([r.config for r in runs]):
                 self._train([runs[i] for i in idx])
-        return k
+        return len(trials)
 
     def _train(self, runs: list[TrialRun]) -> None:
         try:
