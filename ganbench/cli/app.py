@@ -122,6 +122,14 @@ def benchmark(
             show_default=False,
         ),
     ] = None,
+    profile: Annotated[
+        str,
+        typer.Option(
+            help="Spec profile to apply (the spec's `profiles:`): auto picks `cuda` when training "
+            "runs on a GPU and the spec has one; none applies none. A profile renames the "
+            "experiment (default → default_cuda), so budgets never mix.",
+        ),
+    ] = "auto",
 ) -> None:
     """Train every (configuration, seed) of a spec, record each in MLflow, skip what is already done."""
     from ganbench.experiment.runner import run_benchmark
@@ -131,10 +139,10 @@ def benchmark(
         if storage and not dry_run:
             from ganbench.experiment.distributed import run_distributed
 
-            code = run_distributed(console, spec, tracking_uri, storage, seeds, only or [], jobs)
+            code = run_distributed(console, spec, tracking_uri, storage, seeds, only or [], jobs, profile)
         else:
             code = run_benchmark(
-                console, spec, tracking_uri, seeds, only or [], max(jobs, 1), dry_run, population
+                console, spec, tracking_uri, seeds, only or [], max(jobs, 1), dry_run, population, profile
             )
     except KeyboardInterrupt:  # typer would exit 130 silently; say what happened to the results
         err_console.print("ganbench: interrupted. Finished runs are kept; rerun the same command to resume.")

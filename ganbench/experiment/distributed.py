@@ -56,12 +56,14 @@ def run_distributed(
     seeds: int | None,
     only: list[str],
     jobs: int,
+    profile: str | None = None,
 ) -> int:
-    """Queue the pending cells, run ``jobs`` local workers (0: none), print the summary."""
+    """Queue the pending cells, run ``jobs`` local workers (0: none), print the summary. The study
+    keeps the spec with ``profile`` already applied, so workers train what was queued."""
     import optuna
     from optuna.trial import TrialState
 
-    exp = spec.load(path, seeds=seeds, only=only)
+    exp = spec.load(path, seeds=seeds, only=only, profile=profile)
     tracker = Tracker.connect(tracking_uri)
     storage = open_storage(storage_url)
     experiment_id = tracker.experiment_id(exp.spec.name)
@@ -97,7 +99,8 @@ def run_distributed(
             {"cell": cell.key}, user_attrs={"cell": f"{cell.config.dataset.name} | {cell.label}"}
         )
     console.print(
-        f"[bold]{exp.spec.name}[/]: {len(exp.cells)} cells, {len(pending)} with runs to train "
+        f"[bold]{exp.spec.name}[/]{exp.profile_note}: {len(exp.cells)} cells, {len(pending)} "
+        "with runs to train "
         f"({len(new)} queued now, {len(pending) - len(new)} already queued or running) in study "
         f"'{study.study_name}' at {redact(storage_url)}; tracking at {tracker.uri}.",
         highlight=False,

@@ -44,7 +44,8 @@ def cell_cost(cell: Cell, n_seeds: int | None = None) -> float:
 def dry_run_table(exp: Experiment) -> Table:
     """The cells of an experiment with their estimated cost."""
     table = Table(
-        title=f"{exp.spec.name}: {len(exp.cells)} cells, {exp.n_runs} runs (dry run: nothing trains)",
+        title=f"{exp.spec.name}{exp.profile_note}: {len(exp.cells)} cells, {exp.n_runs} runs "
+        "(dry run: nothing trains)",
         title_justify="left",
     )
     for col in ("#", "dataset", "configuration", "seeds", "G updates", "ticks", "est. CPU time"):

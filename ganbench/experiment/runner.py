@@ -70,11 +70,12 @@ def run_benchmark(
     jobs: int,
     dry_run: bool,
     population: int | None = None,
+    profile: str | None = None,
 ) -> int:
     """Validate, connect, train what is pending, print the summary. Returns the exit code.
     ``population`` caps the members of one batched model (None: :func:`auto_population`; 1: every
-    cell alone)."""
-    exp = spec.load(path, seeds=seeds, only=only)
+    cell alone); ``profile`` is the spec profile to apply (None: ``auto``)."""
+    exp = spec.load(path, seeds=seeds, only=only, profile=profile)
     if dry_run:
         from ganbench.experiment.estimate import dry_run_table
 
@@ -87,7 +88,7 @@ def run_benchmark(
         experiment_id, [c.run_key(s) for c, seeds_ in work.pending for s in seeds_]
     )
     console.print(
-        f"[bold]{exp.spec.name}[/]: {len(exp.cells)} cells × seeds = {exp.n_runs} runs; "
+        f"[bold]{exp.spec.name}[/]{exp.profile_note}: {len(exp.cells)} cells × seeds = {exp.n_runs} runs; "
         f"{work.skipped_runs} already finished, {exp.n_runs - work.skipped_runs} to train"
         + (f" ({redone} unfinished run(s) discarded)" if redone else "")
         + f"; tracking at {tracker.uri}."

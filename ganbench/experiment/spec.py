@@ -4,7 +4,8 @@ A spec lists datasets, losses and schedules (each a name or ``{name: …, <param
 training settings under ``train`` (any :class:`TrainConfig` key but the components and seeds),
 optional per-dataset overrides, and optional hyper-parameter lists under ``grid`` (dotted keys).
 The cartesian product of datasets × losses × schedules × grid values gives the cells; each cell
-trains ``seeds`` seeds in lockstep.
+trains ``seeds`` seeds in lockstep. Optional ``profiles`` hold named variants (e.g. a longer budget
+on a GPU), applied before validation: see :mod:`ganbench.experiment.profiles`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ganbench import registry
 from ganbench.errors import GanbenchError
+from ganbench.experiment import profiles
 from ganbench.experiment.spec_io import read_yaml
 from ganbench.train.build import resolve_device
 from ganbench.train.config import ComponentRef, TrainConfig
@@ -84,10 +86,16 @@ class Experiment:
     spec: ExperimentSpec
     path: str
     cells: list[Cell]
+    profile: str | None = None  # the spec profile applied, if any
 
     @property
     def spec_hash(self) -> str:
         return digest(self.spec.model_dump(mode="json"))[:12]
+
+    @property
+    def profile_note(self) -> str:
+        """`` (profile cuda of default.yaml)`` when a spec profile was applied, else nothing."""
+        return f" (profile {self.profile} of {Path(self.path).name})" if self.profile else ""
 
     @property
     def n_runs(self) -> int:
@@ -99,23 +107,35 @@ def digest(obj: Any) -> str:
     return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def load(path: str | Path, seeds: int | None = None, only: list[str] | None = None) -> Experiment:
+def load(
+    path: str | Path,
+    seeds: int | None = None,
+    only: list[str] | None = None,
+    profile: str | None = profiles.AUTO,
+) -> Experiment:
     """Read, validate and expand a spec file. ``seeds`` overrides the seed count; ``only``
-    (``loss=wasserstein``, ``dataset=ring``, ``schedule=alternating``) keeps matching cells."""
-    return from_mapping(read_yaml(Path(path)), str(path), seeds, only)
+    (``loss=wasserstein``, ``dataset=ring``, ``schedule=alternating``) keeps matching cells;
+    ``profile`` names the spec profile to apply (``auto``: ``cuda`` on a GPU if the spec has one)."""
+    return from_mapping(read_yaml(Path(path)), str(path), seeds, only, profile)
 
 
 def from_mapping(
-    raw: dict[str, Any], where: str, seeds: int | None = None, only: list[str] | None = None
+    raw: dict[str, Any],
+    where: str,
+    seeds: int | None = None,
+    only: list[str] | None = None,
+    profile: str | None = None,
 ) -> Experiment:
-    """Validate and expand a spec given as a mapping (a file's content, or the copy a study keeps)."""
-    spec = validate(ExperimentSpec, raw, where)
+    """Validate and expand a spec given as a mapping (a file's content, or the copy a study keeps),
+    with ``profile`` applied (None: no profile)."""
+    chosen = profiles.choose(raw, profile, where)
+    spec = validate(ExperimentSpec, profiles.apply(raw, chosen, where), where)
     if seeds is not None:
         spec = spec.model_copy(update={"seeds": seeds})
     cells = expand(spec, where)
     if only:
         cells = select(cells, only, where)
-    return Experiment(spec, where, cells)
+    return Experiment(spec, where, cells, chosen)
 
 
 def expand(spec: ExperimentSpec, where: str) -> list[Cell]:

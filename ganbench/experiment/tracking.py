@@ -110,6 +110,7 @@ class Tracker:
                 "spec_hash": exp.spec_hash,
                 "git_commit": git_commit(),
                 "command": " ".join(argv)[:5000],
+                **({"profile": exp.profile} if exp.profile else {}),
             },
         )
         run_id = run.info.run_id

@@ -14,8 +14,8 @@
   ``g_grad_evals``, ``train_seconds``, …) and every parameter as ``param.<name>``.
 
 ``invocations`` has one row per ``ganbench benchmark`` invocation (the parent runs): ``run_id``,
-``status``, ``start_time``, ``end_time``, ``spec_hash``, ``git_commit``, ``command``,
-``planned_runs``, ``planned_cells``.
+``status``, ``start_time``, ``end_time``, ``spec_hash``, ``git_commit``, ``command``, ``profile``
+(the spec profile applied, if any), ``planned_runs``, ``planned_cells``.
 
 ``trials`` has one row per trial run of a tuning study (``ganbench tune``), see
 :func:`ganbench.report.load.tidy_trials`; it is empty for a benchmark experiment.

@@ -163,6 +163,7 @@ def tidy_invocations(raw: pd.DataFrame) -> pd.DataFrame:
             "spec_hash": col("tags.spec_hash"),
             "git_commit": col("tags.git_commit"),
             "command": col("tags.command"),
+            "profile": col("tags.profile"),
             "planned_runs": pd.to_numeric(col("params.runs"), errors="coerce"),
             "planned_cells": pd.to_numeric(col("params.cells"), errors="coerce"),
         }

@@ -1,5 +1,6 @@
 """Which (configuration, seed) runs the latest invocation planned: its logged spec file, expanded
-with the ``--seeds`` and ``--only`` options of its recorded command line."""
+with the ``--seeds`` and ``--only`` options of its recorded command line and the spec profile it
+applied (its ``profile`` tag)."""
 
 from __future__ import annotations
 
@@ -26,8 +27,15 @@ def planned_runs(data: ReportData) -> pd.DataFrame | None:
     if not specs:
         return None
     seeds, only = _options(latest.get("command"))
+    profile = latest.get("profile")
     try:
-        exp = from_mapping(yaml.safe_load(specs[0].read_text()), specs[0].name, seeds, only)
+        exp = from_mapping(
+            yaml.safe_load(specs[0].read_text()),
+            specs[0].name,
+            seeds,
+            only,
+            profile if isinstance(profile, str) and profile else None,
+        )
     except (GanbenchError, yaml.YAMLError):
         return None
     rows = [

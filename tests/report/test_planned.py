@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import yaml
+
 from ganbench.report.planned import planned_runs
 from ganbench.report.status import status
 from ganbench.testing.report_data import contract_runs, synthetic_data
@@ -38,3 +40,23 @@ def test_an_unreadable_spec_gives_no_plan_rather_than_a_wrong_one(tmp_path):
     (tmp_path / "spec" / "x.yaml").write_text("name: x\nlosses: [no_such_loss]\n")
     data.fetch_artifact = lambda run_id, path: tmp_path / "spec" if path == "" else None
     assert planned_runs(data) is None
+
+
+def test_the_plan_applies_the_profile_the_invocation_recorded(tmp_path):
+    from ganbench.experiment.spec import from_mapping
+
+    raw = yaml.safe_load(QUICK.read_text())
+    raw["profiles"] = {"long": {"train": {"g_steps": 200, "eval_every": 50}}}
+    spec_folder = tmp_path / "spec"
+    spec_folder.mkdir()
+    (spec_folder / "quick.yaml").write_text(yaml.safe_dump(raw))
+    data = synthetic_data(contract_runs(), tmp_path / "a")
+    data.fetch_artifact = lambda run_id, path: spec_folder if path == "" else None
+    data.invocations.loc[0, "command"] = "ganbench benchmark quick.yaml"
+    data.invocations.loc[0, "profile"] = "long"
+    expected = from_mapping(raw, "quick.yaml", profile="long")
+    keys = {cell.run_key(s) for cell in expected.cells for s in cell.config.seeds}
+    assert set(planned_runs(data)["key"]) == keys
+    assert keys.isdisjoint(
+        cell.run_key(s) for cell in from_mapping(raw, "quick.yaml").cells for s in cell.config.seeds
+    )
