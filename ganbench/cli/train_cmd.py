@@ -137,8 +137,7 @@ def _save_samples(setup, out: Path) -> Path:
     from ganbench.train.plots import samples_figure
 
     out.mkdir(parents=True, exist_ok=True)
-    with torch.no_grad():
-        fake = setup.generator(setup.eval_noise[:, :2500]).cpu()
+    fake = setup.eval_samples(2500).cpu()
     gen = torch.Generator(device=setup.device).manual_seed(12345)
     real = setup.dataset.sample(min(2500, fake.shape[1]), gen).cpu()
     cfg = setup.config

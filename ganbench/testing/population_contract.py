@@ -38,15 +38,18 @@ def _weights(setup, members: list[int]) -> list[torch.Tensor]:
     return [w for i in members for w in setup.member_weights(i).values()]
 
 
-def check_member_equals_alone(kind: str, name: str, g_steps: int = 6, leave: bool = False) -> None:
+def check_member_equals_alone(
+    kind: str, name: str, g_steps: int = 6, leave: bool = False, shared: tuple[str, ...] = ()
+) -> None:
     """Two configurations (different learning rates, betas and batchable parameters; overlapping
     seeds) trained together equal each trained alone. With ``leave``, the first configuration's
     members leave the model after their first evaluation (a pruned trial): they equal it trained
-    alone for that many updates, and the second configuration still equals it trained alone."""
+    alone for that many updates, and the second configuration still equals it trained alone.
+    ``shared``: ``key=value`` settings both configurations get (e.g. another network norm)."""
     params_cls = REGISTRIES[kind].get(name).Params
     base = params_cls().model_dump()
     ref = {"name": name, **varied_params(params_cls, base)}
-    a = tiny_config(**{kind: name}, seeds=[0, 1], g_steps=g_steps, eval_every=3)
+    a = tiny_config(**{kind: name}, seeds=[0, 1], g_steps=g_steps, eval_every=3, sets=list(shared))
     b = tiny_config(
         **{kind: ref},
         seeds=[1, 2],
@@ -57,6 +60,7 @@ def check_member_equals_alone(kind: str, name: str, g_steps: int = 6, leave: boo
             "g_optimizer.lr=0.00005",
             "g_optimizer.betas=[0.0,0.9]",
             "d_optimizer.weight_decay=0.01",
+            *shared,
         ],
     )
     population = build_population([a, b], "test")

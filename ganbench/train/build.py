@@ -15,7 +15,7 @@ from ganbench.errors import GanbenchError
 from ganbench.metrics.evaluator import Evaluator, build_evaluator, default_n_samples
 from ganbench.train.config import TrainConfig
 from ganbench.train.member_optim import MemberOptimizer, make_member_optimizer
-from ganbench.train.networks import Discriminator, Generator
+from ganbench.train.networks import Discriminator, Generator, evaluating
 from ganbench.train.population import population_key
 from ganbench.validation import resolve
 
@@ -69,8 +69,7 @@ class TrainSetup:
         n, keep = len(self.rows), rows.tolist()
         gone = sorted(set(range(n)) - set(keep))
         if gone:
-            with torch.no_grad():
-                samples = self.generator(self.eval_noise).cpu()
+            samples = self.eval_samples().cpu()
             state = self.generator.state_dict()
             for r in gone:
                 weights = {k: v[r : r + 1].detach().clone().cpu() for k, v in state.items()}
@@ -116,8 +115,13 @@ class TrainSetup:
         if i in self.retired:
             return self.retired[i][1]
         r = self._row(i)
-        with torch.no_grad():
-            return self.generator(self.eval_noise)[r : r + 1].cpu()
+        return self.eval_samples()[r : r + 1].cpu()
+
+    def eval_samples(self, n: int | None = None) -> torch.Tensor:
+        """Every member's samples from (the first ``n`` of) its evaluation noise → (S, N, …),
+        drawn in eval mode (batch norm's running averages where the networks keep them)."""
+        with evaluating(self.generator) as generator:
+            return generator(self.eval_noise if n is None else self.eval_noise[:, :n])
 
     @property
     def g_params(self) -> list[torch.nn.Parameter]:

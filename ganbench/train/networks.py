@@ -6,7 +6,12 @@ own generator, on the CPU first so the same seed gives the same network on any d
 ``nn.Linear`` does (U(−1/√fan_in, 1/√fan_in)), or, with ``init_std``, weights N(0, init_std²) and zero
 biases (the DCGAN/ALI/PacGAN convention).
 
-A hidden layer is linear → norm → activation. ``activation: maxout`` (Goodfellow et al. 2013,
+A hidden layer is linear → norm → activation. ``norm: batch`` normalises with the statistics of the
+batch at hand, in training and in evaluation alike; ``norm: batch_running`` trains the same way but
+keeps per-seed running averages of those statistics (momentum 0.05, PacGAN's; every training-mode
+forward pass updates them, as in ``torch.nn.BatchNorm1d``) and evaluates with them — what PacGAN's
+and ALI's code do when they draw evaluation samples (Blocks' inference mode). Evaluation samples
+are drawn in ``eval()`` mode (:func:`evaluating`). ``activation: maxout`` (Goodfellow et al. 2013,
 "Maxout Networks") makes the linear map produce ``width × pieces`` values and keeps the largest of each
 unit's ``pieces`` (the discriminator of ALI and PacGAN's 2-D experiments: 3 × 200 units, 5 pieces).
 """
@@ -14,7 +19,8 @@ unit's ``pieces`` (the discriminator of ALI and PacGAN's 2-D experiments: 3 × 2
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Literal
 
 import torch
@@ -23,7 +29,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from torch import Tensor, nn
 
 Activation = Literal["relu", "leaky_relu", "elu", "tanh", "silu", "gelu", "maxout"]
-Norm = Literal["none", "layer", "batch"]
+Norm = Literal["none", "layer", "batch", "batch_running"]
+#: Weight of the newest batch in the running averages of ``norm: batch_running`` (PacGAN's 0.05).
+RUNNING_MOMENTUM = 0.05
 
 ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
     "relu": F.relu,
@@ -82,19 +90,44 @@ class SeedLinear(nn.Module):
 
 
 class SeedNorm(nn.Module):
-    """Per-seed layer norm (over features) or batch norm (over the batch, batch statistics always)."""
+    """Per-seed layer norm (over features) or batch norm (over the batch); ``batch_running`` also
+    keeps per-seed running averages of the batch statistics and normalises with them in eval mode."""
 
     def __init__(self, n_seeds: int, width: int, kind: Norm) -> None:
         super().__init__()
         self.kind = kind
         self.scale = nn.Parameter(torch.ones(n_seeds, 1, width))
         self.shift = nn.Parameter(torch.zeros(n_seeds, 1, width))
+        if kind == "batch_running":
+            self.register_buffer("running_mean", torch.zeros(n_seeds, 1, width))
+            self.register_buffer("running_var", torch.ones(n_seeds, 1, width))
 
     def forward(self, x: Tensor) -> Tensor:
-        dim = -1 if self.kind == "layer" else 1
-        mean = x.mean(dim=dim, keepdim=True)
-        var = x.var(dim=dim, keepdim=True, unbiased=False)
+        if self.kind == "batch_running" and not self.training:
+            mean, var = self.running_mean, self.running_var
+        else:
+            dim = -1 if self.kind == "layer" else 1
+            mean = x.mean(dim=dim, keepdim=True)
+            var = x.var(dim=dim, keepdim=True, unbiased=False)
+            if self.kind == "batch_running":
+                with torch.no_grad():
+                    n = x.shape[1]
+                    self.running_mean.lerp_(mean, RUNNING_MOMENTUM)
+                    self.running_var.lerp_(var * (n / max(n - 1, 1)), RUNNING_MOMENTUM)
         return (x - mean) * torch.rsqrt(var + 1e-5) * self.scale + self.shift
+
+
+@contextmanager
+def evaluating(module: nn.Module) -> Iterator[nn.Module]:
+    """``module`` in eval mode (running statistics, no updates of them) and without gradients for
+    the block; its training mode is restored after."""
+    was_training = module.training
+    module.eval()
+    try:
+        with torch.no_grad():
+            yield module
+    finally:
+        module.train(was_training)
 
 
 class SeedMLP(nn.Module):

@@ -263,7 +263,7 @@ def _report_eval(
     emit: Callable[[LogRecord], LogRecord],
     result: TrainResult,
 ) -> None:
-    samples = setup.generator(setup.eval_noise)
+    samples = setup.eval_samples()
     values: dict[str, np.ndarray] = {}
     if evaluate is not None:
         values = {k: v.detach().double().cpu().numpy() for k, v in evaluate(samples).items()}

@@ -5,7 +5,9 @@ short alias) and built with the keyword arguments the spec gives, so every Optun
 usable without code here. The storage is an RDB URL (SQLite, PostgreSQL, MySQL) with Optuna's
 heartbeat — a worker that dies mid-trial stops beating, its trial is failed after the grace period
 and :class:`~optuna.storages.RetryHeartbeatStaleTrialCallback` puts a copy back in the queue — or a
-journal file (``journal:PATH`` or a path ending in ``.log``), which has no heartbeat.
+journal file (``journal:PATH`` or a path ending in ``.log``), which has no heartbeat. A trial whose
+worker died before its first heartbeat counts as stale too
+(:class:`ganbench.tuning.heartbeat_storage.HeartbeatStorage`).
 """
 
 from __future__ import annotations
@@ -103,8 +105,10 @@ def scrub(text: str, url: str) -> str:
 def open_storage(url: str | None, heartbeat: int = HEARTBEAT_INTERVAL, grace: int = GRACE_PERIOD):
     """Connect to the study storage and prove it answers, before any training."""
     import optuna
-    from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
+    from optuna.storages import RetryHeartbeatStaleTrialCallback
     from optuna.storages.journal import JournalFileBackend, JournalStorage
+
+    from ganbench.tuning.heartbeat_storage import HeartbeatStorage
 
     url = url or DEFAULT_STORAGE
     try:
@@ -112,7 +116,7 @@ def open_storage(url: str | None, heartbeat: int = HEARTBEAT_INTERVAL, grace: in
             warnings.simplefilter("ignore")  # heartbeat and journal storages are marked experimental
             if url.startswith("journal:") or url.endswith(".log"):
                 return JournalStorage(JournalFileBackend(url.removeprefix("journal:")))
-            storage = RDBStorage(
+            storage = HeartbeatStorage(
                 url,
                 engine_kwargs=_engine_kwargs(url),
                 heartbeat_interval=heartbeat,

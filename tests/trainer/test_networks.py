@@ -64,3 +64,65 @@ def test_same_seed_same_network_beside_others():
 def test_pieces_must_be_at_least_two():
     with pytest.raises(ValueError):
         NetConfig(activation="maxout", pieces=1)
+
+
+def _running_net(seeds):
+    return Generator(inits(seeds), 3, 2, NetConfig(width=6, depth=1, norm="batch_running"), bounded=False)
+
+
+def test_batch_running_matches_torch_batchnorm_per_seed_in_training_and_in_eval():
+    """Known answer: each seed's layer is torch.nn.BatchNorm1d(momentum=0.05) on that seed's
+    activations — the same training outputs, the same running averages, the same eval outputs."""
+    torch.manual_seed(0)
+    net = _running_net([0, 1])
+    norm, linear = net.net.norms[0], net.net.hidden[0]
+    with torch.no_grad():
+        norm.scale.uniform_(0.5, 1.5)
+        norm.shift.uniform_(-0.5, 0.5)
+    refs = []
+    for s in range(2):
+        ref = torch.nn.BatchNorm1d(6, momentum=0.05, eps=1e-5)
+        with torch.no_grad():
+            ref.weight.copy_(norm.scale[s, 0])
+            ref.bias.copy_(norm.shift[s, 0])
+        refs.append(ref)
+    for step in range(5):
+        z = torch.randn(2, 32, 3) * (1 + step)
+        h = linear(z)
+        out = norm(h)
+        for s in range(2):
+            torch.testing.assert_close(out[s], refs[s](h[s]), rtol=1e-5, atol=1e-5)
+    for s in range(2):
+        torch.testing.assert_close(norm.running_mean[s, 0], refs[s].running_mean, rtol=1e-5, atol=1e-6)
+        torch.testing.assert_close(norm.running_var[s, 0], refs[s].running_var, rtol=1e-5, atol=1e-6)
+    h = linear(torch.randn(2, 9, 3)).detach()
+    norm.eval()
+    for s in range(2):
+        refs[s].eval()
+        torch.testing.assert_close(norm(h)[s], refs[s](h[s]), rtol=1e-5, atol=1e-5)
+
+
+def test_evaluating_uses_and_keeps_the_running_averages_and_restores_training_mode():
+    from ganbench.train.networks import evaluating
+
+    net = _running_net([0])
+    for _ in range(3):
+        net(torch.randn(1, 16, 3))
+    mean = net.net.norms[0].running_mean.clone()
+    z = torch.randn(1, 5, 3)
+    with evaluating(net) as g:
+        one = g(z)
+        assert not net.training and not one.requires_grad
+        assert torch.equal(g(z[:, :2]), one[:, :2])  # a sample does not depend on the batch beside it
+    assert net.training and torch.equal(net.net.norms[0].running_mean, mean)
+    assert not torch.equal(net(z), one)  # training mode normalises with the batch's own statistics
+
+
+def test_batch_running_averages_are_per_seed():
+    alone, beside = _running_net([7]), _running_net([6, 7])
+    for _ in range(4):
+        z = torch.randn(2, 16, 3)
+        alone(z[1:])
+        beside(torch.cat([torch.randn(1, 16, 3) * 5, z[1:]]))
+    for name, buf in alone.named_buffers():
+        torch.testing.assert_close(dict(beside.named_buffers())[name][1:], buf)

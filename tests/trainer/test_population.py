@@ -33,6 +33,13 @@ def test_members_leaving_the_model_change_nothing_for_every_loss(name):
     population_contract.check_member_equals_alone("loss", name, leave=True)
 
 
+@pytest.mark.parametrize("schedule", ["alternating", "simultaneous"])
+@pytest.mark.parametrize("norm", ["batch", "batch_running", "layer"])
+def test_normalised_networks_keep_members_apart_in_a_population_and_when_members_leave(norm, schedule):
+    shared = (f"generator.norm={norm}", f"discriminator.norm={norm}")
+    population_contract.check_member_equals_alone("schedule", schedule, leave=True, shared=shared)
+
+
 @pytest.mark.parametrize("optimizer", ["adam", "rmsprop", "sgd"])
 def test_a_member_with_learning_rate_zero_does_not_move(optimizer):
     sets = [f"{p}_optimizer.name={optimizer}" for p in "dg"] + ["d_optimizer.momentum=0.5"] * (
