@@ -34,6 +34,7 @@ class CellTask:
     config: dict[str, Any]  # TrainConfig as JSON, seeds = the seeds still to run
     out_dir: str  # artifacts go to out_dir/seed-<s>/
     sample_images: str = "every_eval"  # every_eval | final | none
+    label: str = ""  # the cell's label, for sample image titles (default: loss + schedule names)
 
 
 @dataclass
@@ -103,7 +104,7 @@ def run_cells(
             return
         for task, mine, hook in zip(tasks, members, hooks, strict=True):
             if task.sample_images == "every_eval":
-                _save_images(setup, record, real, Path(task.out_dir), final=False, only=mine)
+                _save_images(setup, record, real, Path(task.out_dir), False, mine, task.label)
             if hook is not None and (record.active & mine).any() and hook(_part(record, mine)):
                 ending[mine] = True
 
@@ -157,7 +158,13 @@ def _seed_dir(out: Path, seed: int) -> Path:
 
 
 def _save_images(
-    setup, record: LogRecord, real: torch.Tensor, out: Path, final: bool, only: np.ndarray | None = None
+    setup,
+    record: LogRecord,
+    real: torch.Tensor,
+    out: Path,
+    final: bool,
+    only: np.ndarray | None = None,
+    label: str = "",
 ) -> None:
     from ganbench.train.plots import samples_figure
 
@@ -166,7 +173,8 @@ def _save_images(
         cfg = setup.configs[setup.member_config[i]]
         seed, step = setup.seeds[i], int(record.step[i])
         when = "final" if final else f"{step} G updates"
-        title = f"{cfg.loss.name} + {cfg.schedule.name} on {cfg.dataset.name}: seed {seed}, {when}"
+        what = label or f"{cfg.loss.name} + {cfg.schedule.name}"
+        title = f"{what} on {cfg.dataset.name}: seed {seed}, {when}"
         name = "samples_final.png" if final else f"samples_step{step:07d}.png"
         samples_figure(
             setup.dataset,
@@ -232,7 +240,8 @@ def _seed_artifacts(
         all_samples[i] = samples[0]
         active = np.arange(setup.n_seeds) == i
         steps = np.full(setup.n_seeds, int(setup.config.g_steps) if not diverged else -1)
-        _save_images(setup, LogRecord("eval", steps, {}, active, all_samples), real, out, final=True)
+        record = LogRecord("eval", steps, {}, active, all_samples)
+        _save_images(setup, record, real, out, final=True, label=task.label)
     return sorted(str(p) for p in folder.iterdir())
 
 

@@ -151,7 +151,9 @@ def benchmark_unit(storage, tracker: Tracker, console: Console, info: StudyInfo)
         if todo:
             with tempfile.TemporaryDirectory(prefix="ganbench-") as tmp:
                 config = cell.config.model_copy(update={"seeds": todo}).model_dump(mode="json")
-                outcome = run_cell(CellTask(config, str(Path(tmp) / cell.key), exp.spec.sample_images))
+                outcome = run_cell(
+                    CellTask(config, str(Path(tmp) / cell.key), exp.spec.sample_images, cell.label)
+                )
                 for seed in outcome.seeds:
                     tracker.log_seed(experiment_id, parent, exp, cell, outcome, seed)
         console.print(

@@ -162,6 +162,7 @@ def _train_all(
                 cell.config.model_copy(update={"seeds": seeds_}).model_dump(mode="json"),
                 str(Path(tmp) / cell.key),
                 exp.spec.sample_images,
+                cell.label,
             )
 
         populations = [
