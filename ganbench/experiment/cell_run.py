@@ -104,7 +104,8 @@ def run_cells(
             return
         for task, mine, hook in zip(tasks, members, hooks, strict=True):
             if task.sample_images == "every_eval":
-                _save_images(setup, record, real, Path(task.out_dir), False, mine, task.label)
+                out = Path(task.out_dir)
+                _save_images(setup, record, real, out, final=False, only=mine, label=task.label)
             if hook is not None and (record.active & mine).any() and hook(_part(record, mine)):
                 ending[mine] = True
 
