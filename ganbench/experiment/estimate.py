@@ -1,6 +1,9 @@
-"""Cost estimates for a dry run and for the progress bar's ETA, before anything trains."""
+"""Cost estimates: a dry run's table (measured, :mod:`ganbench.experiment.timing`) and the progress
+bar's weights (relative, free to compute)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import torch
 from rich.table import Table
@@ -8,16 +11,24 @@ from rich.table import Table
 from ganbench import registry
 from ganbench.contracts import ScheduleContext, ScheduleState
 from ganbench.experiment.spec import Cell, Experiment
+from ganbench.experiment.timing import REPEATS, CostTimer
 from ganbench.metrics.convergence import WINDOW
 
-# Measured on this project's reference machine (2 shared CPU cores, one worker thread, default MLPs
-# of width 128 and depth 3, batch 256): seconds per (tick × seed), evaluation excluded.
-SECONDS_PER_SEED_TICK = 2.0e-3
+
+@dataclass(frozen=True)
+class UpdateCounts:
+    """What training a cell runs, per seed: ticks, and updates of D alone, G alone and both at once."""
+
+    ticks: int
+    d: int
+    g: int
+    joint: int
 
 
-def schedule_ticks(cell: Cell, assumed_d_accuracy: float = 0.6) -> int:
-    """Ticks needed to spend the generator budget, by running the schedule on its own (adaptive
-    schedules are driven by an assumed constant discriminator accuracy, so theirs is a guess)."""
+def schedule_counts(cell: Cell, assumed_d_accuracy: float = 0.6) -> UpdateCounts:
+    """Run the schedule on its own until the generator budget is spent, counting the updates the
+    trainer would run (adaptive schedules are driven by an assumed constant discriminator accuracy,
+    so theirs is a guess; a per-seed schedule runs both players' updates, masked, at every tick)."""
     cfg = cell.config
     dataset_cls = registry.datasets.get(cfg.dataset.name)
     size = dataset_cls.size if isinstance(dataset_cls.size, int) else None
@@ -27,33 +38,52 @@ def schedule_ticks(cell: Cell, assumed_d_accuracy: float = 0.6) -> int:
     schedule = schedule_cls(schedule_cls.Params(**cfg.schedule.params), context)
     g = torch.zeros(1, dtype=torch.long)
     acc = torch.full((1,), assumed_d_accuracy)
-    tick = 0
+    tick = n_d = n_g = n_joint = 0
     while g.item() < cfg.g_steps and tick < 50 * cfg.g_steps:
-        g += schedule.next_step(ScheduleState(tick, g.clone(), g.clone(), acc)).g
+        step = schedule.next_step(ScheduleState(tick, g.clone(), g.clone(), acc))
+        if step.joint:
+            n_joint += 1
+        else:
+            n_d += int(schedule.per_seed or bool(step.d.any()))
+            n_g += int(schedule.per_seed or bool(step.g.any()))
+        g += step.g
         tick += 1
-    return tick
+    return UpdateCounts(tick, n_d, n_g, n_joint)
+
+
+def schedule_ticks(cell: Cell) -> int:
+    """Ticks needed to spend the generator budget."""
+    return schedule_counts(cell).ticks
+
+
+def cell_seconds(cell: Cell, timer: CostTimer) -> float:
+    """Estimated seconds to train and evaluate a cell: its update counts times measured costs."""
+    counts, cost = schedule_counts(cell), timer.costs(cell.config)
+    training = counts.d * cost.d + counts.g * cost.g + counts.joint * cost.joint
+    return training + evaluations(cell) * cost.evaluation
 
 
 def cell_cost(cell: Cell, n_seeds: int | None = None) -> float:
-    """Estimated work of a cell, in seed-ticks."""
+    """Relative work of a cell (seed-ticks × network width), to weigh the progress bar's cells
+    against each other without timing anything."""
     seeds = len(cell.config.seeds) if n_seeds is None else n_seeds
     width = max(cell.config.generator.width, cell.config.discriminator.width)
     return schedule_ticks(cell) * seeds * max(1.0, width / 128)
 
 
-def dry_run_table(exp: Experiment) -> Table:
-    """The cells of an experiment with their estimated cost."""
+def dry_run_table(exp: Experiment, timer: CostTimer, jobs: int = 1) -> Table:
+    """The cells of an experiment with their estimated time, from ``timer``'s measurements."""
     table = Table(
         title=f"{exp.spec.name}{exp.profile_note}: {len(exp.cells)} cells, {exp.n_runs} runs "
-        "(dry run: nothing trains)",
+        "(dry run: nothing is recorded)",
         title_justify="left",
     )
-    for col in ("#", "dataset", "configuration", "seeds", "G updates", "ticks", "est. CPU time"):
-        table.add_column(col, justify="right" if col in ("#", "seeds", "G updates", "ticks") else "left")
+    for col in ("#", "dataset", "configuration", "seeds", "G updates", "ticks", "evals", "est. time"):
+        table.add_column(col, justify="left" if col in ("dataset", "configuration") else "right")
     total = 0.0
     for cell in exp.cells:
-        cost = cell_cost(cell)
-        total += cost
+        seconds = cell_seconds(cell, timer)
+        total += seconds
         table.add_row(
             str(cell.index),
             cell.config.dataset.name,
@@ -61,11 +91,15 @@ def dry_run_table(exp: Experiment) -> Table:
             str(len(cell.config.seeds)),
             str(cell.config.g_steps),
             str(schedule_ticks(cell)),
-            _duration(cost * SECONDS_PER_SEED_TICK),
+            str(evaluations(cell)),
+            _duration(seconds),
         )
+    workers = min(jobs, len(exp.cells))
     table.caption = (
-        f"total ≈ {_duration(total * SECONDS_PER_SEED_TICK)} of one CPU core for training, "
-        "plus evaluation; an estimate, not a measurement"
+        f"total ≈ {_duration(total)} of training and evaluation"
+        + (f", ≈ {_duration(total / workers)} with {workers} workers" if workers > 1 else "")
+        + f" — timed on this machine now ({timer.measured} distinct setup(s), {REPEATS} updates of each "
+        "kind and one evaluation each, cells alone); an estimate, not a measurement of the run"
     )
     fewest = min((evaluations(c) for c in exp.cells), default=WINDOW)
     if fewest < WINDOW:
@@ -83,4 +117,6 @@ def evaluations(cell: Cell) -> int:
 
 
 def _duration(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f} h"
     return f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.0f} s"

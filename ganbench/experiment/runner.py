@@ -78,8 +78,11 @@ def run_benchmark(
     exp = spec.load(path, seeds=seeds, only=only, profile=profile)
     if dry_run:
         from ganbench.experiment.estimate import dry_run_table
+        from ganbench.experiment.timing import CostTimer
 
-        console.print(dry_run_table(exp))
+        with console.status("Timing a few updates and one evaluation of each distinct setup…"):
+            table = dry_run_table(exp, CostTimer(threads=worker_threads(jobs)), jobs)
+        console.print(table)
         return 0
     tracker = Tracker.connect(tracking_uri)
     experiment_id = tracker.experiment_id(exp.spec.name)

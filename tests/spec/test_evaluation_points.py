@@ -8,6 +8,7 @@ from rich.console import Console
 
 from ganbench.experiment import spec
 from ganbench.experiment.estimate import dry_run_table, evaluations
+from ganbench.experiment.timing import CostTimer
 from ganbench.metrics.convergence import WINDOW
 
 EXPERIMENTS = Path(__file__).resolve().parents[2] / "experiments"
@@ -22,7 +23,9 @@ def test_shipped_benchmarks_evaluate_at_least_window_times(name):
 def dry_run_text(train: dict) -> str:
     raw = {"name": "t", "datasets": ["ring"], "losses": ["minimax"], "schedules": ["simultaneous"]}
     console = Console(width=300, record=True)
-    console.print(dry_run_table(spec.from_mapping({**raw, "train": train}, "t.yaml")))
+    small = {"generator": {"width": 8, "depth": 1}, "discriminator": {"width": 8, "depth": 1}}
+    exp = spec.from_mapping({**raw, "train": {**small, "eval_samples": 50, **train}}, "t.yaml")
+    console.print(dry_run_table(exp, CostTimer()))
     return " ".join(console.export_text().split())
 
 

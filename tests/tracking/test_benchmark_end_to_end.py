@@ -112,5 +112,6 @@ def test_rerun_skips_everything_and_adds_no_run(quick_store, tmp_path):
 
 def test_dry_run_lists_cells_and_trains_nothing(tmp_path):
     proc = benchmark(tmp_path, str(QUICK), "--dry-run")
-    assert proc.returncode == 0 and "4 cells, 8 runs" in proc.stdout and "est." in proc.stdout
+    assert proc.returncode == 0 and "4 cells, 8 runs" in proc.stdout and "est. time" in proc.stdout
+    assert "timed on this machine" in " ".join(proc.stdout.split())
     assert not (tmp_path / "mlflow.db").exists()

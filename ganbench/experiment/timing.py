@@ -1,0 +1,115 @@
+"""Measured costs for a dry run: a few real updates and one evaluation of each distinct setup, timed
+on this machine, in one thread as a benchmark worker trains (see ``estimate.py`` for how they add up).
+
+A model of the cost (seconds per seed-tick × network width) was off by 3× for the default networks and
+by 8× for the 4 × 400 PacGAN networks on the reference CPU, and knew nothing of GPUs or of how long an
+evaluation takes; timing the setup itself is both simpler and right on any machine.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from ganbench.train.build import TrainSetup, build, evaluator_for
+from ganbench.train.config import TrainConfig
+from ganbench.train.updates import d_update, g_update, joint_update
+
+WARMUP = 2  # untimed updates first: lazy allocations, optimizer state, first-call dispatch
+REPEATS = 6  # timed updates of each kind; the median is kept
+
+# Settings that change what is learnt but not what an update or an evaluation costs, and those an
+# evaluation (sampling G, then the metrics) does not depend on.
+_NOT_COST = ("g_steps", "eval_every", "log_every", "schedule")
+_OPTIMIZER_VALUES = ("lr", "betas", "momentum", "weight_decay")
+_NOT_EVALUATION = ("loss", "discriminator", "d_optimizer", "g_optimizer", "batch_size")
+
+
+@dataclass(frozen=True)
+class UpdateCosts:
+    """Seconds of one update of every seed of a setup: D alone, G alone, both at once (simultaneous),
+    and of one evaluation (sampling and every metric)."""
+
+    d: float
+    g: float
+    joint: float
+    evaluation: float
+
+
+@dataclass
+class CostTimer:
+    """Times each distinct setup once. Configurations that differ only in learning rates, budget or
+    schedule share a measurement; ``threads`` is torch's thread count while timing (1: as a worker
+    of a multi-worker benchmark on the CPU)."""
+
+    threads: int | None = 1
+    clock: Callable[[], float] = time.perf_counter
+    _updates: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    _evaluations: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def measured(self) -> int:
+        """Distinct setups whose updates were timed so far."""
+        return len(self._updates)
+
+    def costs(self, config: TrainConfig) -> UpdateCosts:
+        key, eval_key = cost_key(config), cost_key(config, evaluation=True)
+        if key not in self._updates or eval_key not in self._evaluations:
+            before = torch.get_num_threads()
+            if self.threads:
+                torch.set_num_threads(self.threads)
+            try:
+                setup = build(config)
+                if key not in self._updates:
+                    self._updates[key] = self._time_updates(setup)
+                if eval_key not in self._evaluations:
+                    evaluate = evaluator_for(setup)
+                    self._evaluations[eval_key] = self._median(
+                        setup, lambda: evaluate(setup.eval_samples()), warmup=0, repeats=1
+                    )
+            finally:
+                torch.set_num_threads(before)
+        return UpdateCosts(*self._updates[key], self._evaluations[eval_key])
+
+    def _time_updates(self, setup: TrainSetup) -> tuple[float, float, float]:
+        every = torch.ones(setup.n_seeds, dtype=torch.bool, device=setup.device)
+        return (
+            self._median(setup, lambda: d_update(setup, every)),
+            self._median(setup, lambda: g_update(setup, every)),
+            self._median(setup, lambda: joint_update(setup, every, every)),
+        )
+
+    def _median(
+        self, setup: TrainSetup, work: Callable[[], Any], warmup: int = WARMUP, repeats: int = REPEATS
+    ) -> float:
+        for _ in range(warmup):
+            work()
+        times = []
+        for _ in range(repeats):
+            _sync(setup.device)
+            start = self.clock()
+            work()
+            _sync(setup.device)
+            times.append(self.clock() - start)
+        return sorted(times)[len(times) // 2]
+
+
+def cost_key(config: TrainConfig, evaluation: bool = False) -> str:
+    """The settings an update's (or with ``evaluation``, an evaluation's) cost depends on, as a
+    string: the number of seeds but not which, optimizer names but not their values, no budget, no
+    schedule."""
+    raw = config.model_dump(mode="json", exclude=set(_NOT_COST + (_NOT_EVALUATION if evaluation else ())))
+    raw["seeds"] = len(config.seeds)
+    for player in ("g_optimizer", "d_optimizer"):
+        if player in raw:
+            raw[player] = {k: v for k, v in raw[player].items() if k not in _OPTIMIZER_VALUES}
+    return repr(sorted(raw.items()))
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
