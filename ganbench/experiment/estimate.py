@@ -11,7 +11,7 @@ from rich.table import Table
 from ganbench import registry
 from ganbench.contracts import ScheduleContext, ScheduleState
 from ganbench.experiment.spec import Cell, Experiment
-from ganbench.experiment.timing import REPEATS, CostTimer
+from ganbench.experiment.timing import REPEATS, CostTimer, UpdateCosts
 from ganbench.metrics.convergence import WINDOW
 
 
@@ -23,6 +23,11 @@ class UpdateCounts:
     d: int
     g: int
     joint: int
+
+    def seconds(self, cost: UpdateCosts, n_evaluations: int) -> float:
+        """These updates and ``n_evaluations`` evaluations at measured ``cost``."""
+        training = self.d * cost.d + self.g * cost.g + self.joint * cost.joint
+        return training + n_evaluations * cost.evaluation
 
 
 def schedule_counts(cell: Cell, assumed_d_accuracy: float = 0.6) -> UpdateCounts:
@@ -58,9 +63,7 @@ def schedule_ticks(cell: Cell) -> int:
 
 def cell_seconds(cell: Cell, timer: CostTimer) -> float:
     """Estimated seconds to train and evaluate a cell: its update counts times measured costs."""
-    counts, cost = schedule_counts(cell), timer.costs(cell.config)
-    training = counts.d * cost.d + counts.g * cost.g + counts.joint * cost.joint
-    return training + evaluations(cell) * cost.evaluation
+    return schedule_counts(cell).seconds(timer.costs(cell.config), evaluations(cell))
 
 
 def cell_cost(cell: Cell, n_seeds: int | None = None) -> float:
@@ -82,7 +85,8 @@ def dry_run_table(exp: Experiment, timer: CostTimer, jobs: int = 1) -> Table:
         table.add_column(col, justify="left" if col in ("dataset", "configuration") else "right")
     total = 0.0
     for cell in exp.cells:
-        seconds = cell_seconds(cell, timer)
+        counts = schedule_counts(cell)  # simulated once: ~1 s per 50,000 ticks
+        seconds = counts.seconds(timer.costs(cell.config), evaluations(cell))
         total += seconds
         table.add_row(
             str(cell.index),
@@ -90,7 +94,7 @@ def dry_run_table(exp: Experiment, timer: CostTimer, jobs: int = 1) -> Table:
             cell.label,
             str(len(cell.config.seeds)),
             str(cell.config.g_steps),
-            str(schedule_ticks(cell)),
+            str(counts.ticks),
             str(evaluations(cell)),
             _duration(seconds),
         )
