@@ -56,18 +56,23 @@ def render_markdown(report: Report) -> str:
     for dataset, verdicts in grouped.items():
         out += [f"### {dataset}", ""] + [f"- {_shown(v)}" for v in verdicts] + [""]
     if not grouped:
-        out += ["- (none: no complete runs)", ""]
+        none = (
+            "a tuning experiment has no (configuration, seed) runs to compare; its studies are under "
+            "Tuning budget"
+            if not data.trials.empty
+            else "no complete runs"
+        )
+        out += [f"- (none: {none})", ""]
     out += [
         VERDICT_RULE,
         "",
     ]
     for section in report.sections:
+        if section.skipped:
+            continue
         out += [f"## {section.title}", ""]
         if section.error:
             out += [f"**This section failed:** {section.error}", ""]
-            continue
-        if section.skipped:
-            out += [f"Skipped: {section.skipped}.", ""]
             continue
         result = section.result
         out += [f"- {note}" for note in result.notes] + ([""] if result.notes else [])
@@ -77,6 +82,9 @@ def render_markdown(report: Report) -> str:
                 out += [f"_{table.caption}_", ""]
         for fig in result.figures:
             out += [f"![{fig.caption}]({fig.path})", "", f"_{fig.caption}_", ""]
+    skipped = [f"{s.title} ({s.skipped})" for s in report.sections if s.skipped]
+    if skipped:
+        out += ["_Sections that do not apply to this experiment: " + "; ".join(skipped) + "._", ""]
     out += ["## Provenance", ""]
     out += [f"- **{key}**: {value}" for key, value in report.provenance.facts.items()]
     out += ["", "## MLflow runs per configuration", ""]

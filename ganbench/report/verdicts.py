@@ -162,13 +162,13 @@ def verdict(
         f"{with_interval(best, q.scale)} vs {with_interval(loser, q.scale)} "
         f"({p_value(loser['configuration'])}, {test})"
     )
-    if modes is not None:
-        text += (
-            f"; they cover {number(modes[best['configuration']])} and "
-            f"{number(modes[loser['configuration']])} modes"
-        )
     if len(found.beaten) > 1:
         text += f", and than {len(found.beaten) - 1} more configuration{'s' if len(found.beaten) > 2 else ''}"
+    if modes is not None:
+        text += (
+            f" (the two cover {number(modes[best['configuration']])} and "
+            f"{number(modes[loser['configuration']])} modes)"
+        )
     if found.tied:
         text += "; no clear difference from " + ", ".join(show(r) for r in found.tied)
     seeds = min(int(r["n_finite"]) for r in (best, *found.beaten))

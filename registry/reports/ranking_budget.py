@@ -66,9 +66,9 @@ def _verdict_text(dataset, label, check, half, full) -> str:
     leaders = ", ".join(check.leaders_full)
     if not math.isfinite(check.tau):
         return (
-            f"on {dataset}, Kendall τ between the rankings by {label} at {half} and at {full} is "
-            "undefined (every configuration has the same mean at one of the two points), so this "
-            "says nothing about whether the budget is long enough."
+            f"on {dataset}, the ranking by {label} at {half} cannot be compared with the one at {full}: "
+            "Kendall τ is undefined (every configuration has the same mean at one of the two points), "
+            "so this says nothing about whether the budget is long enough."
         )
     if check.settled:
         return (
