@@ -162,5 +162,5 @@ def _describe(exc: BaseException, path: Path | None = None) -> str:
     ]
     if isinstance(exc, SyntaxError) and exc.lineno:
         lines.append(exc.lineno)
-    where = f" (line {lines[-1]})" if lines else ""
+    where = f" (line {lines[-1]})" if lines and f"line {lines[-1]})" not in str(exc) else ""
     return f"{type(exc).__name__}: {exc}{where}"

@@ -128,8 +128,10 @@ def shown(value: Any) -> str:
     """A value as a user wrote it in YAML, never a Python repr: ``ring`` for a component
     reference, ``{"width": 128, "depth": 3}`` for a section, ``[0.5, 0.999]`` for a list."""
     if isinstance(value, BaseModel):
-        name = getattr(value, "name", None)
-        return str(name) if isinstance(name, str) else json.dumps(value.model_dump(mode="json"))
+        dumped = value.model_dump(mode="json")
+        if set(dumped) <= {"name", "params"} and not dumped.get("params"):  # a component reference
+            return str(dumped.get("name"))
+        return json.dumps(dumped)
     if isinstance(value, (list, tuple, dict)):
         return json.dumps(value, default=str)
     if value is None:
