@@ -149,7 +149,7 @@ def test_an_import_error_is_shown_where_the_plugin_is_asked_for(tmp_path, scratc
     with pytest.raises(RegistryError) as err:
         losses.get("typo_loss")
     message = str(err.value)
-    assert f"its plugin file {path} failed to load — SyntaxError" in message and "(line " in message
+    assert f"its plugin file {path} failed to load — SyntaxError" in message and "line 9)" in message
 
 
 def test_unknown_names_and_defaults_are_shown_without_python_reprs():
