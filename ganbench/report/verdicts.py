@@ -130,8 +130,13 @@ def verdict(
     best, n = found.best, found.comparisons + 1
     rows = [best, *found.beaten, *found.tied]
 
+    unit = " %" if q.scale == 100 else ""  # a share is a percentage, as everywhere
+
+    def interval(row: pd.Series) -> str:
+        return with_interval(row, q.scale) + unit
+
     def show(row: pd.Series) -> str:
-        return f"{row['configuration']} ({with_interval(row, q.scale)})"
+        return f"{row['configuration']} ({interval(row)})"
 
     def p_value(config: str) -> str:
         p = found.adjusted[config]
@@ -140,7 +145,7 @@ def verdict(
     if all(len(set(r["values"])) == 1 for r in rows) and len({r["mean"] for r in rows}) == 1:
         return Verdict(
             f"on {dataset}, {what}: no clear difference — every seed of all {n} configurations has "
-            f"the same value, {number(best['mean'], q.scale)}.",
+            f"the same value, {number(best['mean'], q.scale)}{unit}.",
             NO_CLEAR_DIFFERENCE,
             dataset,
             q.key,
@@ -159,7 +164,7 @@ def verdict(
     loser = found.beaten[0]
     text = (
         f"on {dataset}, {best['configuration']} {q.better} than {loser['configuration']}: "
-        f"{with_interval(best, q.scale)} vs {with_interval(loser, q.scale)} "
+        f"{interval(best)} vs {interval(loser)} "
         f"({p_value(loser['configuration'])}, {test})"
     )
     if len(found.beaten) > 1:
