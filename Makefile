@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 PYTEST_WORKERS ?= 2
 
-.PHONY: setup test test-fast lint format demo benchmark benchmark-quick ui report literature tune tune-ui perf clean
+.PHONY: setup test test-fast lint format demo benchmark first-look benchmark-quick ui report literature tune tune-ui perf clean
 
 setup: $(VENV)/.installed
 
@@ -37,6 +37,13 @@ JOBS         ?= 2
 benchmark: setup
 	$(BIN)/ganbench benchmark experiments/default.yaml --tracking-uri $(TRACKING_URI) --jobs $(JOBS)
 
+# The first look: four configurations on the ring, 3 seeds, then their report (about 3 minutes on a
+# 2-core CPU; docs/first-look.md says what it shows and what it cannot).
+first-look: setup
+	$(BIN)/ganbench benchmark experiments/first_look.yaml --tracking-uri $(TRACKING_URI) --jobs $(JOBS)
+	$(BIN)/ganbench report first_look --tracking-uri $(TRACKING_URI)
+
+# The smoke spec CI runs: tiny networks and budgets, checks that everything runs (no modes form).
 benchmark-quick: setup
 	$(BIN)/ganbench benchmark experiments/quick.yaml --tracking-uri $(TRACKING_URI) --jobs $(JOBS)
 

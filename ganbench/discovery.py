@@ -6,8 +6,10 @@ Order (DESIGN.md):
 3. installed packages' entry points in the group ``ganbench.plugins``.
 
 Every ``*.py`` file below a plugin folder (names starting with ``_`` are skipped) is imported once.
-A file that fails to import is recorded in :data:`failures` with its path and error, and the rest
-still load. A duplicate component name is not a broken plugin but an ambiguity, so it is raised.
+A file that fails to import, or registers a component that breaks its contract, is recorded in
+:data:`failures` with its path and error, and the rest still load; the names the file meant to
+register are marked broken in their registry, so asking for one shows that error, not "unknown".
+A duplicate component name is not a broken plugin but an ambiguity, so it is raised.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import re
 import sys
 import traceback
 from dataclasses import dataclass
@@ -22,7 +25,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from ganbench import registry
-from ganbench.errors import RegistryError
+from ganbench.errors import ContractError, RegistryError
 
 ENTRY_POINT_GROUP = "ganbench.plugins"
 ENV_VAR = "GANBENCH_REGISTRY"
@@ -109,9 +112,30 @@ def load_file(path: Path) -> None:
     except RegistryError:
         sys.modules.pop(module_name, None)
         raise
+    except ContractError as exc:  # refused at registration: the message names file and method
+        sys.modules.pop(module_name, None)
+        failures.append(PluginFailure(str(path), str(exc)))
+        _mark_broken(path, str(exc))
     except Exception as exc:  # a broken plugin must not take the others down
         sys.modules.pop(module_name, None)
-        failures.append(PluginFailure(str(path), _describe(exc, path)))
+        error = _describe(exc, path)
+        failures.append(PluginFailure(str(path), error))
+        _mark_broken(path, f"its plugin file {path} failed to load — {error}. Fix or remove that file.")
+
+
+REGISTER_CALL = re.compile(r"\b(\w+)\.register\(\s*[\"']([A-Za-z0-9_]+)[\"']")
+
+
+def _mark_broken(path: Path, why: str) -> None:
+    """Record ``why`` for every ``<registry>.register("name")`` in ``path`` that did not register."""
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return
+    for kind, name in REGISTER_CALL.findall(text):
+        reg = registry.ALL.get(kind)
+        if reg is not None and name not in reg:
+            reg.broken.setdefault(name, why)
 
 
 def load_entry_points() -> None:
@@ -138,5 +162,5 @@ def _describe(exc: BaseException, path: Path | None = None) -> str:
     ]
     if isinstance(exc, SyntaxError) and exc.lineno:
         lines.append(exc.lineno)
-    where = f" (line {lines[-1]})" if lines else ""
+    where = f" (line {lines[-1]})" if lines and f"line {lines[-1]})" not in str(exc) else ""
     return f"{type(exc).__name__}: {exc}{where}"

@@ -13,3 +13,7 @@ class GanbenchError(Exception):
 
 class RegistryError(GanbenchError):
     """A registry lookup or registration failed (unknown or duplicate name)."""
+
+
+class ContractError(GanbenchError):
+    """A plugin does not fulfil its kind's contract (e.g. a loss without ``g_loss``); it is refused."""

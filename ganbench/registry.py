@@ -15,12 +15,14 @@ discovery once (see ``ganbench.discovery``).
 
 from __future__ import annotations
 
+import difflib
 import inspect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from ganbench.errors import RegistryError
+from ganbench.contracts import Dataset, Loss, Metric, ReportSection, Schedule
+from ganbench.errors import ContractError, RegistryError
 
 T = TypeVar("T")
 
@@ -41,11 +43,21 @@ class Entry(Generic[T]):
 
 
 class Registry(Generic[T]):
-    """Name → component mapping for one kind of component."""
+    """Name → component mapping for one kind of component.
 
-    def __init__(self, kind: str) -> None:
+    ``base`` and ``required`` are the kind's contract, checked when a component registers: a class
+    that does not derive from ``base`` or leaves one of the ``required`` methods to the base (which
+    only raises NotImplementedError) is refused with a :class:`ContractError` naming its file, so it
+    never shows up in ``ganbench list`` only to fail in the middle of a run.
+    """
+
+    def __init__(self, kind: str, base: type | None = None, required: tuple[str, ...] = ()) -> None:
         self.kind = kind
+        self.base = base
+        self.required = required
         self._entries: dict[str, Entry[T]] = {}
+        # name → why its plugin file could not be loaded (filled by discovery), shown when it is asked for
+        self.broken: dict[str, str] = {}
         # Set by discovery while it loads an entry-point plugin, so entries record the distribution.
         self.current_distribution: str | None = None
 
@@ -58,6 +70,7 @@ class Registry(Generic[T]):
 
         def decorator(obj: T) -> T:
             source = _source_of(obj)
+            self._check_contract(name, obj, source)
             if name in self._entries:
                 other = self._entries[name]
                 raise RegistryError(
@@ -69,6 +82,25 @@ class Registry(Generic[T]):
 
         return decorator
 
+    def _check_contract(self, name: str, obj: object, source: str) -> None:
+        """Refuse ``obj`` when it is not a ``base`` subclass implementing every ``required`` method."""
+        if self.base is None:
+            return
+        contract = f"{self.base.__module__.replace('.', '/')}.py"
+        if not (inspect.isclass(obj) and issubclass(obj, self.base)):
+            raise ContractError(
+                f"{self.kind} {name!r} in {source} is refused: it must be a class deriving from "
+                f"{self.base.__name__} (see {contract}), got {type(obj).__name__} {obj!r}."
+            )
+        missing = [m for m in self.required if getattr(obj, m, None) is getattr(self.base, m)]
+        if missing:
+            methods = " and ".join(f"{m}()" for m in missing)
+            raise ContractError(
+                f"{self.kind} {name!r} in {source} is refused: it does not define {methods}, which "
+                f"every {self.kind} must (the contract is {self.base.__name__} in {contract}). "
+                f"Add {'it' if len(missing) == 1 else 'them'} to the class."
+            )
+
     def unregister(self, name: str) -> None:
         """Remove ``name`` (used by tests that register temporary components)."""
         self._entries.pop(name, None)
@@ -79,8 +111,15 @@ class Registry(Generic[T]):
         try:
             return self._entries[name]
         except KeyError:
-            available = ", ".join(self.names()) or "(none)"
-            raise RegistryError(f"{self.kind} {name!r} is not registered; available: {available}.") from None
+            raise RegistryError(self.unknown(name)) from None
+
+    def unknown(self, name: str) -> str:
+        """Why ``name`` is not available: its plugin failed to load, or a "did you mean" and the list."""
+        if name in self.broken:
+            return f"{self.kind} {name!r} is not available: {self.broken[name]}"
+        available = ", ".join(self.names()) or "(none)"
+        hint = did_you_mean(name, self.names())
+        return f"{self.kind} {name!r} is not registered{hint}; available: {available}."
 
     def get(self, name: str) -> T:
         """The component registered under ``name``."""
@@ -106,6 +145,12 @@ class Registry(Generic[T]):
         return len(self.names())
 
 
+def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    """`` (did you mean 'ring'?)`` for the closest of ``choices`` to ``word``, or '' when none is close."""
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def _source_of(obj: object) -> str:
     try:
         return inspect.getfile(obj)  # type: ignore[arg-type]
@@ -119,11 +164,11 @@ def _ensure_discovered() -> None:
     discovery.ensure_discovered()
 
 
-losses: Registry = Registry("loss")
-schedules: Registry = Registry("schedule")
-datasets: Registry = Registry("dataset")
-metrics: Registry = Registry("metric")
-reports: Registry = Registry("report")  # report sections (registry/reports/)
+losses: Registry = Registry("loss", Loss, ("d_loss", "g_loss"))
+schedules: Registry = Registry("schedule", Schedule, ("next_step",))
+datasets: Registry = Registry("dataset", Dataset, ("sample",))
+metrics: Registry = Registry("metric", Metric, ("compute",))
+reports: Registry = Registry("report", ReportSection, ("build",))  # report sections (registry/reports/)
 
 ALL: dict[str, Registry] = {
     "losses": losses,

@@ -7,27 +7,34 @@ wrong and what is allowed — never a traceback from deep inside.
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from ganbench.errors import GanbenchError, RegistryError
-from ganbench.registry import Registry
+from ganbench.registry import Registry, did_you_mean
 from ganbench.train.config import ComponentRef, TrainConfig
 
 
-def format_validation_error(exc: ValidationError, where: str, prefix: str = "") -> str:
-    """One paragraph listing each problem as ``where: key.path: message``."""
+def format_validation_error(
+    exc: ValidationError, where: str, prefix: str = "", model: type[BaseModel] | None = None
+) -> str:
+    """One paragraph listing each problem as ``where: key.path: message`` (with a "did you mean"
+    for an unknown key when ``model`` is given)."""
     problems = []
     for err in exc.errors():
         path = _join(prefix, ".".join(str(p) for p in err["loc"]))
         if err["type"] == "extra_forbidden":
             msg = "is not a known key"
+            if model is not None and err["loc"]:
+                msg += did_you_mean(str(err["loc"][-1]), _field_names(model, err["loc"][:-1]))
         else:
             msg = err["msg"]
             if "input" in err and not isinstance(err["input"], dict):
-                msg += f" (got {err['input']!r})"
+                got = err["input"]
+                msg += f" (got {got!r})" if isinstance(got, str) else f" (got {shown(got)})"
         problems.append(f"{where}: {path or '(top level)'}: {msg}")
     return "; ".join(problems) + "."
 
@@ -37,7 +44,7 @@ def validate(model: type[BaseModel], raw: Any, where: str, prefix: str = "") -> 
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        message = format_validation_error(exc, where, prefix)
+        message = format_validation_error(exc, where, prefix, model)
         if any(e["type"] == "extra_forbidden" for e in exc.errors()):
             message += f" Allowed keys{' of ' + prefix if prefix else ''}: {describe_fields(model)}."
         raise GanbenchError(message) from None
@@ -48,7 +55,9 @@ def describe_fields(model: type[BaseModel]) -> str:
     parts = []
     for name, field in model.model_fields.items():
         default = (
-            "required" if field.is_required() else f"default {field.get_default(call_default_factory=True)!r}"
+            "required"
+            if field.is_required()
+            else f"default {shown(field.get_default(call_default_factory=True))}"
         )
         extra = field.json_schema_extra
         batchable = ", batchable" if isinstance(extra, dict) and extra.get("batchable") else ""
@@ -113,6 +122,32 @@ def expand_shorthand(raw: dict[str, Any]) -> dict[str, Any]:
 def train_config(raw: dict[str, Any], where: str) -> TrainConfig:
     """Validate a raw dictionary as a :class:`TrainConfig`."""
     return validate(TrainConfig, expand_shorthand(raw), where)
+
+
+def shown(value: Any) -> str:
+    """A value as a user wrote it in YAML, never a Python repr: ``ring`` for a component
+    reference, ``{"width": 128, "depth": 3}`` for a section, ``[0.5, 0.999]`` for a list."""
+    if isinstance(value, BaseModel):
+        dumped = value.model_dump(mode="json")
+        if set(dumped) <= {"name", "params"} and not dumped.get("params"):  # a component reference
+            return str(dumped.get("name"))
+        return json.dumps(dumped)
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, default=str)
+    if value is None:
+        return "null"
+    return str(value)
+
+
+def _field_names(model: type[BaseModel], loc: tuple) -> list[str]:
+    """The keys allowed at ``loc`` inside ``model`` (nested sections followed), [] when unknown."""
+    for part in loc:
+        field = model.model_fields.get(str(part))
+        annotation = getattr(field, "annotation", None)
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        model = annotation
+    return list(model.model_fields)
 
 
 def _join(prefix: str, path: str) -> str:

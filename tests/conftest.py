@@ -20,11 +20,14 @@ GANBENCH = str(Path(sys.executable).parent / "ganbench")
 def scratch_registry():
     """Yield nothing; afterwards drop every component and failure that the test added."""
     before = {kind: set(reg._entries) for kind, reg in registry.ALL.items()}
+    broken_before = {kind: dict(reg.broken) for kind, reg in registry.ALL.items()}
     failures_before = list(discovery.failures)
     yield
     for kind, reg in registry.ALL.items():
         for name in set(reg._entries) - before[kind]:
             reg.unregister(name)
+        reg.broken.clear()
+        reg.broken.update(broken_before[kind])
     discovery.failures[:] = failures_before
 
 

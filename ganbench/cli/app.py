@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from ganbench import discovery
+from ganbench import __version__, discovery
 from ganbench.errors import GanbenchError
 
 app = typer.Typer(
@@ -23,8 +23,20 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+
+WIDTH_WHEN_PIPED = 200
+"""Columns when the output is a file, a pipe or CI (rich would crop tables at 80); COLUMNS wins."""
+
+
+def output_width() -> int | None:
+    """Rich's own choice on a terminal; otherwise COLUMNS, else :data:`WIDTH_WHEN_PIPED`."""
+    if os.environ.get("COLUMNS", "").isdigit():
+        return int(os.environ["COLUMNS"])
+    return None if sys.stdout.isatty() else WIDTH_WHEN_PIPED
+
+
+console = Console(width=output_width())
+err_console = Console(stderr=True, width=output_width())
 
 RegistryOpt = Annotated[
     list[Path] | None,
@@ -34,8 +46,20 @@ RegistryOpt = Annotated[
 ]
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        console.print(f"ganbench {__version__}", highlight=False)
+        raise typer.Exit()
+
+
 @app.callback()
-def _root(registry: RegistryOpt = None) -> None:
+def _root(
+    registry: RegistryOpt = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Print the version and exit.", callback=_print_version, is_eager=True),
+    ] = False,
+) -> None:
     """Load extra plugin folders before any command runs."""
     if registry:
         discovery.add_directories(registry)
@@ -51,12 +75,12 @@ def list_cmd() -> None:
 
 @app.command()
 def train(
-    dataset: Annotated[str | None, typer.Option(help="Registered dataset name [default: ring].")] = None,
+    dataset: Annotated[str | None, typer.Option(help="Registered dataset name \\[default: ring].")] = None,
     loss: Annotated[
-        str | None, typer.Option(help="Registered loss name [default: modified_minimax].")
+        str | None, typer.Option(help="Registered loss name \\[default: modified_minimax].")
     ] = None,
     schedule: Annotated[
-        str | None, typer.Option(help="Registered schedule name [default: alternating].")
+        str | None, typer.Option(help="Registered schedule name \\[default: alternating].")
     ] = None,
     seeds: Annotated[int, typer.Option(help="Number of seeds trained in lockstep.", min=1)] = 1,
     first_seed: Annotated[int, typer.Option(help="Seeds are first_seed … first_seed+seeds−1.", min=0)] = 0,
@@ -189,7 +213,7 @@ def tune(
         typer.Option(help="Keep matching arms: loss=NAME, dataset=NAME, schedule=NAME (repeatable)."),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option(help="Folder for the budget curves [default: reports/<spec>/tuning].")
+        Path | None, typer.Option(help="Folder for the budget curves \\[default: reports/<spec>/tuning].")
     ] = None,
     batch: BatchOpt = None,
     n_trials: Annotated[
@@ -215,7 +239,7 @@ def worker(
     storage: StorageOpt = None,
     tracking_uri: TrackingOpt = None,
     study: Annotated[
-        list[str] | None, typer.Option(help="Work only on these studies (repeatable) [default: all].")
+        list[str] | None, typer.Option(help="Work only on these studies (repeatable) \\[default: all].")
     ] = None,
     timeout: Annotated[
         float | None, typer.Option(help="Take no new trial after this many seconds.", min=0)
@@ -228,7 +252,7 @@ def worker(
     ] = 60,
     quiet: Annotated[bool, typer.Option("--quiet", help="No line per finished trial.")] = False,
     threads: Annotated[
-        int | None, typer.Option(help="CPU threads for training [default: torch's choice].", min=1)
+        int | None, typer.Option(help="CPU threads for training \\[default: torch's choice].", min=1)
     ] = None,
     batch: BatchOpt = None,
 ) -> None:

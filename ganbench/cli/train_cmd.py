@@ -20,6 +20,7 @@ from rich.progress import (
 from rich.table import Table
 
 from ganbench.experiment.spec_io import read_yaml
+from ganbench.report.quality import shown_value
 from ganbench.train.build import build, evaluator_for
 from ganbench.train.records import History, LogRecord
 from ganbench.train.trainer import TrainResult, train
@@ -120,7 +121,12 @@ def metrics_table(result: TrainResult) -> Table:
     for seed in result.seeds:
         table.add_column(f"seed {seed}", justify="right")
     for name in sorted(result.last_eval):
-        table.add_row(name, *(_fmt(result.last_eval, name, i) for i in range(len(result.seeds))))
+        values = result.last_eval[name]
+        cells = [
+            shown_value(name, float(values[i])) if np.isfinite(values[i]) else "–"
+            for i in range(len(result.seeds))
+        ]
+        table.add_row(name, *cells)
     return table
 
 

@@ -39,8 +39,9 @@ class ReportTable:
 
 @dataclass(frozen=True)
 class Verdict:
-    """A plain-words conclusion. ``kind`` is ``"separated"`` when 95 % intervals separate (then
-    ``winner`` and ``loser`` name configurations), ``"no clear difference"`` when they overlap, or
+    """A plain-words conclusion. ``kind`` is ``"separated"`` when a test carries a difference (then
+    ``winner`` and ``loser`` name configurations), ``"tentative"`` for the same with fewer than five
+    seeds a side (never shown as a finding), ``"no clear difference"`` when it does not, or
     ``"note"`` for a statement of fact (e.g. how many seeds diverged)."""
 
     text: str

@@ -35,10 +35,10 @@ class CheckpointComparison:
 
     @property
     def settled(self) -> bool:
-        """Same leader, and τ ≥ :data:`SETTLED_TAU` (or every configuration tied at both points)."""
+        """Same leader and τ ≥ :data:`SETTLED_TAU`. An undefined τ (every configuration tied at one of
+        the two points) is never settled: a ranking of ties says nothing about the budget."""
         same_leader = bool(set(self.leaders_half) & set(self.leaders_full))
-        all_tied = self.table["rank_half"].nunique() == 1 and self.table["rank_full"].nunique() == 1
-        return same_leader and (all_tied or (math.isfinite(self.tau) and self.tau >= SETTLED_TAU))
+        return same_leader and math.isfinite(self.tau) and self.tau >= SETTLED_TAU
 
 
 def common_checkpoints(curves: pd.DataFrame) -> tuple[int, int] | None:

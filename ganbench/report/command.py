@@ -39,7 +39,7 @@ def run_report(console: Console, experiments: list[str], tracking_uri: str | Non
         n_verdicts = sum(len(s.result.verdicts) for s in report.sections if s.result)
         console.print(
             f"[bold]{name}[/]: {report.status.headline} Wrote {folder / 'index.html'} "
-            f"({n_figures} figures, {n_verdicts} verdicts), {folder / 'summary.md'} and "
+            f"({_count(n_figures, 'figure')}, {_count(n_verdicts, 'verdict')}), {folder / 'summary.md'} and "
             f"{folder / 'results.csv'} ({report.rows} rows).",
             highlight=False,
         )
@@ -47,6 +47,11 @@ def run_report(console: Console, experiments: list[str], tracking_uri: str | Non
             console.print(f"[bold red]section {section.name} failed:[/] {section.error}", highlight=False)
             code = 1
     return code
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 figure``, ``2 figures``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def require_sqlite_file(uri: str) -> None:

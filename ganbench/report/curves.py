@@ -38,6 +38,28 @@ def band_plot(
     ax.set_ylabel(ylabel + (" (log scale)" if log else ""))
 
 
+def seed_lines(
+    ax,
+    frame: pd.DataFrame,
+    hue: str,
+    ylabel: str,
+    colours: dict[str, tuple] | None = None,
+    names: dict[str, str] | None = None,
+) -> None:
+    """On ``ax``: one thin line per run (seed) for each value of column ``hue``. For curves whose
+    mean hides what the seeds do — a WGAN critic's loss swings around 0 with a different sign per
+    seed, so a mean near 0 under a band filling the axis says nothing."""
+    colours = colours or loss_palette(list(frame[hue].unique()))
+    for key, group in frame.groupby(hue, sort=True):
+        name = (names or {}).get(key, key)
+        for i, (_, run) in enumerate(group.groupby("run_id", sort=True)):
+            run = run.sort_values("step")
+            label = name if i == 0 else None
+            ax.plot(run["step"], run["value"], color=colours.get(key), lw=0.9, alpha=0.75, label=label)
+    ax.set_xlabel(STEP_LABEL)
+    ax.set_ylabel(ylabel)
+
+
 def _panels(frame: pd.DataFrame, column: str, draw: Callable, title: str, max_columns: int) -> Figure:
     keys = sorted(frame[column].unique())
     fig, axes = facet_grid(len(keys), max_columns=max_columns, height=FACET_INCHES * 0.9)

@@ -82,7 +82,13 @@ class ReportData:
         return list(dict.fromkeys(ordered["configuration"]))
 
     def runs_by_configuration(self) -> list[tuple[str, str, list[str]]]:
-        """(dataset, configuration, run ids of its complete runs), in report order."""
+        """(dataset, configuration, run ids of its complete runs), in report order; for a tuning
+        experiment, (dataset, study configuration, its trial runs)."""
+        if self.complete.empty and not self.trials.empty:
+            return [
+                (str(dataset), str(label).removeprefix(f"{dataset} | "), list(group["run_id"]))
+                for (dataset, label), group in self.trials.groupby(["dataset", "label"], sort=True)
+            ]
         return [
             (dataset, config, list(runs["run_id"]))
             for dataset in self.datasets()

@@ -6,7 +6,7 @@ import jinja2
 import pandas as pd
 
 from ganbench.report.build import Report
-from ganbench.report.markdown import verdicts_by_dataset
+from ganbench.report.markdown import VERDICT_RULE, verdicts_by_dataset
 
 
 def _environment() -> jinja2.Environment:
@@ -32,6 +32,7 @@ def render_html(report: Report) -> str:
         report=report,
         data=data,
         verdicts=verdicts_by_dataset(report),
+        verdict_rule=VERDICT_RULE,
         rows=_rows,
         runs=runs,
         url=data.run_url,

@@ -174,8 +174,9 @@ def tidy_invocations(raw: pd.DataFrame) -> pd.DataFrame:
 def tidy_trials(raw: pd.DataFrame, studies: pd.DataFrame) -> pd.DataFrame:
     """Trial runs of tuning studies: run_id, study (Optuna study name, from the parent run), label
     (the study's configuration), objective (the study's tag, e.g. ``maximize modes/high_quality
-    (mean)``), number, state, complete, dataset, loss, schedule, and every metric under its own name
-    (``objective/<metric>``, ``intermediate/<metric>``, ``final/<metric>``, …)."""
+    (mean)``), number, state, complete, dataset, loss, schedule, git_commit, device, the sampled
+    settings as ``param.<key>`` (the trial's ``search.<key>`` parameters), and every metric under its
+    own name (``objective/<metric>``, ``intermediate/<metric>``, ``final/<metric>``, …)."""
     names = dict(zip(studies.get("run_id", []), studies.get("tags.optuna.study_name", []), strict=False))
     labels = dict(zip(studies.get("run_id", []), studies.get("tags.mlflow.runName", []), strict=False))
     objectives = dict(zip(studies.get("run_id", []), studies.get("tags.objective", []), strict=False))
@@ -201,10 +202,17 @@ def tidy_trials(raw: pd.DataFrame, studies: pd.DataFrame) -> pd.DataFrame:
             "dataset": tag("dataset"),
             "loss": tag("loss"),
             "schedule": tag("schedule"),
+            "git_commit": tag("git_commit"),
+            "device": tag("device"),
         }
     )
+    searched = {
+        "param." + c[len("params.search.") :]: raw[c] for c in raw.columns if c.startswith("params.search.")
+    }
     metrics = {c[len("metrics.") :]: raw[c] for c in raw.columns if c.startswith("metrics.")}
-    out = pd.concat([out, pd.DataFrame(metrics, index=raw.index)], axis=1)
+    out = pd.concat(
+        [out, pd.DataFrame(searched, index=raw.index), pd.DataFrame(metrics, index=raw.index)], axis=1
+    )
     return out.sort_values(["study", "number"], kind="stable").reset_index(drop=True)
 
 

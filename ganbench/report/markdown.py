@@ -6,6 +6,16 @@ import pandas as pd
 
 from ganbench.report.build import Report
 
+VERDICT_RULE = (
+    "A verdict compares the best configuration by mean with each other one (Welch's t-test on the "
+    "per-seed values, Holm-corrected over the comparisons of that verdict) and claims a difference only "
+    "where p < 0.05, otherwise 'no clear difference'. With fewer than 5 seeds a claim is tentative. "
+    "Numbers are mean [95 % interval of the mean: BCa bootstrap with 5 or more seeds, Student t with "
+    "2–4]. The high-quality share is compared only among the configurations covering the most modes. "
+    "Method: docs/method.md."
+)
+"""The rule behind the verdicts, as summary.md and index.html state it."""
+
 
 def table_markdown(frame: pd.DataFrame) -> str:
     """A pipe table of ``frame`` (cells as text, pipes escaped)."""
@@ -29,6 +39,11 @@ def verdicts_by_dataset(report: Report) -> dict[str, list]:
     return dict(sorted(grouped.items(), key=lambda item: order.get(item[0], len(order))))
 
 
+def _shown(v) -> str:
+    """A finding in bold; tentative claims, notes and 'no clear difference' in plain text."""
+    return f"**{v.text}**" if v.kind == "separated" else v.text
+
+
 def render_markdown(report: Report) -> str:
     """The whole ``summary.md``."""
     data, st = report.data, report.status
@@ -39,21 +54,25 @@ def render_markdown(report: Report) -> str:
     out += ["## Verdicts", ""]
     grouped = verdicts_by_dataset(report)
     for dataset, verdicts in grouped.items():
-        out += [f"### {dataset}", ""] + [f"- {v.text}" for v in verdicts] + [""]
+        out += [f"### {dataset}", ""] + [f"- {_shown(v)}" for v in verdicts] + [""]
     if not grouped:
-        out += ["- (none: no complete runs)", ""]
+        none = (
+            "a tuning experiment has no (configuration, seed) runs to compare; its studies are under "
+            "Tuning budget"
+            if not data.trials.empty
+            else "no complete runs"
+        )
+        out += [f"- (none: {none})", ""]
     out += [
-        "Verdicts compare means over seeds with BCa bootstrap 95 % intervals; a difference is claimed only "
-        "where the intervals separate, otherwise 'no clear difference'.",
+        VERDICT_RULE,
         "",
     ]
     for section in report.sections:
+        if section.skipped:
+            continue
         out += [f"## {section.title}", ""]
         if section.error:
             out += [f"**This section failed:** {section.error}", ""]
-            continue
-        if section.skipped:
-            out += [f"Skipped: {section.skipped}.", ""]
             continue
         result = section.result
         out += [f"- {note}" for note in result.notes] + ([""] if result.notes else [])
@@ -63,6 +82,9 @@ def render_markdown(report: Report) -> str:
                 out += [f"_{table.caption}_", ""]
         for fig in result.figures:
             out += [f"![{fig.caption}]({fig.path})", "", f"_{fig.caption}_", ""]
+    skipped = [f"{s.title} ({s.skipped})" for s in report.sections if s.skipped]
+    if skipped:
+        out += ["_Sections that do not apply to this experiment: " + "; ".join(skipped) + "._", ""]
     out += ["## Provenance", ""]
     out += [f"- **{key}**: {value}" for key, value in report.provenance.facts.items()]
     out += ["", "## MLflow runs per configuration", ""]

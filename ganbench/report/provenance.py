@@ -26,29 +26,38 @@ class Provenance:
 def provenance(data: ReportData) -> Provenance:
     """Spec (from the latest invocation's artifact), commits, devices, library versions, compute."""
     done = data.complete
+    if done.empty and not data.trials.empty:  # a tuning experiment: its trial runs carry the same tags
+        done = data.trials.assign(cell=data.trials["study"])
     out = Provenance()
     facts = out.facts
     facts["experiment"] = f"{data.experiment} (MLflow experiment id {data.experiment_id})"
     facts["tracking URI"] = data.tracking_uri + _where(data.tracking_uri)
     facts["generated"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    facts["spec hash"] = _distinct(done.get("spec_hash"))
+    if "spec_hash" in done:
+        facts["spec hash"] = _distinct(done.get("spec_hash"))
     facts["git commit"] = _distinct(done.get("git_commit"))
     facts["device"] = _distinct(done.get("device"))
-    facts["torch (training)"] = _distinct(done.get("torch_version"))
+    if "torch_version" in done:
+        facts["torch (training)"] = _distinct(done.get("torch_version"))
     facts["libraries (report)"] = ", ".join(f"{name} {_version(name)}" for name in LIBRARIES)
     facts["runs"] = f"{len(done)} complete (configuration, seed) runs, {len(data.incomplete)} incomplete"
-    if len(done):
-        evals = (
-            (done["d_grad_evals"] + done["g_grad_evals"]).sum() if "d_grad_evals" in done else float("nan")
+    if not data.trials.empty:
+        states = data.trials["state"].replace("", "unfinished").value_counts()
+        facts["runs"] = (
+            f"{_plural(len(data.trials), 'tuning trial run')} in "
+            f"{_plural(data.trials['study'].nunique(), 'study', 'studies')} ("
+            + ", ".join(f"{n} {state}" for state, n in states.items())
+            + ")"
         )
+    if len(done) and "train_seconds" in done:
         # train_seconds is the cell's lockstep wall time, logged on each of its seeds: count it once per cell.
-        seconds = (
-            done.groupby("cell")["train_seconds"].max().sum() if "train_seconds" in done else float("nan")
-        )
-        facts["compute spent"] = (
-            f"{evals:,.0f} gradient evaluations (D + G); {seconds / 60:,.1f} min of training wall time "
-            f"summed over {done['cell'].nunique()} configurations"
-        )
+        seconds = done.groupby("cell")["train_seconds"].max().sum()
+        cells = done["cell"].nunique()
+        spent = f"{seconds / 60:,.1f} min of training wall time summed over {_plural(cells, 'configuration')}"
+        if "d_grad_evals" in done:
+            evals = (done["d_grad_evals"] + done["g_grad_evals"]).sum()
+            spent = f"{evals:,.0f} gradient evaluations (D + G); " + spent
+        facts["compute spent"] = spent
     inv = data.invocations
     if len(inv):
         ended = inv[inv["end_time"].notna()]
@@ -71,6 +80,11 @@ def _spec_artifact(data: ReportData, run_id: str) -> tuple[str, str]:
     folder = data.artifact(run_id, "")
     specs = sorted(folder.glob("*.y*ml")) if folder is not None and folder.is_dir() else []
     return (specs[0].name, specs[0].read_text()) if specs else ("", "")
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    """``1 study``, ``2 studies``."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
 def _where(uri: str) -> str:

@@ -70,6 +70,20 @@ def quality(key: str) -> Quality | None:
     return Quality(key, higher, label, f"has a {'higher' if higher else 'lower'} {label}")
 
 
+def scale_of(key: str) -> float:
+    """The display factor of a metric key: 100 for shares shown in percent (the high-quality share),
+    1 otherwise. Every command and report shows a share in the same unit, percent."""
+    found = quality(key.removeprefix("final/"))
+    return found.scale if found else 1.0
+
+
+def shown_value(key: str, value: float, digits: int = 4) -> str:
+    """``value`` of metric ``key`` for people: a share as ``4.8 %``, anything else to ``digits``
+    significant figures."""
+    scale = scale_of(key)
+    return f"{value * scale:.{digits}g} %" if scale == 100 else f"{value:.{digits}g}"
+
+
 def label(key: str) -> str:
     """A human label for a metric key (its ``Quality.label`` when known, else the key)."""
     found = quality(key)

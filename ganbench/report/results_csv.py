@@ -1,4 +1,5 @@
-"""``results.csv``: one row per complete (configuration, seed) run, every number as MLflow holds it."""
+"""``results.csv``: one row per complete (configuration, seed) run — or, for a tuning experiment, one
+row per trial run — every number as MLflow holds it."""
 
 from __future__ import annotations
 
@@ -25,8 +26,26 @@ def results_table(data: ReportData) -> pd.DataFrame:
     return table
 
 
+TRIAL_COLUMNS = ["run_id", "study", "label", "number", "state", "dataset", "loss", "schedule"]
+
+
+def trials_table(data: ReportData) -> pd.DataFrame:
+    """One row per trial run of a tuning experiment: study, configuration, trial number and state,
+    the sampled settings (``param.*``), the objective, intermediate and final metrics, commit and
+    device, and the MLflow run id."""
+    trials = data.trials
+    params = sorted(c for c in trials.columns if c.startswith("param."))
+    metrics = sorted(c for c in trials.columns if c.startswith(("objective/", "intermediate/", "final/")))
+    table = trials[TRIAL_COLUMNS + params + metrics + ["git_commit", "device"]].rename(
+        columns={"label": "configuration", "number": "trial"}
+    )
+    table.insert(1, "experiment", data.experiment)
+    return table
+
+
 def write_csv(data: ReportData, path) -> pd.DataFrame:
-    """Write :func:`results_table` to ``path`` (full float precision) and return it."""
-    table = results_table(data)
+    """Write :func:`results_table` (or, with no benchmark runs but tuning trials, :func:`trials_table`)
+    to ``path`` (full float precision) and return it."""
+    table = trials_table(data) if data.complete.empty and not data.trials.empty else results_table(data)
     table.to_csv(path, index=False, float_format="%.17g")
     return table

@@ -1,80 +1,218 @@
-"""Verdicts in plain words, drawn only where bootstrap 95 % intervals separate.
+"""Verdicts in plain words, claimed only where a test carries them after correcting for multiplicity.
 
-For one dataset and one metric, configurations with an interval (at least two finite seeds) are
-ranked by mean. The best is compared with every other: the two *separate* when the best's interval
-lies entirely on the better side of the other's (higher metric: best.ci_low > other.ci_high). The
-verdict names the best-ranked configuration it separates from ("on grid, A covers more modes than
-B: 18.6 [17.8, 19.4] vs 10.0 [5.2, 14.8]"), how many others it also beats, and those it cannot be
-told apart from. When it separates from none: "no clear difference".
+For one dataset and one metric, the configurations with at least two finite seeds are ordered by
+mean. The best is compared with each of the other m: Welch's t-test of their per-seed values
+(``scipy.stats.ttest_ind(equal_var=False)``, two-sided), and the m p-values are corrected with
+Holm's step-down method (Holm 1979), which keeps the chance of any false claim among the m at
+5 %. A configuration is *beaten* when its corrected p is below 0.05. The verdict names the
+best-ranked beaten one ("on grid, A covers more modes than B: 18.6 [17.8, 19.4] vs 10.0
+[5.2, 14.8]"), how many more are beaten, and those it cannot be told apart from; when none is:
+"no clear difference".
+
+With fewer than five finite seeds on either side a claim is *tentative* (never shown as a
+finding): so few seeds say little, and the intervals are then Student-t intervals (see
+:mod:`ganbench.report.stats`). A high-quality share is compared only among the configurations
+that cover as many modes as the best (those the modes-covered comparison cannot tell from it): a
+configuration that puts sharp samples on fewer modes has collapsed, and is said to have.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
+from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ganbench.contracts.report import Verdict
 from ganbench.report.quality import Quality
-from ganbench.report.stats import ranked, with_interval
+from ganbench.report.stats import MIN_SEEDS_FOR_FINDING, number, ranked, with_interval
 
-SEPARATED, NO_CLEAR_DIFFERENCE, NOTE = "separated", "no clear difference", "note"
-
-
-def separates(best: pd.Series, other: pd.Series, higher_is_better: bool) -> bool:
-    """Whether ``best``'s interval lies strictly on the better side of ``other``'s."""
-    if higher_is_better:
-        return best["ci_low"] > other["ci_high"]
-    return best["ci_high"] < other["ci_low"]
+SEPARATED, TENTATIVE, NO_CLEAR_DIFFERENCE, NOTE = "separated", "tentative", "no clear difference", "note"
+ALPHA = 0.05
+"""Family-wise error rate of one verdict's comparisons (Holm-corrected)."""
 
 
-def verdict(summary: pd.DataFrame, q: Quality, dataset: str) -> Verdict:
-    """The verdict for one dataset and metric from :func:`ganbench.report.stats.by_configuration`."""
-    with_ci = summary[summary["ci_low"].map(math.isfinite)]
-    order = ranked(with_ci, q)
-    if len(order) < 2:
+def welch_p(a: list[float] | np.ndarray, b: list[float] | np.ndarray) -> float:
+    """Two-sided p-value of Welch's t-test between two sets of seed values; NaN with fewer than two
+    values on a side or when both are constant and equal (nothing to test)."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if len(a) < 2 or len(b) < 2:
+        return math.nan
+    with warnings.catch_warnings():  # near-constant samples warn about precision; the p-value stands
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(stats.ttest_ind(a, b, equal_var=False).pvalue)
+
+
+def holm(pvalues: list[float]) -> list[float]:
+    """Holm's step-down adjusted p-values, in the input order: sort ascending, multiply the i-th
+    smallest (0-based) by m − i, keep the running maximum, cap at 1. NaN counts as 1."""
+    p = np.array([1.0 if not math.isfinite(v) else v for v in pvalues], dtype=float)
+    m = len(p)
+    order = np.argsort(p, kind="stable")
+    adjusted = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[order]))
+    out = np.empty(m)
+    out[order] = adjusted
+    return out.tolist()
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The best configuration by mean against each other one (rows of ``by_configuration``)."""
+
+    best: pd.Series
+    beaten: list[pd.Series] = field(default_factory=list)  # corrected p < ALPHA, best first
+    tied: list[pd.Series] = field(default_factory=list)
+    adjusted: dict[str, float] = field(default_factory=dict)  # configuration → Holm-adjusted p
+
+    @property
+    def comparisons(self) -> int:
+        return len(self.beaten) + len(self.tied)
+
+    @property
+    def not_beaten(self) -> set[str]:
+        """The best and every configuration the test cannot tell from it."""
+        return {self.best["configuration"], *(r["configuration"] for r in self.tied)}
+
+
+def compare(
+    summary: pd.DataFrame, q: Quality, among: set[str] | None = None, modes: pd.Series | None = None
+) -> Comparison | None:
+    """Rank ``summary``'s rows with two or more finite seeds and test the best against the rest;
+    None with fewer than two such rows. ``among``: the configurations the best is chosen from;
+    ``modes`` (mean modes covered per configuration): the best is compared only with those covering
+    no more modes than it, so a claim never ranks fewer modes above more."""
+    usable = summary[summary["n_finite"] >= 2]
+    pool = usable if among is None else usable[usable["configuration"].isin(among)]
+    if pool.empty:
+        return None
+    best = ranked(pool, q).iloc[0]
+    rest = ranked(usable[usable["configuration"] != best["configuration"]], q)
+    worse = rest["mean"] <= best["mean"] if q.higher_is_better else rest["mean"] >= best["mean"]
+    others = [row for _, row in rest[worse | rest["mean"].isna()].iterrows()]
+    if modes is not None:
+        others = [
+            r for r in others if modes.get(r["configuration"], 0) <= modes.get(best["configuration"], 0)
+        ]
+    if not others:
+        return None
+    adjusted = holm([welch_p(best["values"], row["values"]) for row in others])
+    by_name = {row["configuration"]: p for row, p in zip(others, adjusted, strict=True)}
+    beaten = [r for r in others if by_name[r["configuration"]] < ALPHA]
+    tied = [r for r in others if by_name[r["configuration"]] >= ALPHA]
+    return Comparison(best, beaten, tied, by_name)
+
+
+def verdict(
+    summary: pd.DataFrame,
+    q: Quality,
+    dataset: str,
+    among: set[str] | None = None,
+    modes: pd.Series | None = None,
+) -> Verdict:
+    """The verdict for one dataset and metric from :func:`ganbench.report.stats.by_configuration`;
+    ``among`` and ``modes`` as in :func:`compare` (the high-quality share: the best is one of those
+    covering the most modes, compared only with configurations covering no more)."""
+    found = compare(summary, q, among, modes)
+    what = (
+        q.label if modes is None else f"{q.label} (compared only with configurations covering no more modes)"
+    )
+    if found is None:
         return Verdict(
-            f"on {dataset}, {q.label}: fewer than two configurations have two or more finite seeds, "
+            f"on {dataset}, {what}: fewer than two configurations have two or more finite seeds, "
             "so there is nothing to compare.",
             NOTE,
             dataset,
             q.key,
         )
-    best, others = order.iloc[0], order.iloc[1:]
-    beaten = [row for _, row in others.iterrows() if separates(best, row, q.higher_is_better)]
-    tied = [row for _, row in others.iterrows() if not separates(best, row, q.higher_is_better)]
+    best, n = found.best, found.comparisons + 1
+    rows = [best, *found.beaten, *found.tied]
+
+    unit = " %" if q.scale == 100 else ""  # a share is a percentage, as everywhere
+
+    def interval(row: pd.Series) -> str:
+        return with_interval(row, q.scale) + unit
 
     def show(row: pd.Series) -> str:
-        return f"{row['configuration']} ({with_interval(row, q.scale)})"
+        return f"{row['configuration']} ({interval(row)})"
 
-    if not beaten and (order["ci_low"] == order["ci_high"]).all() and order["mean"].nunique() == 1:
+    def p_value(config: str) -> str:
+        p = found.adjusted[config]
+        return "p < 0.001" if p < 0.001 else f"p = {p:.2g}"
+
+    if all(len(set(r["values"])) == 1 for r in rows) and len({r["mean"] for r in rows}) == 1:
         return Verdict(
-            f"on {dataset}, {q.label}: no clear difference — every seed of all {len(order)} "
-            f"configurations has the same value, {with_interval(best, q.scale).split(' [')[0]}.",
+            f"on {dataset}, {what}: no clear difference — every seed of all {n} configurations has "
+            f"the same value, {number(best['mean'], q.scale)}{unit}.",
             NO_CLEAR_DIFFERENCE,
             dataset,
             q.key,
         )
-    if not beaten:
+    test = f"Welch's t-test, Holm-corrected over the {found.comparisons} comparison" + (
+        "s" if found.comparisons > 1 else ""
+    )
+    if not found.beaten:
         return Verdict(
-            f"on {dataset}, {q.label}: no clear difference — the 95 % intervals of all "
-            f"{len(order)} configurations overlap that of the best by mean, {show(best)}.",
+            f"on {dataset}, {what}: no clear difference — none of the {n - 1} other configurations "
+            f"differs from the best by mean, {show(best)}, at p < {ALPHA} ({test}).",
             NO_CLEAR_DIFFERENCE,
             dataset,
             q.key,
-            winner=None,
         )
-    loser = beaten[0]
+    loser = found.beaten[0]
     text = (
         f"on {dataset}, {best['configuration']} {q.better} than {loser['configuration']}: "
-        f"{with_interval(best, q.scale)} vs {with_interval(loser, q.scale)}"
+        f"{interval(best)} vs {interval(loser)} "
+        f"({p_value(loser['configuration'])}, {test})"
     )
-    if len(beaten) > 1:
-        text += f", and than {len(beaten) - 1} more configuration{'s' if len(beaten) > 2 else ''}"
-    if tied:
-        text += "; no clear difference from " + ", ".join(show(r) for r in tied)
+    if len(found.beaten) > 1:
+        text += f", and than {len(found.beaten) - 1} more configuration{'s' if len(found.beaten) > 2 else ''}"
+    if modes is not None:
+        text += (
+            f" (the two cover {number(modes[best['configuration']])} and "
+            f"{number(modes[loser['configuration']])} modes)"
+        )
+    if found.tied:
+        text += "; no clear difference from " + ", ".join(show(r) for r in found.tied)
+    seeds = min(int(r["n_finite"]) for r in (best, *found.beaten))
+    kind = SEPARATED
+    if seeds < MIN_SEEDS_FOR_FINDING:
+        kind = TENTATIVE
+        text += (
+            f". Tentative: {seeds} seeds, fewer than the {MIN_SEEDS_FOR_FINDING} a finding needs "
+            "(the intervals are Student-t intervals, which assume roughly normal seed values)"
+        )
     return Verdict(
-        text + ".", SEPARATED, dataset, q.key, winner=best["configuration"], loser=loser["configuration"]
+        text + ".", kind, dataset, q.key, winner=best["configuration"], loser=loser["configuration"]
+    )
+
+
+def collapse_note(
+    hq: pd.DataFrame, covered: pd.DataFrame, among: set[str], q: Quality, dataset: str
+) -> Verdict | None:
+    """A note naming the configurations left out of the high-quality comparison because they cover
+    fewer modes, when one of them has a higher high-quality share than every configuration in it:
+    its sharp samples sit on fewer modes — it collapsed — which is not better."""
+    modes = covered.set_index("configuration")["mean"]
+    share = hq.set_index("configuration")["mean"]
+    top = share[share.index.isin(among)].max()
+    collapsed = [c for c in share.index if c not in among and math.isfinite(share[c]) and share[c] > top]
+    if not collapsed:
+        return None
+    most = modes[modes.index.isin(among)].max()
+    unit = " %" if q.scale == 100 else ""
+    parts = [
+        f"{c} ({number(share[c], q.scale)}{unit} high quality) collapsed onto {number(modes[c])} modes"
+        for c in sorted(collapsed, key=lambda c: -share[c])
+    ]
+    return Verdict(
+        f"on {dataset}, a higher high-quality share than the configurations covering the most "
+        f"modes ({number(most)}) is no finding here: " + "; ".join(parts) + ".",
+        NOTE,
+        dataset,
+        q.key,
     )
 
 

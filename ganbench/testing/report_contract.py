@@ -17,7 +17,7 @@ from ganbench.report.data import ReportData
 from ganbench.report.figures import style
 from ganbench.testing.report_data import contract_runs, synthetic_data, synthetic_trials
 
-KINDS = {"separated", "no clear difference", "note"}
+KINDS = {"separated", "tentative", "no clear difference", "note"}
 
 
 class CheckingContext(SectionContext):
@@ -90,7 +90,7 @@ def check_builds_on_partial_data(name: str, folder: Path) -> None:
     for verdict in result.verdicts:
         assert isinstance(verdict, Verdict) and verdict.text.strip(), f"{name}: verdicts are Verdict objects"
         assert verdict.kind in KINDS, f"{name}: verdict kind {verdict.kind!r} not in {KINDS}"
-        if verdict.kind == "separated":
+        if verdict.kind in ("separated", "tentative"):
             assert {verdict.winner, verdict.loser} <= configs, f"{name}: verdict names unknown configurations"
     assert all(isinstance(n, str) and n for n in result.notes), f"{name}: notes are non-empty strings"
 

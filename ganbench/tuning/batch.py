@@ -25,7 +25,7 @@ from rich.console import Console
 
 from ganbench.experiment.cell_run import run_cells
 from ganbench.train.population import group
-from ganbench.tuning.studies import counted_trials, describe_trial, states
+from ganbench.tuning.studies import counted_trials, describe_trial, objective_keys, states
 from ganbench.tuning.trial import TrialRun, TuneObjective
 
 
@@ -151,4 +151,6 @@ class BatchUnit:
         else:
             frozen = self.study.tell(trial, value, skip_if_finished=False)
         if self.say:
-            self.console.print(describe_trial(self.label, frozen), highlight=False)
+            self.console.print(
+                describe_trial(self.label, frozen, objective_keys(self.study)), highlight=False
+            )

@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ganbench.report.quality import scale_of
+
 
 def trial_scores(study) -> np.ndarray:
     """First-objective score of every completed or pruned trial, in trial order."""
@@ -63,14 +65,16 @@ def budget_figure(curves: pd.DataFrame, metric: str, path: Path) -> Path:
     palette = dict(zip(sorted(set(curves["configuration"])), sns.color_palette("tab10"), strict=False))
     for ax, dataset in zip(axes[0], datasets, strict=True):
         part = curves[curves["dataset"] == dataset]
+        scale = scale_of(metric)  # a share in percent, as everywhere else
+        unit = " (%)" if scale == 100 else ""
         for config, rows in part.groupby("configuration", sort=True):
             color = palette.get(config)
             label = str(config).split(" | ", 1)[-1]
-            ax.plot(rows["k"], rows["expected_best"], marker="o", ms=3, color=color, label=label)
-            ax.fill_between(rows["k"], rows["low"], rows["high"], color=color, alpha=0.15)
+            ax.plot(rows["k"], rows["expected_best"] * scale, marker="o", ms=3, color=color, label=label)
+            ax.fill_between(rows["k"], rows["low"] * scale, rows["high"] * scale, color=color, alpha=0.15)
         ax.set_title(f"{dataset}: expected best {metric} after k trials")
         ax.set_xlabel("trials spent (k)")
-        ax.set_ylabel(f"expected best {metric} (95 % band)")
+        ax.set_ylabel(f"expected best {metric}{unit} (95 % band)")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="best")
     fig.tight_layout()

@@ -12,19 +12,20 @@ import time
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ganbench.tuning.studies import StudyInfo, counted_trials, describe_trial
+from ganbench.tuning.studies import StudyInfo, counted_trials, describe_trial, objective_keys
 
 STORAGE_ENV = "GANBENCH_STORAGE"
 #: Which of the local workers this is (0 … jobs − 1); offsets a seeded sampler (see worker.py).
 WORKER_INDEX_ENV = "GANBENCH_WORKER_INDEX"
 
 
-def finished_trials(storage, info: StudyInfo) -> list:
-    """The study's finished trials that count (a lost worker's failed-and-retried trial does not)."""
+def finished_trials(storage, info: StudyInfo) -> tuple[list, list[str]]:
+    """The study's finished trials that count (a lost worker's failed-and-retried trial does not),
+    and its objectives' metric keys."""
     import optuna
 
     study = optuna.load_study(study_name=info.name, storage=storage)
-    return [t for t in counted_trials(study) if t.state.is_finished()]
+    return [t for t in counted_trials(study) if t.state.is_finished()], objective_keys(study)
 
 
 def run_local_workers(
@@ -63,12 +64,12 @@ def run_local_workers(
                 alive = any(p.poll() is None for p in procs)
                 finished = 0
                 for info in infos:
-                    trials = finished_trials(storage, info)
+                    trials, keys = finished_trials(storage, info)
                     finished += len(trials)
                     for t in trials:
                         if (info.name, t.number) not in seen:
                             seen.add((info.name, t.number))
-                            progress.console.print(describe_trial(info.label, t), highlight=False)
+                            progress.console.print(describe_trial(info.label, t, keys), highlight=False)
                 progress.update(bar, completed=min(finished, total))
                 if not alive:
                     break

@@ -11,6 +11,7 @@ import pandas as pd
 from rich.console import Console
 
 from ganbench.experiment.tracking import Tracker
+from ganbench.report.quality import shown_value
 from ganbench.tuning import tracking as tune_tracking
 from ganbench.tuning.budget import budget_figure, expected_best, trial_scores
 from ganbench.tuning.spec import Tuning
@@ -42,7 +43,7 @@ def summarise(
         curve.insert(2, "configuration", info.label)
         curve["objective"], curve["direction"] = first.metric, first.direction
         frames.append(curve)
-        best_tags, best_text, best_params = _best(study, len(objectives))
+        best_tags, best_text, best_params = _best(study, [o.metric for o in objectives])
         console.print(f"[bold]{info.label}[/]", highlight=False)
         console.print(
             f"  trials: {len(trials)} ({states['complete']} complete, {states['pruned']} pruned, "
@@ -52,10 +53,13 @@ def summarise(
         with_params = f" with {best_params}" if best_params else ""
         console.print(f"  best: {best_text}{with_params}", highlight=False)
         if len(curve):
+            value = {
+                c: shown_value(first.metric, curve[c].iloc[-1]) for c in ("expected_best", "low", "high")
+            }
             console.print(
-                f"  budget curve: expected best {curve['expected_best'].iloc[0]:.4g} after 1 trial → "
-                f"{curve['expected_best'].iloc[-1]:.4g} after {len(curve)} "
-                f"(95 % band {curve['low'].iloc[-1]:.4g} – {curve['high'].iloc[-1]:.4g})",
+                f"  budget curve: expected best {shown_value(first.metric, curve['expected_best'].iloc[0])} "
+                f"after 1 trial → {value['expected_best']} after {len(curve)} "
+                f"(95 % band {value['low']} – {value['high']})",
                 highlight=False,
             )
         finished = sum(t.state.is_finished() for t in trials) >= int(info.attrs.get(N_TRIALS, 0))
@@ -69,23 +73,27 @@ def summarise(
     return curves
 
 
-def _best(study, n_objectives: int) -> tuple[dict[str, str], str, str]:
-    """Tags for the parent run, and the best value(s) and settings as text."""
+def _best(study, metrics: list[str]) -> tuple[dict[str, str], str, str]:
+    """Tags for the parent run (raw values), and the best value(s) and settings as text (a share in
+    percent, as the report shows it)."""
     from optuna.trial import TrialState
 
     if not study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
         return {"best_trial": "none"}, "no complete trial", ""
-    if n_objectives == 1:
+    if len(metrics) == 1:
         best = study.best_trial
         params = json.dumps(best.params)
         tags = {"best_trial": str(best.number), "best_value": f"{best.value:.6g}", "best_params": params}
-        return tags, f"{best.value:.4g} at trial {best.number}", _short(best.params)
+        return tags, f"{shown_value(metrics[0], best.value)} at trial {best.number}", _short(best.params)
     front = sorted(study.best_trials, key=lambda t: t.number)
     tags = {
         "pareto_front": ", ".join(str(t.number) for t in front),
         "pareto_values": json.dumps({t.number: t.values for t in front}),
     }
-    text = "; ".join(f"#{t.number}: " + ", ".join(f"{v:.3g}" for v in t.values) for t in front)
+    text = "; ".join(
+        f"#{t.number}: " + ", ".join(shown_value(m, v, 3) for m, v in zip(metrics, t.values, strict=True))
+        for t in front
+    )
     return tags, f"Pareto front: {text}", "; ".join(f"#{t.number}: {_short(t.params)}" for t in front)
 
 

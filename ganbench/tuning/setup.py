@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import warnings
+
+import optuna
+
 from ganbench.errors import GanbenchError
 from ganbench.experiment.spec import Cell
 from ganbench.experiment.tracking import Tracker
@@ -26,17 +30,27 @@ from ganbench.tuning.trial import TuneObjective
 
 def prepare_studies(storage, storage_url: str, tuning: Tuning, tracker: Tracker) -> list[StudyInfo]:
     """One study per arm, created on first use, continued afterwards, each with its MLflow parent
-    run; the stored spec is refreshed so workers elsewhere use this invocation's settings."""
-    import optuna
+    run; the stored spec is refreshed so workers elsewhere use this invocation's settings.
 
+    A study is found by its experiment and arm, whatever its name (so studies created under the
+    older ``<experiment>:<hash>`` names are continued); a new one is named by
+    :meth:`Tuning.study_name`, and its objectives are named for optuna-dashboard."""
     experiment_id = tracker.experiment_id(tuning.spec.name)
     directions = [o.direction for o in tuning.objectives]
+    existing = {
+        (info.attrs.get(EXPERIMENT), info.attrs.get(ARM)): info.name
+        for info in ganbench_studies(storage)
+        if info.kind == TUNE
+    }
     names = []
     for arm in tuning.arms:
-        name = tuning.study_name(arm)
+        name = existing.get((tuning.spec.name, arm.key)) or tuning.study_name(arm)
         study = optuna.create_study(
             study_name=name, storage=storage, directions=directions, load_if_exists=True
         )
+        with warnings.catch_warnings():  # set_metric_names is marked experimental in Optuna
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            study.set_metric_names(tuning.metric_names())
         if [d.name.lower() for d in study.directions] != directions:
             raise GanbenchError(
                 f"{tuning.path}: study {name!r} already exists with directions "

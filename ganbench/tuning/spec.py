@@ -132,8 +132,14 @@ class Tuning:
         return experiment_spec.digest(self.spec.model_dump(mode="json"))[:12]
 
     def study_name(self, arm: Cell) -> str:
-        """Stable name of an arm's study: the spec's name and the arm's configuration key."""
-        return f"{self.spec.name}:{arm.key}"
+        """The name of a new study for ``arm``, as the report names the configuration:
+        ``<experiment>:<dataset> | <loss + schedule>`` (``tune_quick:ring | minimax + alternating``).
+        A study already in the storage keeps its name (see ``tuning.setup``): it is found by its arm."""
+        return f"{self.spec.name}:{arm.config.dataset.name} | {arm.label}"
+
+    def metric_names(self) -> list[str]:
+        """The objectives' names as optuna-dashboard shows them: ``modes/kl (mean over seeds)``."""
+        return [f"{o.metric} ({o.aggregate} over seeds)" for o in self.objectives]
 
 
 def load(path: str | Path, only: list[str] | None = None) -> Tuning:

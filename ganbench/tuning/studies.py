@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ganbench.report.quality import shown_value
+
 KIND, SPEC, SPEC_PATH = "ganbench.kind", "ganbench.spec", "ganbench.spec_path"
 ARM, N_TRIALS = "ganbench.arm", "ganbench.n_trials"
 EXPERIMENT, PARENT_RUN, LABEL = "ganbench.experiment", "ganbench.parent_run", "ganbench.label"
@@ -69,13 +71,23 @@ def frozen(trial):
     return trial.study.get_trials(deepcopy=False)[trial.number]
 
 
-def describe_trial(label: str, trial) -> str:
+def objective_keys(study) -> list[str]:
+    """The metric keys of a study's objectives, from the names ganbench gives them
+    (``modes/high_quality (mean over seeds)`` → ``modes/high_quality``); [] when unnamed."""
+    return [str(name).split(" (")[0] for name in (study.metric_names or [])]
+
+
+def describe_trial(label: str, trial, metrics: list[str] | None = None) -> str:
     """One line for a finished trial: a benchmark cell by its configuration; a tuning trial by its
-    state, value(s) (a pruned trial's is the last value it reported) and duration."""
+    state, value(s) (a pruned trial's is the last value it reported; a share in percent, when the
+    objectives' ``metrics`` are known) and duration."""
     state = trial.state.name.lower()
     if "cell" in trial.user_attrs:
         return f"{trial.user_attrs['cell']}: {state}"
-    values = ", ".join(f"{v:.4g}" for v in trial.values or [])
+    keys = list(metrics or [])
+    values = ", ".join(
+        shown_value(keys[i] if i < len(keys) else "", v) for i, v in enumerate(trial.values or [])
+    )
     shown = (
         f" (last reported {values})" if state == "pruned" and values else (f" = {values}" if values else "")
     )

@@ -45,7 +45,7 @@ def run_tune(
     tracker = Tracker.connect(tracking_uri)
     infos = prepare_studies(storage, url, tuning, tracker)
     total = len(infos) * tuning.spec.n_trials
-    done_before = sum(min(len(finished_trials(storage, i)), tuning.spec.n_trials) for i in infos)
+    done_before = sum(min(len(finished_trials(storage, i)[0]), tuning.spec.n_trials) for i in infos)
     console.print(
         f"[bold]{tuning.spec.name}[/]: {len(infos)} stud{'y' if len(infos) == 1 else 'ies'} × "
         f"{tuning.spec.n_trials} trials ({done_before} done before), {jobs} local worker(s); "

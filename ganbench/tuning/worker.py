@@ -25,6 +25,7 @@ from ganbench.tuning.studies import (
     counted_trials,
     describe_trial,
     ganbench_studies,
+    objective_keys,
     states,
 )
 
@@ -105,7 +106,7 @@ class StudyUnit:
         return True
 
     def _say(self, study, trial) -> None:
-        self.console.print(describe_trial(self.label, trial), highlight=False)
+        self.console.print(describe_trial(self.label, trial, objective_keys(study)), highlight=False)
 
 
 def _unit(

@@ -15,8 +15,9 @@ MARKERS = "osD^vP*Xh<>"
 class Budget(ReportSection):
     """Per dataset, one point per configuration: x = discriminator + generator gradient evaluations
     per run (mean over seeds; schedules spend the same generator budget very differently), y = the
-    mean final primary quality metric with its bootstrap 95 % interval; colour = loss, marker =
-    schedule. A second panel plots the same against the configuration's training wall time."""
+    mean final primary quality metric with its 95 % interval (BCa bootstrap from 5 seeds, Student t
+    below); colour = loss, marker = schedule. A second panel plots the same against the
+    configuration's training wall time."""
 
     title = "Compute budget"
     order = 80
@@ -74,8 +75,9 @@ class Budget(ReportSection):
                     fig,
                     dataset,
                     f"{dataset}: one point per configuration; colour = loss, marker = schedule; error bars = "
-                    "bootstrap 95 % interval over seeds; configurations of equal cost are spread sideways "
-                    "a little so that none hides another. Wall time is the lockstep training of all seeds.",
+                    "95 % interval over seeds (BCa bootstrap from 5 seeds, Student t below); "
+                    "configurations of equal cost are spread sideways a little so that none hides "
+                    "another. Wall time is the lockstep training of all seeds.",
                     dataset,
                 )
             )

@@ -1,7 +1,7 @@
 """`discriminator`: D accuracy on real and on fake samples over training, and the D and G losses."""
 
 from ganbench.api import ReportSection, SectionResult, reports
-from ganbench.report.curves import band_plot, by_configuration_figure
+from ganbench.report.curves import band_plot, by_configuration_figure, seed_lines
 
 ACCURACY = {"d_acc_real": "on real", "d_acc_fake": "on fake"}
 LOSSES = {"d_loss": "D loss", "g_loss": "G loss"}
@@ -12,9 +12,9 @@ COLOURS = {"d_acc_real": "#1f77b4", "d_acc_fake": "#ff7f0e", "d_loss": "#2ca02c"
 class Discriminator(ReportSection):
     """Per dataset, one panel per configuration: the discriminator's accuracy on real and on fake
     samples (its own decision rule; 50 % — dashed — is where it can no longer tell them apart,
-    Goodfellow et al. 2014), and in a second figure the D and G losses; mean over seeds with a band
-    from the lowest to the highest seed, from the MLflow histories of ``d_acc_real``, ``d_acc_fake``,
-    ``d_loss`` and ``g_loss``."""
+    Goodfellow et al. 2014) as the mean over seeds with a band from the lowest to the highest seed,
+    and in a second figure the D and G losses, one line per seed; from the MLflow histories of
+    ``d_acc_real``, ``d_acc_fake``, ``d_loss`` and ``g_loss``."""
 
     title = "Discriminator and losses over training"
     order = 50
@@ -37,7 +37,8 @@ class Discriminator(ReportSection):
                 ylabel = "D accuracy (%)" if what == "accuracy" else "loss (as minimised)"
 
                 def draw(ax, frame, names=names, ylabel=ylabel, what=what):
-                    band_plot(ax, frame, hue="metric", ylabel=ylabel, colours=COLOURS, names=names)
+                    plot = band_plot if what == "accuracy" else seed_lines
+                    plot(ax, frame, hue="metric", ylabel=ylabel, colours=COLOURS, names=names)
                     if what == "accuracy":
                         ax.axhline(50, color="black", ls="--", lw=0.9, label="50 % (chance)")
                         ax.set_ylim(-3, 103)
@@ -55,6 +56,10 @@ class Discriminator(ReportSection):
                     else f"{dataset}: D and G losses (each as its player minimises it) against generator "
                     "updates; scales differ between losses. "
                 )
-                caption += "Line: mean over seeds; band: lowest to highest seed."
+                caption += (
+                    "Line: mean over seeds; band: lowest to highest seed."
+                    if what == "accuracy"
+                    else "One line per seed (a mean would hide seeds that swing in opposite directions)."
+                )
                 result.figures.append(ctx.save_figure(fig, f"{what}-{dataset}", caption, dataset))
         return result

@@ -1,20 +1,23 @@
-"""`ranking`: configurations ranked per dataset with bootstrap 95 % intervals, and the verdicts."""
+"""`ranking`: configurations ranked per dataset with 95 % intervals, and the verdicts."""
 
 import pandas as pd
 
 from ganbench.api import ReportSection, ReportTable, SectionResult, reports
-from ganbench.report.quality import headline_keys, label, quality, verdict_metrics
-from ganbench.report.stats import by_configuration, number, ranked, with_interval
-from ganbench.report.verdicts import divergence_note, verdict
+from ganbench.report.quality import KNOWN, headline_keys, label, quality, verdict_metrics
+from ganbench.report.stats import INTERVAL_NOTE, by_configuration, number, ranked, shared_ranks, with_interval
+from ganbench.report.verdicts import collapse_note, compare, divergence_note, verdict
+
+COVERED, HIGH_QUALITY = "modes/covered", "modes/high_quality"
 
 
 @reports.register("ranking")
 class Ranking(ReportSection):
     """Per dataset, one row per configuration, best first by the dataset's primary quality metric:
-    seeds, the share that did not diverge, mean [95 % bootstrap interval] of every rankable final
-    metric, late oscillation, gradient evaluations and training time. Verdicts compare the best
-    configuration with the others on the primary and the core quality metrics (modes covered,
-    high-quality share, Fréchet distance), and say how many seeds diverged."""
+    seeds, the share that did not diverge, mean [95 % interval] of every rankable final metric, late
+    oscillation, gradient evaluations and training time; equal means share a rank. Verdicts compare
+    the best configuration with the others on the primary and the core quality metrics (modes
+    covered, high-quality share — only among the configurations covering the most modes —, Fréchet
+    distance; see ``ganbench.report.verdicts``), and say how many seeds diverged."""
 
     title = "Ranking"
     order = 10
@@ -25,8 +28,17 @@ class Ranking(ReportSection):
             runs = data.for_dataset(dataset)
             available = data.final_metrics(dataset)
             checked = verdict_metrics(data.primary_metric(dataset), available)
+            covered = by_configuration(runs, KNOWN[COVERED].final) if COVERED in available else None
+            most_modes = compare(covered, KNOWN[COVERED]) if covered is not None else None
             for q in checked:
-                result.verdicts.append(verdict(by_configuration(runs, q.final), q, dataset))
+                summary = by_configuration(runs, q.final)
+                if q.key == HIGH_QUALITY and most_modes is not None:
+                    modes = covered.set_index("configuration")["mean"]
+                    result.verdicts.append(verdict(summary, q, dataset, most_modes.not_beaten, modes))
+                    note = collapse_note(summary, covered, most_modes.not_beaten, q, dataset)
+                    result.verdicts += [note] if note is not None else []
+                else:
+                    result.verdicts.append(verdict(summary, q, dataset))
             result.verdicts.append(divergence_note(runs, dataset))
             result.tables.append(self._table(runs, dataset, checked[0].key if checked else None, available))
         return result
@@ -37,7 +49,9 @@ class Ranking(ReportSection):
         order = ranked(base, quality(rank_by)) if rank_by else base
         frame = pd.DataFrame(
             {
-                "rank": range(1, len(order) + 1),
+                "rank": shared_ranks(order["mean"], quality(rank_by).higher_is_better)
+                if rank_by
+                else range(1, len(order) + 1),
                 "configuration": order["configuration"],
                 "seeds": order["n"],
                 "not diverged": [f"{r:.0%}" for r in order["success_rate"]],
@@ -61,9 +75,9 @@ class Ranking(ReportSection):
             title=f"{dataset}: ranking by {ranked_by}",
             frame=frame,
             caption=(
-                "mean over seeds [BCa bootstrap 95 % interval of the mean]; 'not diverged': share of seeds "
-                "whose training stayed finite (a diverged seed counts as a failure); train s: wall time of "
-                "the configuration's lockstep training (all seeds at once)."
+                f"mean over seeds [{INTERVAL_NOTE}]; equal means share a rank; 'not diverged': share of "
+                "seeds whose training stayed finite (a diverged seed counts as a failure); train s: wall "
+                "time of the configuration's lockstep training (all seeds at once)."
             ),
             dataset=dataset,
             runs=[list(r) for r in order["run_ids"]],

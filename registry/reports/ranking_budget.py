@@ -1,5 +1,7 @@
 """`ranking_budget`: would the ranking be the same with half the budget? (MLflow histories)"""
 
+import math
+
 import pandas as pd
 
 from ganbench.api import ReportSection, ReportTable, SectionResult, Verdict, reports
@@ -62,6 +64,12 @@ class RankingBudget(ReportSection):
 
 def _verdict_text(dataset, label, check, half, full) -> str:
     leaders = ", ".join(check.leaders_full)
+    if not math.isfinite(check.tau):
+        return (
+            f"on {dataset}, the ranking by {label} at {half} cannot be compared with the one at {full}: "
+            "Kendall τ is undefined (every configuration has the same mean at one of the two points), "
+            "so this says nothing about whether the budget is long enough."
+        )
     if check.settled:
         return (
             f"on {dataset}, the ranking by {label} at {full} agrees with the one at {half} "

@@ -5,6 +5,7 @@ import pandas as pd
 from ganbench.api import ReportSection, ReportTable, SectionResult, reports
 from ganbench.report.figures import facet_grid, loss_palette, suptitle
 from ganbench.report.quality import label as metric_label
+from ganbench.report.quality import scale_of
 from ganbench.report.stats import number
 from ganbench.tuning.budget import expected_best
 
@@ -16,7 +17,8 @@ class Tuning(ReportSection):
     k = 1 … n, with a 95 % band — a bootstrap over the study's trial runs in MLflow (Lucic et al.
     2018, Fig. 4; :func:`ganbench.tuning.budget.expected_best`). A completed trial scores its logged
     ``objective/<metric>``, a pruned one the last ``intermediate/<metric>`` value the pruner saw;
-    failed trials are left out. A table gives each study's trials and its best trial run."""
+    failed trials are left out. A table gives each study's trials, its best trial and the settings
+    that trial sampled; a share is shown in percent, as everywhere in ganbench."""
 
     title = "Tuning budget"
     order = 90
@@ -42,6 +44,8 @@ class Tuning(ReportSection):
                 result.notes.append(f"study {study}: no completed or pruned trial has a score yet.")
                 continue
             curve = expected_best(scores["score"].to_numpy(), maximize=direction == "maximize")
+            scale = scale_of(metric)
+            curve[["expected_best", "low", "high"]] *= scale
             curves.append(
                 curve.assign(label=group["label"].iloc[0], dataset=group["dataset"].iloc[0], metric=metric)
             )
@@ -57,15 +61,21 @@ class Tuning(ReportSection):
                     "trials (complete / pruned / failed)": " / ".join(
                         str(int(counts.get(s, 0))) for s in ("complete", "pruned", "failed")
                     ),
-                    "best score": number(best["score"]),
+                    "best score" + (" (%)" if scale == 100 else ""): number(best["score"], scale),
                     "best trial": int(best["number"]) if pd.notna(best["number"]) else "–",
+                    "its settings": _settings(group[group["run_id"] == best["run_id"]]),
                 }
             )
             runs.append([best["run_id"]])
         if rows:
             result.tables.append(
                 ReportTable(
-                    "Tuning studies", pd.DataFrame(rows), "Best score among scored trials.", None, runs
+                    "Tuning studies",
+                    pd.DataFrame(rows),
+                    "Best score among scored trials (a pruned trial scores the last value it reported), "
+                    "and the settings that trial sampled; every trial is a row of results.csv.",
+                    None,
+                    runs,
                 )
             )
         if curves:
@@ -96,6 +106,22 @@ class Tuning(ReportSection):
             "Expected best objective value after k trials (bootstrap over each study's scored trials), "
             "95 % band. A curve still rising at the last k means the tuning budget was too small.",
         )
+
+
+def _settings(trial: pd.DataFrame) -> str:
+    """``d_optimizer.lr = 0.00265, g_optimizer.lr = 0.000368`` from a trial's ``param.*`` columns."""
+    if trial.empty:
+        return "–"
+    row = trial.iloc[0]
+    parts = []
+    for column in sorted(c for c in trial.columns if c.startswith("param.")):
+        value = row[column]
+        try:
+            shown = number(float(value))
+        except (TypeError, ValueError):
+            shown = str(value)
+        parts.append(f"{column.removeprefix('param.')} = {shown}")
+    return ", ".join(parts) or "–"
 
 
 def _scores(group: pd.DataFrame, metric: str) -> pd.DataFrame:

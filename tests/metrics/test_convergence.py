@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from ganbench.metrics.convergence import ALPHA, WINDOW, plateau_test, run_convergence
 from ganbench.metrics.stability import seed_stability
@@ -111,3 +112,12 @@ def test_a_ring_run_with_every_mode_covered_but_sharper_samples_is_still_improvi
     fd = ((steps, [0.0102, 0.0031, 0.0012, 0.0011, 0.0013]), False)
     assert run_convergence([covered, fd])["converged"] == 1  # neither moves any more …
     assert run_convergence([covered, high_quality, fd])["converged"] == 0  # … but quality does
+
+
+@pytest.mark.parametrize("higher_is_better", [True, False])
+def test_the_p_value_is_scipys_one_sided_slope_test_on_the_last_window(higher_is_better):
+    values = np.array([0.1, 0.3, 0.2, 0.45, 0.41, 0.52, 0.50, 0.58])
+    out = plateau_test(STEPS, values, higher_is_better=higher_is_better)
+    tail = values[-WINDOW:] if higher_is_better else -values[-WINDOW:]
+    expected = stats.linregress(STEPS[-WINDOW:], tail, alternative="greater").pvalue
+    assert out["late_improvement_p"] == pytest.approx(expected, rel=1e-9)

@@ -6,8 +6,10 @@ from types import SimpleNamespace
 import pytest
 
 from ganbench import discovery
-from ganbench.errors import RegistryError
-from ganbench.registry import Registry, losses
+from ganbench.errors import ContractError, RegistryError
+from ganbench.registry import Registry, datasets, losses
+from ganbench.train.config import TrainConfig
+from ganbench.validation import describe_fields
 
 LOSS_FILE = """
 from ganbench.api import Loss, batch_mean, losses
@@ -32,7 +34,7 @@ def test_unknown_name_lists_what_is_available():
     with pytest.raises(RegistryError) as err:
         losses.get("wasserstien")
     message = str(err.value)
-    assert "'wasserstien' is not registered" in message
+    assert "'wasserstien' is not registered (did you mean 'wasserstein'?)" in message
     for name in ("hinge", "minimax", "modified_minimax", "wasserstein", "wgan_gp"):
         assert name in message
 
@@ -108,3 +110,50 @@ def test_cli_finds_plugins_from_option_and_environment(tmp_path, cli):
     assert proc.returncode == 0, proc.stderr
     assert "from_option" in proc.stdout and "from_env" in proc.stdout
     assert "broken.py" in proc.stdout and "bad plugin" in proc.stdout
+
+
+NO_G_LOSS = """
+from ganbench.api import Loss, batch_mean, losses
+
+@losses.register("half_loss")
+class Half(Loss):
+    '''A loss that forgot its generator side.'''
+    def d_loss(self, real, fake):
+        return batch_mean(fake) - batch_mean(real)
+"""
+
+
+def test_a_loss_without_g_loss_is_refused_naming_its_file(tmp_path, scratch_registry):
+    path = write(tmp_path, "half.py", NO_G_LOSS)
+    write(tmp_path, "good.py", LOSS_FILE.format(name="still_good"))
+    discovery.load_directory(tmp_path)
+    assert "still_good" in losses and "half_loss" not in losses.names()
+    failure = next(f for f in discovery.failures if f.where == str(path))
+    assert f"loss 'half_loss' in {path} is refused: it does not define g_loss()" in failure.error
+    with pytest.raises(RegistryError) as err:  # asked for by name: the same paragraph, not "unknown"
+        losses.get("half_loss")
+    message = str(err.value)
+    assert "is not available" in message and "g_loss()" in message and str(path) in message
+
+
+def test_a_non_class_is_refused():
+    reg = Registry("loss", base=losses.base, required=losses.required)
+    with pytest.raises(ContractError, match="must be a class deriving from Loss"):
+        reg.register("a_function")(lambda real, fake: real)
+
+
+def test_an_import_error_is_shown_where_the_plugin_is_asked_for(tmp_path, scratch_registry):
+    broken = LOSS_FILE.format(name="typo_loss").replace("def g_loss(self", "def g_loss((self")
+    path = write(tmp_path, "typo.py", broken)
+    discovery.load_directory(tmp_path)
+    with pytest.raises(RegistryError) as err:
+        losses.get("typo_loss")
+    message = str(err.value)
+    assert f"its plugin file {path} failed to load — SyntaxError" in message and "line 9)" in message
+
+
+def test_unknown_names_and_defaults_are_shown_without_python_reprs():
+    with pytest.raises(RegistryError, match=r"did you mean 'ring'\?"):
+        datasets.get("rign")
+    described = describe_fields(TrainConfig)
+    assert "ComponentRef" not in described and "dataset (default ring)" in described

@@ -63,7 +63,8 @@ def test_only_filters_cells(tmp_path):
     [
         (
             ("hinge]", "wasserstien]"),
-            "x.yaml: losses[2].name 'wasserstien' is not registered; available: hinge,",
+            "x.yaml: losses[2].name 'wasserstien' is not registered (did you mean 'wasserstein'?); "
+            "available: hinge,",
         ),
         (("clip: 0.02", "clip: -1"), "x.yaml: losses[1] (wasserstein).clip: Input should be greater than 0"),
         (("clip: 0.02", "clap: 1"), "losses[1] (wasserstein).clap: is not a known key"),

@@ -76,3 +76,20 @@ def test_tune_records_every_trial_in_both_stores_and_continues(tmp_path):
     assert len(load_study(tmp_path).get_trials()) == 6
     assert len(mlflow_runs(uri, "tune_quick", "trial")) == 6
     assert len(mlflow_runs(uri, "tune_quick", "study")) == 1
+
+    # The report of the tuning experiment: the sections that apply, provenance, the best trial with
+    # its settings, one CSV row per trial, the share in percent as everywhere.
+    report = ganbench(tmp_path, "report", "tune_quick")
+    assert report.returncode == 0, report.stderr[-3000:]
+    assert "1 figure," in report.stdout
+    folder = tmp_path / "reports" / "tune_quick"
+    table = pd.read_csv(folder / "results.csv")
+    assert len(table) == 6 and set(table["trial"]) == set(range(6))
+    assert {"param.d_optimizer.lr", "param.g_optimizer.lr", "objective/modes/high_quality"} <= set(
+        table.columns
+    )
+    summary = (folder / "summary.md").read_text()
+    assert "## Tuning budget" in summary and "Skipped" not in summary and "## Ranking" not in summary
+    assert "best score (%)" in summary and "d_optimizer.lr = " in summary
+    assert "**git commit**: unknown" not in summary and "6 tuning trial runs in 1 study" in summary
+    assert " %" in proc.stdout.split("best: ")[1].splitlines()[0]  # the best value, in percent
