@@ -49,7 +49,7 @@ def find_experiment(tracker: Tracker, name: str) -> str:
         names = [n for n in experiment_names(tracker) if n != "Default"]
         listed = ", ".join(names) if names else "none — run `ganbench benchmark SPEC` first"
         raise GanbenchError(
-            f"experiment {name!r} is not in the MLflow store at {tracker.uri}. Experiments there: "
+            f"experiment {name!r} is not in the MLflow store at {tracker.shown}. Experiments there: "
             f"{listed}. Name one of them, or pass the store with --tracking-uri."
         )
     return found.experiment_id
@@ -85,11 +85,11 @@ def load(tracker: Tracker, name: str, artifact_dir: Path) -> ReportData:
         except Exception:  # MLflow raises several types for a missing artifact
             return None
 
-    ui_base = tracker.uri if tracker.uri.startswith(("http://", "https://")) else None
+    ui_base = tracker.shown if tracker.uri.startswith(("http://", "https://")) else None
     return ReportData(
         experiment=name,
         experiment_id=experiment_id,
-        tracking_uri=tracker.uri,
+        tracking_uri=tracker.shown,
         runs=tidy_runs(children),
         invocations=tidy_invocations(parents),
         trials=tidy_trials(trials, raw[role == "study"]),
