@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from ganbench.errors import GanbenchError
+from ganbench.experiment.masking import mask_argv, mask_text, mask_url
 from ganbench.tuning.budget import expected_best
 from ganbench.tuning.objective import aggregate
-from ganbench.experiment.masking import mask_argv, mask_text, mask_url
 from ganbench.tuning.optuna_parts import make_pruner, make_sampler
 
 
@@ -83,4 +83,5 @@ def test_storage_passwords_are_masked():
     argv = ["ganbench", "benchmark", "--storage", url, f"--tracking-uri={server}", "x.yaml"]
     masked = " ".join(mask_argv(argv))
     assert "s3cret" not in masked and "p%40ss" not in masked and "x.yaml" in masked
-    assert mask_text(f"error at {url}: refused") == "error at postgresql://alice:***@db.example:5432/studies: refused"
+    masked_error = mask_text(f"error at {url}: refused")
+    assert masked_error == "error at postgresql://alice:***@db.example:5432/studies: refused"
