@@ -173,6 +173,7 @@ def benchmark_unit(storage, tracker: Tracker, console: Console, info: StudyInfo)
                     outcome = run_cell(task, stream=lambda s, record: live.record(cell.key, s, record))
                     for seed in outcome.seeds:
                         tracker.finish_seed(live.done(cell.key, seed.seed), cell, outcome, seed)
+                        live.completed(cell.key, seed.seed)
             finally:
                 tracker.release(live.unfinished())
         console.print(f"{cell.config.dataset.name} | {cell.label}: {len(won)} run(s) logged", highlight=False)

@@ -11,6 +11,7 @@ and every metric of ``"eval"`` records.
 
 from __future__ import annotations
 
+import os
 import time
 from collections import defaultdict
 
@@ -23,8 +24,9 @@ from ganbench.experiment.interrupts import deferred_interrupt
 from ganbench.experiment.tracking import MAX_METRICS_PER_CALL, Tracker, _chunks
 from ganbench.train.records import LogRecord
 
-#: Seconds between writes of the buffered curves of the runs in training.
-FLUSH_SECONDS = 10.0
+#: Seconds between writes of the buffered curves of the runs in training (``GANBENCH_FLUSH_SECONDS``
+#: changes it: shorter shows curves sooner and costs more store writes).
+FLUSH_SECONDS = float(os.environ.get("GANBENCH_FLUSH_SECONDS", "10"))
 
 
 class LiveRuns:
@@ -79,15 +81,20 @@ class LiveRuns:
         if renew:
             self.renewed_at = now
 
+    @deferred_interrupt()
     def done(self, cell_key: str, seed: int) -> str:
-        """Stop holding a (cell, seed) run about to be completed; its buffered points are written
-        first. Returns its run id."""
-        run_id = self.run_of.pop((cell_key, seed))
+        """Write the buffered points of a (cell, seed) run whose training has ended, before it is
+        completed; returns its run id. The run stays held until :meth:`completed`."""
+        run_id = self.run_of[(cell_key, seed)]
         points = self.pending.pop(run_id, [])
         for chunk in _chunks(points, MAX_METRICS_PER_CALL):
             self.client.log_batch(run_id, metrics=chunk)
         return run_id
 
+    def completed(self, cell_key: str, seed: int) -> None:
+        """Stop holding a run that now carries its complete tag."""
+        self.run_of.pop((cell_key, seed), None)
+
     def unfinished(self) -> list[str]:
-        """The (cell, seed) runs still held: claimed, not completed."""
+        """The (cell, seed) runs still held: claimed, not (yet) completed."""
         return list(self.run_of.values())

@@ -241,6 +241,7 @@ def _train_all(
             nonlocal n_done
             for seed in outcome.seeds:
                 tracker.finish_seed(live.done(cell.key, seed.seed), cell, outcome, seed)
+                live.completed(cell.key, seed.seed)
                 tally.trained += 1
             n_done += 1
             progress.update(

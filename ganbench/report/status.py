@@ -43,7 +43,6 @@ def status(data: ReportData) -> Status:
                 f"The latest invocation (run {latest['run_id']}) ended {latest['status']}: it was "
                 "interrupted; rerunning the same `ganbench benchmark` command resumes it."
             )
-    lines += _killed(data.invocations) + _superseded(data.superseded)
     if planned is not None and len(done) < planned:
         lines.append(f"{planned - len(done)} of the {planned} planned runs have no complete result yet.")
     missing = _not_started(data)
@@ -66,6 +65,7 @@ def status(data: ReportData) -> Status:
         )
     diverged = int(done["diverged"].sum()) if len(done) else 0
     complete = not lines
+    lines += _killed(data.invocations) + _superseded(data.superseded)  # facts, not missing results
     if not len(done) and len(data.trials):
         studies = data.trials["study"].nunique()
         headline = (
