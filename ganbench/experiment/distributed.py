@@ -24,6 +24,7 @@ from ganbench.experiment.cell_run import CellTask, run_cell
 from ganbench.experiment.live import LiveRuns
 from ganbench.experiment.masking import mask_url
 from ganbench.experiment.preflight import check_datasets
+from ganbench.experiment.store_check import check_sqlite_store
 from ganbench.experiment.summary import summary_table
 from ganbench.experiment.tracking import Tracker
 from ganbench.experiment.ui_links import print_ui_link
@@ -68,6 +69,7 @@ def run_distributed(
 
     exp = spec.load(path, seeds=seeds, only=only, profile=profile)
     check_datasets(exp)  # bad data and bad stores end here, before anything is written
+    check_sqlite_store(storage_url, "study storage")
     tracker = Tracker.connect(tracking_uri)
     storage = open_storage(storage_url)
     experiment_id = tracker.experiment_id(exp.spec.name)

@@ -44,34 +44,31 @@ def sqlite_path(tracking_uri: str) -> Path | None:
     return Path(tracking_uri[len(prefix) :].split("?", 1)[0])
 
 
-def check_sqlite_store(uri: str) -> None:
-    """Refuse, with its cause, a SQLite store that cannot be written or is damaged. Writes nothing:
-    a store that does not exist yet is only checked for a writable folder."""
+def check_sqlite_store(uri: str, what: str = "tracking store") -> None:
+    """Refuse, with its cause, a SQLite store (``what``: the tracking store or the study storage)
+    that cannot be written or is damaged. Writes nothing: a store that does not exist yet is only
+    checked for a writable folder."""
     path = sqlite_path(uri)
     if path is None:
         return
     folder = path.parent if str(path.parent) else Path(".")
-    advice = "Pass a writable SQLite path or a server with --tracking-uri; nothing was written."
+    advice = "Pass a writable SQLite path or a server; nothing was written."
     if not folder.is_dir():
-        raise GanbenchError(
-            f"tracking store {mask_url(uri)!r}: the folder {str(folder)!r} does not exist. {advice}"
-        )
+        raise GanbenchError(f"{what} {mask_url(uri)!r}: the folder {str(folder)!r} does not exist. {advice}")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise GanbenchError(
-            f"tracking store {mask_url(uri)!r}: the folder {str(folder)!r} is read-only (SQLite "
+            f"{what} {mask_url(uri)!r}: the folder {str(folder)!r} is read-only (SQLite "
             f"writes a journal beside the database). {advice}"
         )
     if not path.exists():
         return
     if not path.is_file() or not os.access(path, os.R_OK | os.W_OK):
-        raise GanbenchError(
-            f"tracking store {mask_url(uri)!r}: {str(path)!r} is not a writable file. {advice}"
-        )
+        raise GanbenchError(f"{what} {mask_url(uri)!r}: {str(path)!r} is not a writable file. {advice}")
     problem = _quick_check(path)
     if problem:
         raise GanbenchError(
-            f"tracking store {mask_url(uri)!r} is damaged: SQLite's quick_check says {problem!r}. "
-            "Restore it from a copy or pass a fresh store with --tracking-uri; nothing was written."
+            f"{what} {mask_url(uri)!r} is damaged: SQLite's quick_check says {problem!r}. "
+            "Restore it from a copy or pass a fresh store; nothing was written."
         )
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 from rich.console import Console
 
 from ganbench.experiment.masking import mask_url
-from ganbench.experiment.tracking import Tracker
+from ganbench.experiment.store_check import check_sqlite_store
+from ganbench.experiment.tracking import Tracker, resolve_uri
 from ganbench.experiment.ui_links import print_ui_link
 from ganbench.tuning import spec as tuning_spec
 from ganbench.tuning.local_workers import STORAGE_ENV, finished_trials, run_local_workers
@@ -42,6 +43,8 @@ def run_tune(
     if n_trials is not None:  # the budget per study, instead of the spec's n_trials
         tuning = replace(tuning, spec=tuning.spec.model_copy(update={"n_trials": n_trials}))
     url = resolve_storage(storage_url)
+    check_sqlite_store(url, "study storage")  # both stores checked before either is written
+    check_sqlite_store(resolve_uri(tracking_uri))
     storage = open_storage(url)
     tracker = Tracker.connect(tracking_uri)
     infos = prepare_studies(storage, url, tuning, tracker)
