@@ -36,6 +36,14 @@ RACE_RETRIES = 6
 RACE_BACKOFF_SECONDS = 0.5
 
 
+DEFAULT_URI = "sqlite:///mlflow.db"
+
+
+def resolve_uri(uri: str | None) -> str:
+    """``--tracking-uri``, else ``MLFLOW_TRACKING_URI``, else the embedded SQLite file."""
+    return uri or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_URI
+
+
 def sqlite_path(tracking_uri: str) -> Path | None:
     """The database file of a ``sqlite:///`` URI (None for other stores or in-memory SQLite)."""
     prefix = "sqlite:///"

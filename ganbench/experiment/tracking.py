@@ -48,20 +48,16 @@ from ganbench.experiment.interrupts import deferred_interrupt
 from ganbench.experiment.masking import mask_argv, mask_text, mask_url
 from ganbench.experiment.spec import Cell, Experiment
 from ganbench.experiment.store_check import (
+    DEFAULT_URI,
     check_sqlite_store,
     creating_lock,
+    resolve_uri,
     retry_creation_race,
     root_cause,
 )
 
-DEFAULT_URI = "sqlite:///mlflow.db"
 KEY, CELL, COMPLETE, ROLE = "ganbench.key", "ganbench.cell", "ganbench.complete", "ganbench.role"
 MAX_METRICS_PER_CALL, MAX_PARAMS_PER_CALL = 1000, 100
-
-
-def resolve_uri(uri: str | None) -> str:
-    """``--tracking-uri``, else ``MLFLOW_TRACKING_URI``, else the embedded SQLite file."""
-    return uri or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_URI
 
 
 class Tracker:
