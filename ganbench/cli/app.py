@@ -16,6 +16,7 @@ from rich.console import Console
 
 from ganbench import __version__, discovery
 from ganbench.errors import GanbenchError
+from ganbench.experiment.store_check import check_sqlite_store, resolve_uri
 
 app = typer.Typer(
     help="Benchmark GAN losses and alternation schedules for stability and mode collapse.",
@@ -156,6 +157,8 @@ def benchmark(
     ] = "auto",
 ) -> None:
     """Train every (configuration, seed) of a spec, record each in MLflow, skip what is already done."""
+    if not dry_run:  # a bad store ends here, in a second, before the training code is even loaded
+        check_sqlite_store(resolve_uri(tracking_uri))
     from ganbench.experiment.runner import run_benchmark
 
     storage = storage or os.environ.get("GANBENCH_STORAGE")

@@ -19,17 +19,23 @@ import urllib.request
 from rich.console import Console
 from rich.markup import escape
 
+from ganbench.experiment.masking import mask_url
 from ganbench.experiment.tracking import resolve_uri
 from ganbench.experiment.ui_links import experiments_with_runs, is_server, runs_link, ui_address
 
 POLL_SECONDS = 1.0
 
 
-def server_command(tracking_uri: str, host: str, port: int) -> list[str]:
-    """``mlflow server`` over ``tracking_uri`` on ``host:port``, one worker."""
+#: ``mlflow server`` reads its store from this variable when ``--backend-store-uri`` is not given:
+#: the URI (and any password in it) then never shows on a command line.
+BACKEND_ENV = "MLFLOW_BACKEND_STORE_URI"
+
+
+def server_command(host: str, port: int) -> list[str]:
+    """``mlflow server`` on ``host:port``, one worker; its store comes from :data:`BACKEND_ENV`."""
     return [
         *(sys.executable, "-m", "mlflow", "server"),
-        *("--backend-store-uri", tracking_uri, "--host", host, "--port", str(port), "--workers", "1"),
+        *("--host", host, "--port", str(port), "--workers", "1"),
     ]
 
 
@@ -59,15 +65,15 @@ def run_ui(console: Console, tracking_uri: str | None, host: str, port: int) -> 
     """Serve the UI until the server stops (Ctrl-C); returns the exit code."""
     uri = resolve_uri(tracking_uri)
     if is_server(uri):
-        console.print(f"{escape(uri)} is a tracking server with its own UI; nothing to start.")
+        console.print(f"{escape(mask_url(uri))} is a tracking server with its own UI; nothing to start.")
         print_links(console, uri, host, port)
         return 0
     base = ui_address(uri, host, port)
     console.print(
-        f"Starting the MLflow UI over {escape(uri)} on {base} (the first start can take a minute) …"
+        f"Starting the MLflow UI over {escape(mask_url(uri))} on {base} (the first start can take a minute) …"
     )
-    env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
-    server = subprocess.Popen(server_command(uri, host, port), env=env)
+    env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false", BACKEND_ENV: uri}
+    server = subprocess.Popen(server_command(host, port), env=env)
     signal.signal(signal.SIGTERM, _interrupt)  # a plain `kill` must not leave the server behind
     try:
         while server.poll() is None and not answers(base):

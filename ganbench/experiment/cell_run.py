@@ -1,7 +1,9 @@
 """Train one cell of an experiment (in a worker process) and hand back everything tracking needs.
 
-The worker never talks to MLflow: it returns numbers and writes artifact files into a folder the
-parent logs from, so a single process writes the tracking store (SQLite has one writer at a time).
+The worker never talks to MLflow: while it trains it streams each log record to the parent (a
+``stream`` callback, or across processes the queue :func:`init_worker` installs), and at the end it
+returns numbers and writes artifact files into a folder the parent logs from, so a single process
+writes the tracking store (SQLite has one writer at a time).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import torch
 
 from ganbench import discovery, registry
 from ganbench.metrics.convergence import ALSO_TESTED
-from ganbench.metrics.stability import seed_stability
+from ganbench.metrics.stability import DIVERGENCE_BOUND, seed_stability
 from ganbench.train.build import build_population, evaluator_for
 from ganbench.train.config import TrainConfig
 from ganbench.train.records import History, LogRecord
@@ -35,6 +37,7 @@ class CellTask:
     out_dir: str  # artifacts go to out_dir/seed-<s>/
     sample_images: str = "every_eval"  # every_eval | final | none
     label: str = ""  # the cell's label, for sample image titles (default: loss + schedule names)
+    divergence_bound: float = DIVERGENCE_BOUND  # |loss|, gradient norm or sample magnitude that diverges
 
 
 @dataclass
@@ -46,6 +49,7 @@ class SeedOutcome:
     final: dict[str, float]  # counts, final eval metrics, stability summary
     diverged_at: int
     artifacts: list[str] = field(default_factory=list)
+    diverged_reason: str = ""  # what diverged, in words (empty when it did not)
 
 
 @dataclass
@@ -61,9 +65,18 @@ class CellOutcome:
     population: int = 1  # cells trained together in one batched model (``seconds`` is shared)
 
 
-def init_worker(extra_dirs: list[str], threads: int | None) -> None:
-    """Process-pool initializer: plugin folders and a CPU thread count per worker. Workers ignore
-    Ctrl-C: the parent decides what an interrupt means and stops them itself."""
+#: Where a pool worker streams its log records (set by :func:`init_worker`), None elsewhere.
+_outbox: Any = None
+Stream = Callable[[int, list[int], LogRecord], None]
+"""(cell index in the population, the cell's seeds, the record restricted to them) at each log point."""
+
+
+def init_worker(extra_dirs: list[str], threads: int | None, outbox: Any = None) -> None:
+    """Process-pool initializer: plugin folders, a CPU thread count per worker, and the queue that
+    :func:`stream_cells` streams log records into. Workers ignore Ctrl-C: the parent decides what an
+    interrupt means and stops them itself."""
+    global _outbox
+    _outbox = outbox
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if threads:
         torch.set_num_threads(threads)
@@ -71,23 +84,46 @@ def init_worker(extra_dirs: list[str], threads: int | None) -> None:
         discovery.add_directories(extra_dirs)
 
 
-def run_cell(task: CellTask, on_eval: Callable[[LogRecord], bool] | None = None) -> CellOutcome:
+def run_cell(
+    task: CellTask,
+    on_eval: Callable[[LogRecord], bool] | None = None,
+    stream: Callable[[list[int], LogRecord], None] | None = None,
+) -> CellOutcome:
     """Build, train with evaluation, and summarise every seed of ``task``.
 
     ``on_eval`` sees each evaluation record and returns True to end training there (tuning prunes a
-    trial this way); the outcome then says ``interrupted``."""
-    return run_cells([task], [on_eval])[0]
+    trial this way); the outcome then says ``interrupted``. ``stream`` sees every record with the
+    cell's seeds."""
+    sink = None if stream is None else lambda k, seeds, record: stream(seeds, record)
+    return run_cells([task], [on_eval], stream=sink)[0]
+
+
+def stream_cells(tasks: list[CellTask], token: int) -> list[CellOutcome]:
+    """:func:`run_cells` in a pool worker, streaming every log record into the queue that
+    :func:`init_worker` installed as ``("record", token, cell index, seeds, record)`` and, once
+    training is over, ``("end", token)``."""
+
+    def send(k: int, seeds: list[int], record: LogRecord) -> None:
+        _outbox.put(("record", token, k, seeds, record))
+
+    try:
+        return run_cells(tasks, stream=send if _outbox is not None else None)
+    finally:
+        if _outbox is not None:
+            _outbox.put(("end", token))
 
 
 def run_cells(
-    tasks: list[CellTask], on_eval: list[Callable[[LogRecord], bool] | None] | None = None
+    tasks: list[CellTask],
+    on_eval: list[Callable[[LogRecord], bool] | None] | None = None,
+    stream: Stream | None = None,
 ) -> list[CellOutcome]:
     """Train the cells of ``tasks`` — configurations that differ at most in batchable settings —
     as one population (one batched model), and hand back one outcome per cell, exactly as if each
     had trained alone.
 
     ``on_eval[k]`` sees cell k's part of each evaluation record (its members only) and returns True
-    to end that cell there; the other cells go on."""
+    to end that cell there; the other cells go on. ``stream`` sees every record, cell by cell."""
     cfgs = [TrainConfig.model_validate(t.config) for t in tasks]
     setup = build_population(cfgs)
     evaluator = evaluator_for(setup)
@@ -97,11 +133,22 @@ def run_cells(
     members = [owner == k for k in range(len(tasks))]
     hooks = on_eval or [None] * len(tasks)
     ending = np.zeros(setup.n_seeds, dtype=bool)
+    seeds_of = [[int(setup.seeds[i]) for i in np.flatnonzero(mine)] for mine in members]
+    bound = min(t.divergence_bound for t in tasks)
+    blown = np.full(setup.n_seeds, -1, dtype=np.int64)  # first evaluation with |sample| ≥ bound
 
     def log(record: LogRecord) -> None:
         history(record)
+        if stream is not None:
+            for k, mine in enumerate(members):
+                if (record.active & mine).any():
+                    stream(k, seeds_of[k], _part(record, mine))
         if record.kind != "eval":
             return
+        if record.samples is not None:
+            big = record.samples.flatten(1).abs().amax(1).numpy() >= bound
+            newly = big & record.active & (blown < 0)
+            blown[newly] = record.step[newly]
         for task, mine, hook in zip(tasks, members, hooks, strict=True):
             if task.sample_images == "every_eval":
                 out = Path(task.out_dir)
@@ -118,7 +165,9 @@ def run_cells(
     outcomes = []
     for k, (task, mine) in enumerate(zip(tasks, members, strict=True)):
         seeds = [
-            _seed_outcome(setup, result, history, evaluator.primary, i, Path(task.out_dir), real, task)
+            _seed_outcome(
+                setup, result, history, evaluator.primary, i, Path(task.out_dir), real, task, int(blown[i])
+            )
             for i in np.flatnonzero(mine)
         ]
         cfg = setup.configs[k]
@@ -196,13 +245,14 @@ def _seed_outcome(
     out: Path,
     real: torch.Tensor,
     task: CellTask,
+    samples_blown_at: int = -1,
 ) -> SeedOutcome:
     seed = setup.seeds[i]
     curves = {name: history.series("train", name, i) for name in TRAIN_CURVES}
     eval_names = sorted({n for r in history.records if r.kind == "eval" for n in r.values})
     curves.update({name: history.series("eval", name, i) for name in eval_names})
     curves = {k: v for k, v in curves.items() if len(v[0])}
-    diverged_at = int(result.diverged_at[i])
+    trainer_diverged_at = int(result.diverged_at[i])
     stability = seed_stability(
         curves.get(primary) if primary else None,
         higher_is_better=_higher_is_better(primary),
@@ -211,9 +261,13 @@ def _seed_outcome(
         grad_norm_d=curves.get("grad_norm_d"),
         grad_norm_g=curves.get("grad_norm_g"),
         watch={k: curves[k] for k in ("d_loss", "g_loss") if k in curves},
-        diverged_at=diverged_at,
+        diverged_at=trainer_diverged_at,
+        blowup=task.divergence_bound,
         also=[(curves[k], up) for k, up in ALSO_TESTED.items() if k in curves and k != primary],
     )
+    diverged_at, reason = _divergence(stability, trainer_diverged_at, samples_blown_at, task.divergence_bound)
+    if diverged_at >= 0:  # the samples' bound is the trainer's business, not the series'
+        stability.update(diverged=1.0, diverged_step=float(diverged_at))
     final = {
         "g_updates": float(result.g_updates[i]),
         "d_updates": float(result.d_updates[i]),
@@ -224,7 +278,26 @@ def _seed_outcome(
         **{f"stability/{k}": float(v) for k, v in stability.items()},
     }
     artifacts = _seed_artifacts(setup, i, out, real, task, diverged=diverged_at >= 0)
-    return SeedOutcome(seed, curves, final, diverged_at, artifacts)
+    return SeedOutcome(seed, curves, final, diverged_at, artifacts, reason)
+
+
+def _divergence(
+    stability: dict[str, float], trainer_at: int, samples_at: int, bound: float
+) -> tuple[int, str]:
+    """The first generator update at which the seed diverged (−1: never) and what did: the trainer's
+    non-finite loss, a watched series (losses, gradient norms, accuracies) reaching ``bound`` in
+    magnitude or turning non-finite, or the generated samples reaching ``bound``."""
+    found = []
+    if trainer_at >= 0:
+        found.append((trainer_at, "non-finite loss"))
+    if not np.isnan(stability["diverged_step"]):
+        what = f"a loss or gradient norm reached {bound:g} or turned non-finite"
+        found.append((int(stability["diverged_step"]), what))
+    if samples_at >= 0:
+        found.append((samples_at, f"generated samples reached magnitude {bound:g}"))
+    if not found:
+        return -1, ""
+    return min(found, key=lambda f: (f[0], f[1] != "non-finite loss"))
 
 
 def _seed_artifacts(

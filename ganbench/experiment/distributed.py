@@ -21,11 +21,15 @@ from rich.console import Console
 
 from ganbench.experiment import spec
 from ganbench.experiment.cell_run import CellTask, run_cell
+from ganbench.experiment.live import LiveRuns
+from ganbench.experiment.masking import mask_url
+from ganbench.experiment.preflight import check_datasets
+from ganbench.experiment.store_check import check_sqlite_store
 from ganbench.experiment.summary import summary_table
 from ganbench.experiment.tracking import Tracker
 from ganbench.experiment.ui_links import print_ui_link
 from ganbench.tuning.local_workers import run_local_workers
-from ganbench.tuning.optuna_parts import open_storage, redact
+from ganbench.tuning.optuna_parts import open_storage
 from ganbench.tuning.studies import (
     BENCHMARK,
     EXPERIMENT,
@@ -64,6 +68,8 @@ def run_distributed(
     from optuna.trial import TrialState
 
     exp = spec.load(path, seeds=seeds, only=only, profile=profile)
+    check_datasets(exp)  # bad data and bad stores end here, before anything is written
+    check_sqlite_store(storage_url, "study storage")
     tracker = Tracker.connect(tracking_uri)
     storage = open_storage(storage_url)
     experiment_id = tracker.experiment_id(exp.spec.name)
@@ -82,6 +88,7 @@ def run_distributed(
         for t in states(study, TrialState.WAITING, TrialState.RUNNING)
     }
     parent = tracker.start_parent(experiment_id, exp, sys.argv)
+    tracker.close_dead_invocations(experiment_id, parent)
     attrs = {
         KIND: BENCHMARK,
         SPEC: exp.spec.model_dump(mode="json"),
@@ -102,7 +109,7 @@ def run_distributed(
         f"[bold]{exp.spec.name}[/]{exp.profile_note}: {len(exp.cells)} cells, {len(pending)} "
         "with runs to train "
         f"({len(new)} queued now, {len(pending) - len(new)} already queued or running) in study "
-        f"'{study.study_name}' at {redact(storage_url)}; tracking at {tracker.uri}.",
+        f"'{study.study_name}' at {mask_url(storage_url)}; tracking at {tracker.shown}.",
         highlight=False,
     )
     info = ganbench_studies(storage, [study.study_name])
@@ -111,7 +118,7 @@ def run_distributed(
         if jobs == 0:
             console.print(
                 f"No local worker (--jobs 0). Start workers anywhere: ganbench worker --storage URL "
-                f"--tracking-uri {tracker.uri} --study '{study.study_name}'",
+                f"--tracking-uri {tracker.shown} --study '{study.study_name}'",
                 highlight=False,
             )
             status = "FINISHED"
@@ -119,7 +126,10 @@ def run_distributed(
         if jobs == 1:
             run_worker(storage, tracker, console, [study.study_name])
         else:
-            run_local_workers(console, storage_url, tracker.uri, info, jobs, None, storage, len(new))
+            lease = LiveRuns(tracker, parent)  # renews this invocation's lease while workers train
+            run_local_workers(
+                console, storage_url, tracker.uri, info, jobs, None, storage, len(new), on_poll=lease.tick
+            )
         status = "FINISHED"
     finally:
         tracker.finish_parent(parent, status, {"cells_queued": len(new)})
@@ -148,18 +158,28 @@ def benchmark_unit(storage, tracker: Tracker, console: Console, info: StudyInfo)
         done = tracker.completed_keys(experiment_id)
         todo = [s for s in cell.config.seeds if cell.run_key(s) not in done]
         tracker.discard_incomplete(experiment_id, [cell.run_key(s) for s in todo])
-        if todo:
-            with tempfile.TemporaryDirectory(prefix="ganbench-") as tmp:
-                config = cell.config.model_copy(update={"seeds": todo}).model_dump(mode="json")
-                outcome = run_cell(
-                    CellTask(config, str(Path(tmp) / cell.key), exp.spec.sample_images, cell.label)
-                )
-                for seed in outcome.seeds:
-                    tracker.log_seed(experiment_id, parent, exp, cell, outcome, seed)
-        console.print(
-            f"{cell.config.dataset.name} | {cell.label}: {len(todo)} run(s) logged", highlight=False
-        )
-        return float(len(todo))
+        won = tracker.claim(experiment_id, parent, exp, [(cell, todo)])[0] if todo else {}
+        if won:
+            live = LiveRuns(tracker)
+            live.add(cell.key, won)
+            try:
+                with tempfile.TemporaryDirectory(prefix="ganbench-") as tmp:
+                    config = cell.config.model_copy(update={"seeds": sorted(won)}).model_dump(mode="json")
+                    task = CellTask(
+                        config,
+                        str(Path(tmp) / cell.key),
+                        exp.spec.sample_images,
+                        cell.label,
+                        exp.spec.divergence_bound,
+                    )
+                    outcome = run_cell(task, stream=lambda s, record: live.record(cell.key, s, record))
+                    for seed in outcome.seeds:
+                        tracker.finish_seed(live.done(cell.key, seed.seed), cell, outcome, seed)
+                        live.completed(cell.key, seed.seed)
+            finally:
+                tracker.release(live.unfinished())
+        console.print(f"{cell.config.dataset.name} | {cell.label}: {len(won)} run(s) logged", highlight=False)
+        return float(len(won))
 
     def has_work() -> bool:
         return bool(states(study, TrialState.WAITING))

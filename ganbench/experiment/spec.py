@@ -23,6 +23,7 @@ from ganbench import registry
 from ganbench.errors import GanbenchError
 from ganbench.experiment import profiles
 from ganbench.experiment.spec_io import read_yaml
+from ganbench.metrics.stability import DIVERGENCE_BOUND
 from ganbench.train.build import resolve_device
 from ganbench.train.config import ComponentRef, TrainConfig
 from ganbench.validation import apply_overrides, resolve, train_config, validate
@@ -45,6 +46,11 @@ class ExperimentSpec(BaseModel):
     per_dataset: dict[str, dict[str, Any]] = Field(default_factory=dict, description="overrides by dataset")
     sample_images: Literal["every_eval", "final", "none"] = "every_eval"
     grid: dict[str, list[Any]] = Field(default_factory=dict, description="dotted key → values to sweep")
+    divergence_bound: float = Field(
+        DIVERGENCE_BOUND,
+        gt=0,
+        description="a run whose |loss|, gradient norm or sample magnitude reaches this counts as diverged",
+    )
 
     @field_validator("seeds")
     @classmethod

@@ -10,7 +10,7 @@ from rich import box
 from rich.table import Table
 
 from ganbench.experiment.spec import Experiment
-from ganbench.experiment.tracking import CELL, COMPLETE, Tracker
+from ganbench.experiment.tracking import CELL, COMPLETE, KEY, Tracker
 from ganbench.metrics.confidence import HQ_SHARE
 from ganbench.metrics.convergence import WINDOW, convergence_counts, convergence_note
 
@@ -24,11 +24,14 @@ def summary_table(tracker: Tracker, experiment_id: str, exp: Experiment) -> Tabl
     (plateau test, ``ganbench.metrics.convergence``) and how many diverged. The caption ends with a
     sentence on convergence over every run, plain when most had not converged."""
     wanted = {c.key: c for c in exp.cells}
-    by_cell: dict[str, list] = defaultdict(list)
+    newest: dict[str, object] = {}  # run key → its newest complete run (a store may hold duplicates)
     for run in tracker.runs(experiment_id, f"tags.`{COMPLETE}` = 'true'"):
-        key = run.data.tags.get(CELL)
-        if key in wanted:
-            by_cell[key].append(run)
+        key = run.data.tags.get(KEY)
+        if run.data.tags.get(CELL) in wanted and (key not in newest or _newer(run, newest[key])):
+            newest[key] = run
+    by_cell: dict[str, list] = defaultdict(list)
+    for run in newest.values():
+        by_cell[run.data.tags[CELL]].append(run)
     every_run = [r for cell in exp.cells for r in by_cell.get(cell.key, [])]
     table = Table(
         title=f"summary: {exp.spec.name} (mean ± sd over seeds, read from MLflow)",
@@ -90,3 +93,12 @@ def _stat(runs: list, key: str, scale: float = 1.0, max_places: int = 2) -> str:
     magnitude = math.floor(math.log10(abs(mean))) if mean != 0 else 0
     places = min(max_places, max(0, 2 - magnitude))
     return f"{mean:.{places}f}±{sd:.{places}f}"
+
+
+def _newer(run, other) -> bool:
+    """Whether ``run`` ended after ``other`` (the report's rule: the newest complete run counts)."""
+
+    def order(r) -> tuple:
+        return (r.info.end_time or 0, r.info.start_time or 0, r.info.run_id)
+
+    return order(run) > order(other)

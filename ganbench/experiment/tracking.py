@@ -1,14 +1,18 @@
 """MLflow tracking: one experiment per spec, one parent run per invocation, one run per (cell, seed).
 
-Only the parent process writes here (workers hand their results back), so the default embedded
-store, ``sqlite:///mlflow.db``, never sees two writers. A run counts as done when it carries the tag
-``ganbench.complete = true`` (set last, after every metric and artifact): a rerun skips such keys
-and deletes any other run of the same key, so exactly one complete run per key remains. Every write
-method holds Ctrl-C until it has finished (:func:`deferred_interrupt`), so no write is cut in half.
+A (cell, seed) run is created when its training starts, as the claim on its key
+(:mod:`ganbench.experiment.claims`: two invocations on one store never train a key twice), its
+curves stream in while it trains (:mod:`ganbench.experiment.live`), and it ends FINISHED (FAILED for
+a diverged seed) with the tag ``ganbench.complete = true``, set last, after every metric and artifact.
+A rerun skips keys with a complete run and deletes unfinished runs whose owner is gone, so exactly
+one complete run per key remains. Worker processes never write here: they stream their records to
+the parent. Every write method holds Ctrl-C until it has finished (:func:`deferred_interrupt`), so no
+write is cut in half. URIs are printed, tagged and logged only through :attr:`Tracker.shown`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import subprocess
@@ -20,59 +24,94 @@ from typing import Any
 
 import torch
 import yaml
+from mlflow.entities import Metric, Param, RunTag
+from mlflow.exceptions import MlflowException
+from mlflow.tracking import MlflowClient
 
 from ganbench.errors import GanbenchError
 from ganbench.experiment.cell_run import CellOutcome, SeedOutcome
+from ganbench.experiment.claims import (
+    CLAIM,
+    CLOSED,
+    LEASE,
+    LOST,
+    PENDING,
+    SETTLE_SECONDS,
+    WON,
+    RunView,
+    dead_invocations,
+    decide,
+    is_alive,
+    lease_tags,
+)
 from ganbench.experiment.interrupts import deferred_interrupt
+from ganbench.experiment.masking import mask_argv, mask_text, mask_url
 from ganbench.experiment.spec import Cell, Experiment
+from ganbench.experiment.store_check import (
+    DEFAULT_URI,
+    check_sqlite_store,
+    creating_lock,
+    resolve_uri,
+    retry_creation_race,
+    root_cause,
+)
 
-DEFAULT_URI = "sqlite:///mlflow.db"
-KEY, CELL, COMPLETE = "ganbench.key", "ganbench.cell", "ganbench.complete"
+KEY, CELL, COMPLETE, ROLE = "ganbench.key", "ganbench.cell", "ganbench.complete", "ganbench.role"
 MAX_METRICS_PER_CALL, MAX_PARAMS_PER_CALL = 1000, 100
-
-
-def resolve_uri(uri: str | None) -> str:
-    """``--tracking-uri``, else ``MLFLOW_TRACKING_URI``, else the embedded SQLite file."""
-    return uri or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_URI
 
 
 class Tracker:
     """Thin layer over ``MlflowClient`` with the project's run layout."""
 
     def __init__(self, uri: str) -> None:
-        from mlflow.tracking import MlflowClient
-
         self.uri = uri
         self.client = MlflowClient(tracking_uri=uri)
 
+    @property
+    def shown(self) -> str:
+        """The URI as it may be printed, tagged or logged: its password masked."""
+        return mask_url(self.uri)
+
     @classmethod
     def connect(cls, uri: str | None) -> Tracker:
-        """Open the store and prove it answers, before any training starts."""
+        """Check the store (a SQLite file: writable and intact) and prove it answers, before
+        anything is written or trained. A race with another process creating the same fresh store
+        is retried; any other failure is a user error naming its cause."""
         uri = resolve_uri(uri)
         logging.getLogger("mlflow").setLevel(logging.WARNING)  # no table-creation chatter on first use
         # Fail fast on an unreachable server instead of MLflow's minutes of retries.
         os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
         os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
+        check_sqlite_store(uri)
+
+        def open_store() -> Tracker:
+            with creating_lock(uri):
+                tracker = cls(uri)
+                tracker.client.search_experiments(max_results=1)
+            return tracker
+
         try:
-            tracker = cls(uri)
-            tracker.client.search_experiments(max_results=1)
+            return retry_creation_race(open_store)
         except Exception as exc:  # MLflow raises many types for a bad URI
-            detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            detail = mask_text(root_cause(exc), [uri])
             raise GanbenchError(
-                f"tracking URI {uri!r} is unreachable or unusable ({detail[:300]}). Use a path MLflow "
-                f"can write (default {DEFAULT_URI}) or a running server (http://127.0.0.1:5000); "
-                "nothing was trained."
+                f"tracking URI {mask_url(uri)!r} is unreachable or unusable ({detail[:300]}). Use a "
+                f"path MLflow can write (default {DEFAULT_URI}) or a running server "
+                "(http://127.0.0.1:5000); nothing was trained."
             ) from None
-        return tracker
 
     def experiment_id(self, name: str) -> str:
-        """The MLflow experiment for a spec, created on first use."""
-        found = self.client.get_experiment_by_name(name)
-        if found is not None:
-            if found.lifecycle_stage == "deleted":
-                self.client.restore_experiment(found.experiment_id)
-            return found.experiment_id
-        return self.client.create_experiment(name)
+        """The MLflow experiment for a spec, created on first use (by whichever process is first)."""
+
+        def find_or_create() -> str:
+            found = self.client.get_experiment_by_name(name)
+            if found is not None:
+                if found.lifecycle_stage == "deleted":
+                    self.client.restore_experiment(found.experiment_id)
+                return found.experiment_id
+            return self.client.create_experiment(name)
+
+        return retry_creation_race(find_or_create)
 
     def runs(self, experiment_id: str, filter_string: str = "") -> list:
         """Every (active) run of the experiment matching ``filter_string``, all pages."""
@@ -90,27 +129,42 @@ class Tracker:
 
     @deferred_interrupt()
     def discard_incomplete(self, experiment_id: str, keys: Iterable[str]) -> int:
-        """Delete runs of ``keys`` that never completed (a crash or Ctrl-C left them); returns how many."""
+        """Delete runs of ``keys`` that never completed and whose owner is gone (a crash, a kill or
+        Ctrl-C left them); a run another live invocation is training is left alone. Returns how many."""
         wanted, deleted = set(keys), 0
         for run in self.runs(experiment_id):
             tags = run.data.tags
-            if tags.get(KEY) in wanted and tags.get(COMPLETE) != "true":
+            if tags.get(KEY) in wanted and tags.get(COMPLETE) != "true" and not is_alive(tags):
                 self.client.delete_run(run.info.run_id)
                 deleted += 1
         return deleted
 
     @deferred_interrupt()
+    def close_dead_invocations(self, experiment_id: str, current: str) -> list[str]:
+        """Mark invocation runs still RUNNING whose processes are gone (killed) as KILLED, saying by
+        whom; returns their ids."""
+        found = self.runs(experiment_id, f"tags.`{ROLE}` = 'invocation'")
+        dead = dead_invocations(found, current)
+        for run_id in dead:
+            note = f"its process was gone (lease expired or process ended); closed by invocation {current}"
+            self.client.set_tag(run_id, CLOSED, note)
+            self.client.set_terminated(run_id, "KILLED")
+        return dead
+
+    @deferred_interrupt()
     def start_parent(self, experiment_id: str, exp: Experiment, argv: list[str]) -> str:
-        """The run of this invocation: the spec file, the command line, the cells asked for."""
+        """The run of this invocation: the spec file, the command line (passwords masked), the cells
+        asked for, and the lease that tells a later invocation whether this one still lives."""
         run = self.client.create_run(
             experiment_id,
             run_name=f"{exp.spec.name} {time.strftime('%Y-%m-%d %H:%M:%S')}",
             tags={
-                "ganbench.role": "invocation",
+                ROLE: "invocation",
                 "spec_hash": exp.spec_hash,
                 "git_commit": git_commit(),
-                "command": " ".join(argv)[:5000],
+                "command": " ".join(mask_argv(argv))[:5000],
                 **({"profile": exp.profile} if exp.profile else {}),
+                **lease_tags(),
             },
         )
         run_id = run.info.run_id
@@ -122,51 +176,90 @@ class Tracker:
 
     @deferred_interrupt()
     def finish_parent(self, run_id: str, status: str, counts: dict[str, int]) -> None:
+        """Log the invocation's counts and close its run with ``status``."""
         self.client.log_batch(run_id, metrics=_metrics({k: float(v) for k, v in counts.items()}, step=0))
         self.client.set_terminated(run_id, status)
 
     @deferred_interrupt()
-    def log_seed(
-        self,
-        experiment_id: str,
-        parent_id: str,
-        exp: Experiment,
-        cell: Cell,
-        outcome: CellOutcome,
-        seed: SeedOutcome,
-    ) -> str:
-        """One (cell, seed) run: params, tags, curves, summaries, artifacts, then the complete tag."""
-        cfg = cell.config.model_copy(update={"seeds": [seed.seed]})
-        tags = {
-            KEY: cell.run_key(seed.seed),
+    def claim(
+        self, experiment_id: str, parent_id: str, exp: Experiment, pack: list[tuple[Cell, list[int]]]
+    ) -> list[dict[int, str]]:
+        """Create the (cell, seed) runs of ``pack`` as claims (RUNNING, visible in the UI at once) and
+        keep those this invocation wins (:mod:`ganbench.experiment.claims`); returns, per cell, seed →
+        run id of the won ones, with their parameters logged. Lost claims are deleted."""
+        mine: dict[str, RunView] = {}
+        for cell, seeds in pack:
+            for seed in seeds:
+                tags = {**self._seed_tags(parent_id, exp, cell, seed), **lease_tags(), CLAIM: PENDING}
+                run = self.client.create_run(experiment_id, run_name=_run_name(cell, seed), tags=tags)
+                mine[cell.run_key(seed)] = RunView.of(run)
+        time.sleep(SETTLE_SECONDS)
+        found = [
+            RunView.of(r)
+            for cell_key in dict.fromkeys(cell.key for cell, _ in pack)
+            for r in self.runs(experiment_id, f"tags.`{CELL}` = '{cell_key}'")
+        ]
+        decision = decide(mine, found, KEY, COMPLETE)
+        for run_id in decision.stale:
+            with contextlib.suppress(MlflowException):  # another claimant deleted it first
+                self.client.delete_run(run_id)
+        for key in decision.lost:
+            self.client.set_tag(mine[key].run_id, CLAIM, LOST)
+            self.client.delete_run(mine[key].run_id)
+        out = []
+        for cell, seeds in pack:
+            won = {}
+            for seed in seeds:
+                run_id = mine[cell.run_key(seed)].run_id
+                if cell.run_key(seed) not in decision.won:
+                    continue
+                cfg = cell.config.model_copy(update={"seeds": [seed]})
+                params = _params(flatten(cfg.model_dump(mode="json")))
+                for i, chunk in enumerate(_chunks(params, MAX_PARAMS_PER_CALL)):
+                    self.client.log_batch(run_id, params=chunk, tags=[RunTag(CLAIM, WON)] if i == 0 else [])
+                won[seed] = run_id
+            out.append(won)
+        return out
+
+    def _seed_tags(self, parent_id: str, exp: Experiment, cell: Cell, seed: int) -> dict[str, str]:
+        cfg = cell.config
+        return {
+            KEY: cell.run_key(seed),
             CELL: cell.key,
             "mlflow.parentRunId": parent_id,
             "loss": cfg.loss.name,
             "schedule": cfg.schedule.name,
             "dataset": cfg.dataset.name,
-            "seed": str(seed.seed),
+            "seed": str(seed),
             "cell": cell.label,
             "configuration": f"{cfg.dataset.name} | {cell.label}",  # a group name in the UI: one per cell
             "spec": exp.spec.name,
             "spec_hash": exp.spec_hash,
             "git_commit": git_commit(),
             "torch_version": torch.__version__,
+        }
+
+    @deferred_interrupt()
+    def finish_seed(
+        self, run_id: str, cell: Cell, outcome: CellOutcome, seed: SeedOutcome, streamed: bool = True
+    ) -> None:
+        """Complete a claimed (cell, seed) run: the curves unless they were streamed while it trained,
+        summaries, artifacts, status, then the complete tag (last: a run without it is unfinished)."""
+        cfg = cell.config.model_copy(update={"seeds": [seed.seed]})
+        tags = {
             "device": outcome.device,
             "primary_metric": outcome.primary or "",
             "population": str(outcome.population),  # cells trained together (train_seconds is theirs)
             **{f"plugin.{kind}": src for kind, src in outcome.plugin_sources.items()},
         }
-        run = self.client.create_run(
-            experiment_id, run_name=f"{cell.label} | {cfg.dataset.name} | seed {seed.seed}", tags=tags
-        )
-        run_id = run.info.run_id
-        params = _params(flatten(cfg.model_dump(mode="json")))
-        for chunk in _chunks(params, MAX_PARAMS_PER_CALL):
-            self.client.log_batch(run_id, params=chunk)
-        metrics = [m for name, (steps, values) in seed.curves.items() for m in _series(name, steps, values)]
+        if seed.diverged_at >= 0:
+            reason = seed.diverged_reason or "non-finite loss"
+            tags["failure_reason"] = f"diverged: {reason} at generator update {seed.diverged_at}"
+        metrics = [] if streamed else [m for n, (st, v) in seed.curves.items() for m in _series(n, st, v)]
         metrics += _metrics(seed.final, step=int(seed.final.get("g_updates", 0)))
-        for chunk in _chunks(metrics, MAX_METRICS_PER_CALL):
-            self.client.log_batch(run_id, metrics=chunk)
+        run_tags = [RunTag(k, v) for k, v in tags.items()]
+        for i, chunk in enumerate(_chunks(metrics, MAX_METRICS_PER_CALL)):
+            self.client.log_batch(run_id, metrics=chunk, tags=run_tags if i == 0 else [])
         with tempfile.TemporaryDirectory() as tmp:
             (Path(tmp) / "config.yaml").write_text(
                 yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False)
@@ -175,15 +268,22 @@ class Tracker:
         for path in seed.artifacts:
             sub = "samples" if path.endswith(".png") else None
             self.client.log_artifact(run_id, path, sub)
-        if seed.diverged_at >= 0:
-            self.client.set_tag(
-                run_id, "failure_reason", f"diverged: non-finite loss at generator update {seed.diverged_at}"
-            )
         # Status before the complete tag: a Ctrl-C between the two leaves a run that the next
         # invocation discards and redoes, never a complete run stuck in RUNNING.
         self.client.set_terminated(run_id, "FAILED" if seed.diverged_at >= 0 else "FINISHED")
         self.client.set_tag(run_id, COMPLETE, "true")
-        return run_id
+
+    @deferred_interrupt()
+    def release(self, run_ids: Iterable[str]) -> None:
+        """Close claimed runs this invocation will not finish (Ctrl-C, a failed cell) as KILLED and
+        end their lease, so that the next invocation redoes them at once."""
+        for run_id in run_ids:
+            self.client.log_batch(run_id, tags=[RunTag(LEASE, "0")])
+            self.client.set_terminated(run_id, "KILLED")
+
+
+def _run_name(cell: Cell, seed: int) -> str:
+    return f"{cell.label} | {cell.config.dataset.name} | seed {seed}"
 
 
 def flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -220,21 +320,15 @@ def git_commit() -> str:
 
 
 def _params(values: dict[str, Any]):
-    from mlflow.entities import Param
-
     return [Param(k, str(v)[:6000]) for k, v in values.items()]
 
 
 def _metrics(values: dict[str, float], step: int):
-    from mlflow.entities import Metric
-
     now = int(time.time() * 1000)
     return [Metric(k, float(v), now, step) for k, v in values.items()]
 
 
 def _series(name: str, steps, values):
-    from mlflow.entities import Metric
-
     now = int(time.time() * 1000)
     return [Metric(name, float(v), now, int(s)) for s, v in zip(steps, values, strict=True)]
 

@@ -15,11 +15,12 @@ port, as it does for ``make ui``).
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
 
+from ganbench.experiment.masking import mask_url
+from ganbench.experiment.store_check import sqlite_path
 from ganbench.experiment.tracking import DEFAULT_URI, resolve_uri
 
 UI_HOST = "127.0.0.1"
@@ -44,7 +45,7 @@ def ui_address(tracking_uri: str, host: str = UI_HOST, port: int | None = None) 
     """Base address of the UI that shows ``tracking_uri``'s runs: the server itself, or for a local
     store the address ``make ui`` serves it on (a wildcard bind address is browsed on loopback)."""
     if is_server(tracking_uri):
-        return tracking_uri.rstrip("/")
+        return mask_url(tracking_uri).rstrip("/")
     host = UI_HOST if host in ("", "0.0.0.0", "::") else host
     host = f"[{host}]" if ":" in host else host
     return f"http://{host}:{port or ui_port()}"
@@ -71,7 +72,8 @@ def browse_hint(tracking_uri: str, experiment_name: str, experiment_id: str) -> 
     what = f"experiment '{escape(experiment_name)}', Model training view"
     if is_server(tracking_uri):
         return f"Browse the runs ({what}): [link={link}]{link}[/link]"
-    start = "make ui" if tracking_uri == DEFAULT_URI else f"make ui TRACKING_URI={escape(tracking_uri)}"
+    shown = escape(mask_url(tracking_uri))
+    start = "make ui" if tracking_uri == DEFAULT_URI else f"make ui TRACKING_URI={shown}"
     return f"Browse the runs: [bold]{start}[/], then open [link={link}]{link}[/link] ({what})."
 
 
@@ -88,14 +90,6 @@ def print_ui_link(
         if experiment_id is None:
             return
     console.print(browse_hint(uri, experiment_name, experiment_id), soft_wrap=True)
-
-
-def sqlite_path(tracking_uri: str) -> Path | None:
-    """The database file of a ``sqlite:///`` URI (None for other stores or in-memory SQLite)."""
-    prefix = "sqlite:///"
-    if not tracking_uri.startswith(prefix) or tracking_uri[len(prefix) :] in ("", ":memory:"):
-        return None
-    return Path(tracking_uri[len(prefix) :].split("?", 1)[0])
 
 
 def find_experiment_id(tracking_uri: str, name: str) -> str | None:

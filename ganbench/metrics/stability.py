@@ -4,8 +4,12 @@ Quantities (NaN where undefined):
 
 - ``diverged`` (1.0/0.0) and ``diverged_step``: the first generator update at which training broke
   down — the trainer's own record (``diverged_at``, −1 for none) or the first step at which a watched
-  series (gradient norms, accuracies, ``watch``) is NaN/±inf or exceeds ``blowup`` in absolute value,
-  whichever comes first. The quality series is not watched: a metric may be NaN by definition
+  series (gradient norms, accuracies, ``watch``) is NaN/±inf or reaches ``blowup`` in absolute value,
+  whichever comes first. Benchmarks and tuning pass :data:`DIVERGENCE_BOUND` (1e6) as ``blowup`` and
+  watch both losses, and also count a seed whose generated samples reach that magnitude as diverged
+  (``ganbench.experiment.cell_run``): at a learning rate of 10 the losses of most built-in losses stay
+  finite but reach 1e12–1e15, and such a generator is broken, not "finished". The quality series is
+  not watched: a metric may be NaN by definition
   (e.g. the mode KL without high-quality samples).
 - On the main quality metric q (evaluated at steps t_1 < … < t_n; ``higher_is_better`` gives its
   direction): ``quality_final`` = q_n; ``quality_peak`` and ``quality_peak_step`` = the best value and
@@ -32,6 +36,11 @@ import numpy as np
 
 from ganbench.metrics.convergence import run_convergence
 
+#: |loss|, gradient norm or sample magnitude at which a run counts as diverged in benchmarks and
+#: tuning (an experiment spec's ``divergence_bound`` changes it). Data and losses of working GANs stay
+#: orders of magnitude below: built-in datasets lie within ±10, losses within ±100.
+DIVERGENCE_BOUND = 1e6
+
 Series = tuple[np.ndarray, np.ndarray]
 """(steps, values), two 1-D arrays of equal length in step order, as ``History.series`` returns."""
 
@@ -54,14 +63,14 @@ def _late(values: np.ndarray) -> np.ndarray:
 def first_divergence(
     series: Mapping[str, Series], diverged_at: int | None = None, blowup: float = math.inf
 ) -> float:
-    """First step where the trainer, or any series (non-finite or |value| > ``blowup``), diverged; else NaN.
+    """First step where the trainer, or any series (non-finite or |value| ≥ ``blowup``), diverged; else NaN.
 
     ``diverged_at``: the trainer's record (``TrainResult.diverged_at[seed]``), negative or None for none.
     """
     candidates = [float(diverged_at)] if diverged_at is not None and diverged_at >= 0 else []
     for s in series.values():
         steps, values = _arrays(s)
-        bad = ~np.isfinite(values) | (np.abs(values) > blowup)
+        bad = ~np.isfinite(values) | (np.abs(values) >= blowup)
         if bad.any():
             candidates.append(float(steps[np.argmax(bad)]))
     return min(candidates) if candidates else math.nan
@@ -139,8 +148,8 @@ def seed_stability(
     - ``watch``: further series checked for divergence (losses, say); the accuracy and gradient-norm
       series are checked too, the quality series is not;
     - ``diverged_at``: the trainer's divergence step for this seed (−1 or None: none);
-    - ``near_half``: tolerance around 50 % accuracy; ``blowup``: |value| above which a watched series
-      counts as diverged (default: only NaN/±inf);
+    - ``near_half``: tolerance around 50 % accuracy; ``blowup``: |value| from which a watched series
+      counts as diverged (default: only NaN/±inf; benchmarks pass :data:`DIVERGENCE_BOUND`);
     - ``also``: further quality series with their direction, ``[((steps, values), higher_is_better)]``,
       that the convergence test checks besides ``quality``.
 

@@ -24,7 +24,7 @@ def run_report(console: Console, experiments: list[str], tracking_uri: str | Non
     names = experiments or [n for n in experiment_names(tracker) if n != "Default"]
     if not names:
         raise GanbenchError(
-            f"the MLflow store at {tracker.uri} holds no experiment yet; run `ganbench benchmark SPEC` "
+            f"the MLflow store at {tracker.shown} holds no experiment yet; run `ganbench benchmark SPEC` "
             "(or `make benchmark`) first."
         )
     for name in names:

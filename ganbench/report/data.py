@@ -1,6 +1,7 @@
 """The tidy tables a report is made from, as read from MLflow (see ``ganbench.report.load``).
 
-``runs`` has one row per (configuration, seed) run of the experiment, finished or not, with columns
+``runs`` has one row per (configuration, seed) run of the experiment, finished or not — at most one
+complete run per run key, the newest (older duplicates are in ``superseded``) — with columns
 
 - ``run_id``, ``status`` (MLflow's: FINISHED, FAILED for a diverged seed, RUNNING, KILLED),
   ``complete`` (the run carries ``ganbench.complete = true``: every metric and artifact is logged),
@@ -15,7 +16,8 @@
 
 ``invocations`` has one row per ``ganbench benchmark`` invocation (the parent runs): ``run_id``,
 ``status``, ``start_time``, ``end_time``, ``spec_hash``, ``git_commit``, ``command``, ``profile``
-(the spec profile applied, if any), ``planned_runs``, ``planned_cells``.
+(the spec profile applied, if any), ``planned_runs``, ``planned_cells``, ``closed`` (why a later
+invocation closed it as KILLED: its process was gone; empty otherwise).
 
 ``trials`` has one row per trial run of a tuning study (``ganbench tune``), see
 :func:`ganbench.report.load.tidy_trials`; it is empty for a benchmark experiment.
@@ -53,6 +55,8 @@ class ReportData:
     trials: pd.DataFrame = field(
         default_factory=pd.DataFrame
     )  # `ganbench tune` trial runs (load.tidy_trials)
+    #: Older complete runs of keys with several (only the newest is in ``runs``), same columns.
+    superseded: pd.DataFrame = field(default_factory=pd.DataFrame)
     _curve_cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @property

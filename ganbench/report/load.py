@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from ganbench.errors import GanbenchError
+from ganbench.experiment.claims import CLOSED
 from ganbench.experiment.tracking import CELL, COMPLETE, KEY, Tracker
 from ganbench.report.data import CURVE_COLUMNS, ReportData
 
@@ -49,7 +50,7 @@ def find_experiment(tracker: Tracker, name: str) -> str:
         names = [n for n in experiment_names(tracker) if n != "Default"]
         listed = ", ".join(names) if names else "none — run `ganbench benchmark SPEC` first"
         raise GanbenchError(
-            f"experiment {name!r} is not in the MLflow store at {tracker.uri}. Experiments there: "
+            f"experiment {name!r} is not in the MLflow store at {tracker.shown}. Experiments there: "
             f"{listed}. Name one of them, or pass the store with --tracking-uri."
         )
     return found.experiment_id
@@ -85,12 +86,14 @@ def load(tracker: Tracker, name: str, artifact_dir: Path) -> ReportData:
         except Exception:  # MLflow raises several types for a missing artifact
             return None
 
-    ui_base = tracker.uri if tracker.uri.startswith(("http://", "https://")) else None
+    ui_base = tracker.shown if tracker.uri.startswith(("http://", "https://")) else None
+    runs, superseded = one_complete_run_per_key(tidy_runs(children))
     return ReportData(
         experiment=name,
         experiment_id=experiment_id,
-        tracking_uri=tracker.uri,
-        runs=tidy_runs(children),
+        tracking_uri=tracker.shown,
+        runs=runs,
+        superseded=superseded,
         invocations=tidy_invocations(parents),
         trials=tidy_trials(trials, raw[role == "study"]),
         fetch_curves=fetch_curves,
@@ -148,6 +151,20 @@ def tidy_runs(raw: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([out, extra], axis=1).reset_index(drop=True)
 
 
+def one_complete_run_per_key(runs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split a tidy run table into the runs to report — at most one complete run per run key, the
+    newest (latest end, then latest start, then run id) — and the older complete runs of keys that
+    have several (a store written before claims existed, or by hand), which the report names."""
+    if not len(runs) or "key" not in runs:
+        return runs, runs.iloc[0:0]
+    done = runs[runs["complete"] & (runs["key"] != "")]
+    order = done.sort_values(["end_time", "start_time", "run_id"], kind="stable", na_position="first")
+    older = order.duplicated("key", keep="last")
+    dropped = set(order.loc[older, "run_id"])
+    keep = ~runs["run_id"].isin(dropped)
+    return runs[keep].reset_index(drop=True), runs[~keep].reset_index(drop=True)
+
+
 def tidy_invocations(raw: pd.DataFrame) -> pd.DataFrame:
     """Parent runs: one row per ``ganbench benchmark`` invocation, oldest first."""
 
@@ -166,6 +183,7 @@ def tidy_invocations(raw: pd.DataFrame) -> pd.DataFrame:
             "profile": col("tags.profile"),
             "planned_runs": pd.to_numeric(col("params.runs"), errors="coerce"),
             "planned_cells": pd.to_numeric(col("params.cells"), errors="coerce"),
+            "closed": col(f"tags.{CLOSED}").astype(object).where(col(f"tags.{CLOSED}").notna(), ""),
         }
     )
     return out.sort_values("start_time", kind="stable").reset_index(drop=True)

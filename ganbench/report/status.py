@@ -65,6 +65,7 @@ def status(data: ReportData) -> Status:
         )
     diverged = int(done["diverged"].sum()) if len(done) else 0
     complete = not lines
+    lines += _killed(data.invocations) + _superseded(data.superseded)  # facts, not missing results
     if not len(done) and len(data.trials):
         studies = data.trials["study"].nunique()
         headline = (
@@ -84,6 +85,32 @@ def status(data: ReportData) -> Status:
         lines.append(f"{diverged} complete run(s) diverged; they count as failures (success rate).")
     table = unfinished[["dataset", "configuration", "seed", "status", "run_id"]] if len(unfinished) else None
     return Status(complete, headline, lines, table if table is not None else pd.DataFrame())
+
+
+def _killed(invocations: pd.DataFrame) -> list[str]:
+    """A line per invocation that was killed (a later invocation found its process gone)."""
+    if "closed" not in invocations:
+        return []
+    killed = invocations[invocations["closed"].fillna("") != ""]
+    return [
+        f"Invocation run {row['run_id']} (started {_when(row['start_time'])}) was killed: a later "
+        "invocation found its process gone and marked it KILLED; its unfinished runs were redone."
+        for _, row in killed.iterrows()
+    ]
+
+
+def _superseded(superseded: pd.DataFrame) -> list[str]:
+    """A line naming the older complete runs of keys that have several (only the newest counts)."""
+    if not len(superseded):
+        return []
+    named = "; ".join(
+        f"{row['dataset']} | {row['configuration']} seed {row['seed']}: run {row['run_id']}"
+        for _, row in superseded.iterrows()
+    )
+    return [
+        f"{len(superseded)} older complete run(s) of (configuration, seed) keys that have a newer "
+        f"complete run are left out of every table and figure (the newest counts): {named}."
+    ]
 
 
 def _not_started(data: ReportData) -> list[str]:

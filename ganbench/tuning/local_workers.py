@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -15,6 +16,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ganbench.tuning.studies import StudyInfo, counted_trials, describe_trial, objective_keys
 
 STORAGE_ENV = "GANBENCH_STORAGE"
+#: MLflow's own variable: ``ganbench worker`` reads the tracking URI from it when none is given.
+TRACKING_ENV = "MLFLOW_TRACKING_URI"
 #: Which of the local workers this is (0 … jobs − 1); offsets a seeded sampler (see worker.py).
 WORKER_INDEX_ENV = "GANBENCH_WORKER_INDEX"
 
@@ -38,11 +41,13 @@ def run_local_workers(
     storage,
     total: int,
     batch: int | None = None,
+    on_poll: Callable[[], None] | None = None,
 ) -> None:
-    """``jobs`` worker processes on this machine (the storage URL goes by environment, never on a
-    command line that ``ps`` shows); a progress bar follows the studies until they end."""
+    """``jobs`` worker processes on this machine (the storage URL and the tracking URI go by
+    environment, never on a command line that ``ps`` shows); a progress bar follows the studies
+    until they end, calling ``on_poll`` every few seconds (to renew a lease)."""
     threads = max(1, (os.cpu_count() or 1) // jobs)  # workers × threads ≈ cores (oversubscribed is slower)
-    command = [sys.executable, "-m", "ganbench", "worker", "--tracking-uri", tracking_uri, "--quiet"]
+    command = [sys.executable, "-m", "ganbench", "worker", "--quiet"]
     command += ["--threads", str(threads)]
     for info in infos:
         command += ["--study", info.name]
@@ -50,7 +55,7 @@ def run_local_workers(
         command += ["--timeout", str(timeout)]
     if batch is not None:
         command += ["--batch", str(batch)]
-    env = {**os.environ, STORAGE_ENV: url}
+    env = {**os.environ, STORAGE_ENV: url, TRACKING_ENV: tracking_uri}
     procs = [
         subprocess.Popen(command, env={**env, WORKER_INDEX_ENV: str(i)}, stdout=subprocess.DEVNULL)
         for i in range(jobs)
@@ -71,6 +76,8 @@ def run_local_workers(
                             seen.add((info.name, t.number))
                             progress.console.print(describe_trial(info.label, t, keys), highlight=False)
                 progress.update(bar, completed=min(finished, total))
+                if on_poll is not None:
+                    on_poll()
                 if not alive:
                     break
                 time.sleep(2.0)

@@ -17,6 +17,7 @@ import warnings
 from typing import Any
 
 from ganbench.errors import GanbenchError
+from ganbench.experiment.masking import mask_text, mask_url
 
 DEFAULT_STORAGE = "sqlite:///optuna.db"
 SAMPLER_ALIASES = {
@@ -78,30 +79,6 @@ def make_pruner(item: str | dict[str, Any], where: str):
     return _build(optuna.pruners, PRUNER_ALIASES, item, "pruner", where)
 
 
-def redact(url: str) -> str:
-    """The storage URL with any password replaced by ``***`` (for logs, MLflow tags and messages)."""
-    if "://" not in url:
-        return url
-    try:
-        from sqlalchemy.engine import make_url
-
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # not an SQLAlchemy URL: drop anything between '//' and '@'
-        scheme, _, rest = url.partition("://")
-        return f"{scheme}://***@{rest.rpartition('@')[2]}" if "@" in rest else url
-
-
-def scrub(text: str, url: str) -> str:
-    """``text`` with the password of ``url`` (if any) replaced by ``***``."""
-    try:
-        from sqlalchemy.engine import make_url
-
-        password = make_url(url).password
-    except Exception:
-        password = None
-    return text.replace(str(password), "***") if password else text
-
-
 def open_storage(url: str | None, heartbeat: int = HEARTBEAT_INTERVAL, grace: int = GRACE_PERIOD):
     """Connect to the study storage and prove it answers, before any training."""
     import optuna
@@ -126,9 +103,9 @@ def open_storage(url: str | None, heartbeat: int = HEARTBEAT_INTERVAL, grace: in
             storage.get_all_studies()
             return storage
     except Exception as exc:  # SQLAlchemy and Optuna raise many types for a bad URL
-        detail = scrub((str(exc).strip().splitlines() or [type(exc).__name__])[0], url)
+        detail = mask_text((str(exc).strip().splitlines() or [type(exc).__name__])[0], [url])
         raise GanbenchError(
-            f"study storage {redact(url)!r} is unreachable or unusable ({detail[:300]}). Use an "
+            f"study storage {mask_url(url)!r} is unreachable or unusable ({detail[:300]}). Use an "
             f"RDB URL ({DEFAULT_STORAGE}, postgresql://user:password@host/db) or journal:PATH; "
             "nothing was trained."
         ) from None

@@ -7,10 +7,10 @@ import warnings
 import optuna
 
 from ganbench.errors import GanbenchError
+from ganbench.experiment.masking import mask_url
 from ganbench.experiment.spec import Cell
 from ganbench.experiment.tracking import Tracker
 from ganbench.tuning import tracking as tune_tracking
-from ganbench.tuning.optuna_parts import redact
 from ganbench.tuning.spec import Tuning, from_mapping, pruner_name
 from ganbench.tuning.studies import (
     ARM,
@@ -70,7 +70,7 @@ def prepare_studies(storage, storage_url: str, tuning: Tuning, tracker: Tracker)
                     "schedule": arm.config.schedule.name,
                     "cell": arm.label,
                     "configuration": f"{arm.config.dataset.name} | {arm.label}",
-                    "storage": redact(storage_url),
+                    "storage": mask_url(storage_url),
                     "sampler": str(tuning.spec.sampler),
                     "pruner": pruner_name(tuning.spec.pruner),
                     "objective": ", ".join(

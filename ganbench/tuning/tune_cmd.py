@@ -10,11 +10,13 @@ from pathlib import Path
 
 from rich.console import Console
 
-from ganbench.experiment.tracking import Tracker
+from ganbench.experiment.masking import mask_url
+from ganbench.experiment.store_check import check_sqlite_store
+from ganbench.experiment.tracking import Tracker, resolve_uri
 from ganbench.experiment.ui_links import print_ui_link
 from ganbench.tuning import spec as tuning_spec
 from ganbench.tuning.local_workers import STORAGE_ENV, finished_trials, run_local_workers
-from ganbench.tuning.optuna_parts import DEFAULT_STORAGE, open_storage, redact
+from ganbench.tuning.optuna_parts import DEFAULT_STORAGE, open_storage
 from ganbench.tuning.results import summarise
 from ganbench.tuning.setup import prepare_studies
 from ganbench.tuning.worker import run_worker
@@ -41,6 +43,8 @@ def run_tune(
     if n_trials is not None:  # the budget per study, instead of the spec's n_trials
         tuning = replace(tuning, spec=tuning.spec.model_copy(update={"n_trials": n_trials}))
     url = resolve_storage(storage_url)
+    check_sqlite_store(url, "study storage")  # both stores checked before either is written
+    check_sqlite_store(resolve_uri(tracking_uri))
     storage = open_storage(url)
     tracker = Tracker.connect(tracking_uri)
     infos = prepare_studies(storage, url, tuning, tracker)
@@ -49,8 +53,8 @@ def run_tune(
     console.print(
         f"[bold]{tuning.spec.name}[/]: {len(infos)} stud{'y' if len(infos) == 1 else 'ies'} × "
         f"{tuning.spec.n_trials} trials ({done_before} done before), {jobs} local worker(s); "
-        f"studies in {redact(url)}, runs in {tracker.uri}. More workers may join from anywhere: "
-        f"ganbench worker --storage URL --tracking-uri {tracker.uri}",
+        f"studies in {mask_url(url)}, runs in {tracker.shown}. More workers may join from anywhere: "
+        f"ganbench worker --storage URL --tracking-uri {tracker.shown}",
         highlight=False,
     )
     names = [i.name for i in infos]
@@ -58,7 +62,7 @@ def run_tune(
         if done_before < total:
             console.print(
                 f"Queued; no local worker (--jobs 0). Start workers anywhere: ganbench worker "
-                f"--tracking-uri {tracker.uri} (storage from GANBENCH_STORAGE or --storage), then run "
+                f"--tracking-uri {tracker.shown} (storage from GANBENCH_STORAGE or --storage), then run "
                 "this command again to tag the best trials and write the budget curves.",
                 highlight=False,
             )

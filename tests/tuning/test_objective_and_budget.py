@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from ganbench.errors import GanbenchError
+from ganbench.experiment.masking import mask_argv, mask_text, mask_url
 from ganbench.tuning.budget import expected_best
 from ganbench.tuning.objective import aggregate
-from ganbench.tuning.optuna_parts import make_pruner, make_sampler, redact, scrub
+from ganbench.tuning.optuna_parts import make_pruner, make_sampler
 
 
 @pytest.mark.parametrize(
@@ -74,6 +75,13 @@ def test_samplers_and_pruners_by_name_or_alias_with_arguments():
 
 def test_storage_passwords_are_masked():
     url = "postgresql://alice:s3cret@db.example:5432/studies"
-    assert "s3cret" not in redact(url) and "alice" in redact(url) and "db.example" in redact(url)
-    assert scrub("could not connect with s3cret", url) == "could not connect with ***"
-    assert redact("sqlite:///optuna.db") == "sqlite:///optuna.db"
+    assert mask_url(url) == "postgresql://alice:***@db.example:5432/studies"
+    assert mask_text("could not connect with s3cret", [url]) == "could not connect with ***"
+    assert mask_url("sqlite:///optuna.db") == "sqlite:///optuna.db"
+    server = "http://bob:p%40ss@127.0.0.1:5000"
+    assert "p%40ss" not in mask_url(server) and "127.0.0.1:5000" in mask_url(server)
+    argv = ["ganbench", "benchmark", "--storage", url, f"--tracking-uri={server}", "x.yaml"]
+    masked = " ".join(mask_argv(argv))
+    assert "s3cret" not in masked and "p%40ss" not in masked and "x.yaml" in masked
+    masked_error = mask_text(f"error at {url}: refused")
+    assert masked_error == "error at postgresql://alice:***@db.example:5432/studies: refused"

@@ -1,0 +1,141 @@
+"""Checks a tracking store before anything is written to it, and retries MLflow's store creation
+when two processes race to create (migrate) the same fresh store.
+
+A SQLite store must be readable and writable (the file and its folder: SQLite writes a journal
+beside it) and intact (``PRAGMA quick_check``); these checks take milliseconds, where MLflow
+itself would retry a read-only file for minutes or train into a corrupted one. Server and RDB
+stores are checked by the first query :meth:`ganbench.experiment.tracking.Tracker.connect` makes.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+from ganbench.errors import GanbenchError
+from ganbench.experiment.masking import mask_url
+
+T = TypeVar("T")
+
+#: Error messages of a store-creation race: two processes ran MLflow's migrations at once, or one
+#: held the write lock while the other wanted it. Such a first contact is retried, not reported.
+RACE_MARKERS = (
+    "duplicate column name",
+    "already exists",
+    "database is locked",
+    "unique constraint failed",
+    "expected to match one row",  # alembic: the other process moved the schema version on
+)
+RACE_RETRIES = 6
+RACE_BACKOFF_SECONDS = 0.5
+
+
+DEFAULT_URI = "sqlite:///mlflow.db"
+
+
+def resolve_uri(uri: str | None) -> str:
+    """``--tracking-uri``, else ``MLFLOW_TRACKING_URI``, else the embedded SQLite file."""
+    return uri or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_URI
+
+
+def sqlite_path(tracking_uri: str) -> Path | None:
+    """The database file of a ``sqlite:///`` URI (None for other stores or in-memory SQLite)."""
+    prefix = "sqlite:///"
+    if not tracking_uri.startswith(prefix) or tracking_uri[len(prefix) :] in ("", ":memory:"):
+        return None
+    return Path(tracking_uri[len(prefix) :].split("?", 1)[0])
+
+
+def check_sqlite_store(uri: str, what: str = "tracking store") -> None:
+    """Refuse, with its cause, a SQLite store (``what``: the tracking store or the study storage)
+    that cannot be written or is damaged. Writes nothing: a store that does not exist yet is only
+    checked for a writable folder."""
+    path = sqlite_path(uri)
+    if path is None:
+        return
+    folder = path.parent if str(path.parent) else Path(".")
+    advice = "Pass a writable SQLite path or a server; nothing was written."
+    if not folder.is_dir():
+        raise GanbenchError(f"{what} {mask_url(uri)!r}: the folder {str(folder)!r} does not exist. {advice}")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise GanbenchError(
+            f"{what} {mask_url(uri)!r}: the folder {str(folder)!r} is read-only (SQLite "
+            f"writes a journal beside the database). {advice}"
+        )
+    if not path.exists():
+        return
+    if not path.is_file() or not os.access(path, os.R_OK | os.W_OK):
+        raise GanbenchError(f"{what} {mask_url(uri)!r}: {str(path)!r} is not a writable file. {advice}")
+    problem = _quick_check(path)
+    if problem:
+        raise GanbenchError(
+            f"{what} {mask_url(uri)!r} is damaged: SQLite's quick_check says {problem!r}. "
+            "Restore it from a copy or pass a fresh store; nothing was written."
+        )
+
+
+def _quick_check(path: Path) -> str:
+    """'' when ``PRAGMA quick_check`` finds the database intact, else its first complaint."""
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as db:
+            rows = db.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError as exc:  # "file is not a database", "database disk image is malformed"
+        return str(exc)
+    first = str(rows[0][0]) if rows else "no answer"
+    return "" if first == "ok" else first
+
+
+@contextmanager
+def creating_lock(uri: str) -> Iterator[None]:
+    """Hold an exclusive lock on a SQLite store's folder (``flock`` on the folder itself: no file is
+    written) while the block runs, so that two ganbench processes never run MLflow's table creation
+    and migrations on one fresh file at once (that race fails with "duplicate column name" or leaves
+    a half-migrated schema). Other stores: no lock (a server migrates its own store)."""
+    path = sqlite_path(uri)
+    if path is None:
+        yield
+        return
+    fd = os.open(path.parent if str(path.parent) else ".", os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def is_creation_race(exc: BaseException) -> bool:
+    """Whether ``exc`` (or an exception it chains) is a store-creation race (see RACE_MARKERS)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if any(marker in str(seen).lower() for marker in RACE_MARKERS):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def retry_creation_race(action: Callable[[], T]) -> T:
+    """``action()``, retried with a growing pause while it fails with a store-creation race."""
+    for attempt in range(RACE_RETRIES):
+        try:
+            return action()
+        except Exception as exc:
+            if attempt == RACE_RETRIES - 1 or not is_creation_race(exc):
+                raise
+            time.sleep(RACE_BACKOFF_SECONDS * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def root_cause(exc: BaseException) -> str:
+    """The first line of the innermost exception ``exc`` chains (the real cause, not MLflow's
+    wrapper), with any URL password masked."""
+    inner = exc
+    while inner.__cause__ is not None or inner.__context__ is not None:
+        inner = inner.__cause__ or inner.__context__
+    lines = [line for line in str(inner).strip().splitlines() if line.strip()]
+    return lines[0] if lines else type(inner).__name__
