@@ -130,28 +130,42 @@ def _col(t: Tensor) -> Tensor:
 
 class MemberAdam(MemberOptimizer):
     """Adam (Kingma & Ba 2015): m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g²,
-    θ ← θ − lr · (m / (1−β₁ᵗ)) / (√(v / (1−β₂ᵗ)) + ε), with t the member's own step count."""
+    θ ← θ − lr · (m / (1−β₁ᵗ)) / (√(v / (1−β₂ᵗ)) + ε), with t the member's own step count —
+    kept as the running powers β₁ᵗ, β₂ᵗ (one multiplication a step instead of two powers)."""
 
     eps = 1e-8
     buffers = ("exp_avg", "exp_avg_sq")
+    tiny = 1e-30  # keeps the bias corrections of a member that has not stepped yet finite
+
+    def __init__(self, params, settings: dict[str, Tensor]) -> None:
+        super().__init__(params, settings)
+        group = self.param_groups[0]  # the moving averages' weights, computed once
+        group["weight1"], group["weight2"] = 1 - group["beta1"], 1 - group["beta2"]
 
     def _update(self, grad, state, group, moves):
         b1, b2, lr = group["beta1"], group["beta2"], group["lr"]
-        if "step" not in state:
-            state["step"] = torch.zeros_like(lr)
-        t = state["step"]
-        t += 1 if moves is None else moves
+        if "beta1_power" not in state:
+            state["beta1_power"], state["beta2_power"] = torch.ones_like(lr), torch.ones_like(lr)
+        p1, p2 = state["beta1_power"], state["beta2_power"]
+        if moves is None:
+            p1.mul_(b1)
+            p2.mul_(b2)
+            step_size, correction = lr / (1 - p1), (1 - p2).sqrt()
+            w1, w2 = group["weight1"], group["weight2"]
+        else:  # b^1 = b, b^0 = 1 exactly; a member that sits out gets weight 0 and rate 0, and a
+            # member that has not stepped yet a finite correction (one that moved has 1 − βᵗ ≥ 1 − β,
+            # untouched by the clamp: the same numbers as above)
+            p1.mul_(b1.pow(moves))
+            p2.mul_(b2.pow(moves))
+            step_size = lr * moves / (1 - p1).clamp(min=self.tiny)
+            correction = (1 - p2).clamp(min=self.tiny).sqrt()
+            w1, w2 = group["weight1"] * moves, group["weight2"] * moves
         m, v = state["exp_avg"], state["exp_avg_sq"]
-        # (S,) coefficients: a member that sits out gets weight 0 (and a finite bias correction).
-        w1, w2 = 1 - b1, 1 - b2
-        step_size = -lr / (1 - b1 ** t.clamp(min=1))
-        if moves is not None:
-            w1, w2, step_size = w1 * moves, w2 * moves, step_size * moves
-        # Seven (S, P) kernels (torch's single-tensor Adam: seven a tensor).
+        # Eight (S, P) kernels (torch's single-tensor Adam: seven a tensor).
         m.lerp_(grad, _col(w1))
         v.lerp_(grad.square(), _col(w2))  # β₂v + (1−β₂)g²
-        denom = v.sqrt().div_(_col((1 - b2 ** t.clamp(min=1)).sqrt())).add_(self.eps)
-        self.flat.addcdiv_(m * _col(step_size), denom)
+        denom = v.sqrt().div_(_col(correction)).add_(self.eps)
+        self.flat.addcdiv_(m * _col(step_size), denom, value=-1)
 
 
 class MemberRMSprop(MemberOptimizer):

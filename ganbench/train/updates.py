@@ -4,13 +4,14 @@ Each takes the boolean (S,) mask of seeds that should update, on the training de
 the mask of seeds that did (those whose objective was finite) and per-seed statistics as (S,)
 tensors, all on the device: nothing here reads a device tensor on the host. Seeds outside the mask —
 or whose objective is NaN/inf — keep their parameters and optimizer state bit-identical (see
-:meth:`MemberOptimizer.update`). Where the host cannot tell for free that no seed is in a mask (a CUDA mask),
-the step runs for nobody under the mask and changes nothing (optimizer state, Adam's step count
-included, is per member and restored).
+:meth:`MemberOptimizer.update`). A step whose mask holds nobody runs
+under the mask and changes nothing (optimizer state, Adam's step count included, is per member) —
+the host does not read the mask to skip it: on a GPU that read would wait for the device.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import torch
@@ -18,7 +19,7 @@ from torch import Tensor, nn
 
 from ganbench.contracts.loss import Loss
 from ganbench.train.build import TrainSetup
-from ganbench.train.host import known_all, may_any
+from ganbench.train.host import known_all
 from ganbench.train.member_optim import MemberOptimizer
 
 Stats = dict[str, Tensor]
@@ -36,22 +37,34 @@ def _set_requires_grad(params: list[nn.Parameter], flag: bool) -> None:
 
 
 def _finite(*objectives: Tensor) -> Tensor:
-    ok = torch.isfinite(objectives[0].detach())
-    for obj in objectives[1:]:
-        ok &= torch.isfinite(obj.detach())
+    """Per-seed: are all ``objectives`` finite? (x − x is 0 for a finite x and NaN for ±inf or NaN:
+    two kernels, where ``torch.isfinite`` takes four.)"""
+    ok = None
+    for obj in objectives:
+        x = obj.detach()
+        ok = (x - x) == 0 if ok is None else ok & ((x - x) == 0)
     return ok
 
 
-def _grads(objective: Tensor, ok: Tensor, optimizer: MemberOptimizer, retain: bool = False) -> Tensor:
-    """The gradient of the members in ``ok`` as one flat (S, P) tensor (``optimizer``'s layout).
+@functools.cache
+def _one(device: torch.device, dtype: torch.dtype) -> Tensor:
+    """A 0-dim one on ``device``, made once: the seed of a backward pass (autograd builds one per
+    call otherwise)."""
+    return torch.ones((), device=device, dtype=dtype)
 
-    Summing over seeds keeps them separate (each seed's loss depends on its own weights only);
-    masked seeds contribute zero, and anything NaN they produce is never applied (see
-    :meth:`MemberOptimizer.update`)."""
+
+def _grads(objective: Tensor, optimizer: MemberOptimizer, retain: bool = False) -> Tensor:
+    """Every member's gradient as one flat (S, P) tensor (``optimizer``'s layout).
+
+    Summing over members keeps them separate (each member's loss depends on its own weights only),
+    so a member whose objective is NaN/inf spoils only its own gradient — which is never applied:
+    :meth:`MemberOptimizer.update` zeroes the gradients of the members it does not move."""
     params = optimizer.params
-    masked = torch.where(ok, objective, 0.0)
-    grads = torch.autograd.grad(masked.sum(), params, retain_graph=retain, allow_unused=True)
-    n = ok.shape[0]
+    total = objective.sum()
+    grads = torch.autograd.grad(
+        total, params, grad_outputs=_one(total.device, total.dtype), retain_graph=retain, allow_unused=True
+    )
+    n = objective.shape[0]
     flat = [torch.zeros_like(p) if g is None else g for g, p in zip(grads, params, strict=True)]
     return torch.cat([g.reshape(n, -1) for g in flat], dim=1)
 
@@ -118,10 +131,9 @@ def d_update(setup: TrainSetup, mask: Tensor) -> tuple[Tensor, Stats]:
     stats = {"d_loss": objective.detach(), **accuracy(s.loss, real_scores, fake_scores)}
     if penalty is not None:
         stats["penalty"] = penalty.detach()
-    if may_any(ok):
-        grad = _grads(objective, ok, s.d_optimizer)
-        stats["grad_norm_d"] = seed_grad_norm(grad)
-        _step(s.d_optimizer, grad, ok, _constraint(s.loss, s.discriminator))
+    grad = _grads(objective, s.d_optimizer)
+    stats["grad_norm_d"] = seed_grad_norm(grad)
+    _step(s.d_optimizer, grad, ok, _constraint(s.loss, s.discriminator))
     return ok, stats
 
 
@@ -141,10 +153,9 @@ def g_update(setup: TrainSetup, mask: Tensor) -> tuple[Tensor, Stats]:
         ok = mask & _finite(objective)
         acc = accuracy(s.loss, real_scores, fake_scores)
         stats = {"g_loss": objective.detach(), "g_acc_fake": acc["d_acc_fake"]}
-        if may_any(ok):
-            grad = _grads(objective, ok, s.g_optimizer)
-            stats["grad_norm_g"] = seed_grad_norm(grad)
-            _step(s.g_optimizer, grad, ok, None)
+        grad = _grads(objective, s.g_optimizer)
+        stats["grad_norm_g"] = seed_grad_norm(grad)
+        _step(s.g_optimizer, grad, ok, None)
     finally:
         _set_requires_grad(s.d_params, True)
     return ok, stats
@@ -168,11 +179,10 @@ def joint_update(setup: TrainSetup, d_mask: Tensor, g_mask: Tensor) -> tuple[Ten
     }
     if penalty is not None:
         stats["penalty"] = penalty.detach()
-    if may_any(ok_d | ok_g):
-        d_grad = _grads(d_objective, ok_d, s.d_optimizer, retain=True)
-        g_grad = _grads(g_objective, ok_g, s.g_optimizer)
-        stats["grad_norm_d"] = seed_grad_norm(d_grad)
-        stats["grad_norm_g"] = seed_grad_norm(g_grad)
-        _step(s.d_optimizer, d_grad, ok_d, _constraint(s.loss, s.discriminator))
-        _step(s.g_optimizer, g_grad, ok_g, None)
+    d_grad = _grads(d_objective, s.d_optimizer, retain=True)
+    g_grad = _grads(g_objective, s.g_optimizer)
+    stats["grad_norm_d"] = seed_grad_norm(d_grad)
+    stats["grad_norm_g"] = seed_grad_norm(g_grad)
+    _step(s.d_optimizer, d_grad, ok_d, _constraint(s.loss, s.discriminator))
+    _step(s.g_optimizer, g_grad, ok_g, None)
     return ok_d, ok_g, stats
