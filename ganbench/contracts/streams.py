@@ -73,6 +73,7 @@ class SeedStreams:
         keys = [derive_seed(s, purpose) for s in self.seeds]
         self.key = torch.tensor([[k & MASK32, (k >> 32) & MASK32] for k in keys], device=self.device)
         self.round_keys = round_keys(self.key.unsqueeze(1))  # (S, 1) each: made once
+        self.zero = torch.zeros((), dtype=torch.int64, device=self.device)  # counter words 2 and 3
         self.block = 0  # counter of the next block to produce (the same for every seed)
         self.pool = torch.empty(len(self.seeds), 0, dtype=torch.int64, device=self.device)
         self.start = 0  # stream position of pool[:, 0]
@@ -103,8 +104,7 @@ class SeedStreams:
         """Philox blocks ``block … block + count − 1`` of every seed → (S, 4·count) words."""
         index = torch.arange(self.block, self.block + count, dtype=torch.int64, device=self.device)
         self.block += count
-        zero = torch.zeros((), dtype=torch.int64, device=self.device)  # counter words 2 and 3
-        words = philox_words(index & MASK32, index >> 32, zero, zero, self.round_keys)
+        words = philox_words(index & MASK32, index >> 32, self.zero, self.zero, self.round_keys)
         return words.expand(len(self), count, 4).flatten(1)
 
     def uniform(self, *shape: int) -> Tensor:

@@ -8,7 +8,8 @@ autograd — counts them on the CPU, deterministically (a test can pin ceilings 
 Counted: every operator that reaches the dispatcher's backend, forward and backward, in-place or
 not (``add_``, ``mm``, ``copy_``, ``_foreach_mul_`` — a foreach operator counts once, as it is one
 launch of a multi-tensor kernel on CUDA), including factories that fill memory (``zeros``,
-``full``, ``arange``, ``scalar_tensor``, ``lift_fresh_copy``). Not counted, because they launch
+``full``, ``arange``, ``scalar_tensor``) and ``lift_fresh`` (``torch.tensor(...)``: data from Python
+values, a host-to-device copy on a GPU). Not counted, because they launch
 nothing:
 
 - views and aliases — every operator whose schema says it returns a view of an input
@@ -16,7 +17,7 @@ nothing:
   ``select``, ``t``, ``transpose``, ``permute``, ``unsqueeze``, ``squeeze``, ``unflatten``, ``alias``,
   ``detach``, ``as_strided``, ``split``/``unbind`` pieces, …);
 - allocation and metadata: ``empty``, ``empty_strided``, ``empty_like``, ``new_empty``,
-  ``new_empty_strided``, ``lift_fresh`` (wraps a tensor already built), ``set_``, ``resize_``,
+  ``new_empty_strided``, ``set_``, ``resize_``,
   ``is_same_size``, ``sym_size``/``sym_stride``/``sym_numel``/``sym_storage_offset``,
   ``_has_compatible_shallow_copy_type``;
 - operators outside the ``aten`` namespace (``profiler._record_function_enter_new``, …);
@@ -33,7 +34,7 @@ own terms.
 ``factories`` counts, among the counted operators, those that build a tensor from host values or
 fill a new one with a constant — what a tick should not do, since constants can be made once:
 ``scalar_tensor`` (a Python number wrapped as a tensor, e.g. by ``torch.where(mask, x, 0.0)``),
-``full``, ``zeros``, ``ones``, ``arange``, ``lift_fresh_copy`` (``torch.tensor(...)``), their
+``full``, ``zeros``, ``ones``, ``arange``, ``lift_fresh``/``lift_fresh_copy`` (``torch.tensor``), their
 ``*_like`` and ``new_*`` forms, and ``_to_copy`` of a CPU tensor to another device (a host-to-device
 copy; on a CPU-only run ``.to(cpu)`` of a CPU tensor is no operator at all, so only the other
 factories show there).
@@ -56,7 +57,6 @@ NO_KERNEL = frozenset(
         aten.empty_like.default,
         aten.new_empty.default,
         aten.new_empty_strided.default,
-        aten.lift_fresh.default,
         aten.set_.source_Storage,
         aten.set_.source_Storage_storage_offset,
         aten.set_.source_Tensor,
@@ -94,6 +94,8 @@ def makes_kernel(func: torch._ops.OpOverload) -> bool:
     """Whether ``func`` launches a kernel (see the module docstring for what does not)."""
     if func.namespace != "aten" or func is aten._local_scalar_dense.default:
         return False
+    if func is aten.lift_fresh.default:  # an alias by its schema, but of data from Python values
+        return True
     return not func.is_view and func not in NO_KERNEL
 
 
