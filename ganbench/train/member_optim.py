@@ -64,7 +64,10 @@ class MemberOptimizer(torch.optim.Optimizer):
         self.flat = flatten_(params)
         # Read once on the host: with no weight decay anywhere the step skips two kernels.
         self.decays = bool((settings["weight_decay"] != 0).any())
-        self.state["flat"] = {}  # the (S, P) state, one entry per name in ``buffers``
+        # The (S, P) state, one entry per name in ``buffers``, made here (at zero) rather than at the
+        # first step: a step then only computes (what a compiled step needs).
+        self.state["flat"] = {name: torch.zeros_like(self.flat) for name in self.buffers}
+        self.one = torch.ones((), device=self.flat.device)  # a backward pass's seed, made once
 
     @property
     def settings(self) -> dict[str, Tensor]:
@@ -92,8 +95,6 @@ class MemberOptimizer(torch.optim.Optimizer):
         """One step from the (S, P) gradient ``grad`` for the members in ``keep`` ((S,) bool; None:
         all); the others' parameters and state stay bit-identical."""
         state = self.state["flat"]
-        if not state:
-            state.update({name: torch.zeros_like(self.flat) for name in self.buffers})
         if self.decays:  # L2 penalty as torch applies it (weight_decay = 0: grad unchanged)
             grad = grad + self.param_groups[0]["weight_decay"].unsqueeze(1) * self.flat
         moves = None
@@ -141,11 +142,11 @@ class MemberAdam(MemberOptimizer):
         super().__init__(params, settings)
         group = self.param_groups[0]  # the moving averages' weights, computed once
         group["weight1"], group["weight2"] = 1 - group["beta1"], 1 - group["beta2"]
+        lr = group["lr"]  # βᵗ per member (t = 0: 1)
+        self.state["flat"].update(beta1_power=torch.ones_like(lr), beta2_power=torch.ones_like(lr))
 
     def _update(self, grad, state, group, moves):
         b1, b2, lr = group["beta1"], group["beta2"], group["lr"]
-        if "beta1_power" not in state:
-            state["beta1_power"], state["beta2_power"] = torch.ones_like(lr), torch.ones_like(lr)
         p1, p2 = state["beta1_power"], state["beta2_power"]
         if moves is None:
             p1.mul_(b1)

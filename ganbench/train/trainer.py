@@ -17,9 +17,9 @@ from torch import Tensor
 
 from ganbench.contracts import ScheduleState
 from ganbench.train.build import TrainSetup
+from ganbench.train.compiled import updates_for
 from ganbench.train.host import MaskCache
 from ganbench.train.records import LogFn, LogRecord
-from ganbench.train.updates import d_update, g_update, joint_update
 
 Evaluate = Callable[[Tensor], dict[str, Tensor]]
 
@@ -101,6 +101,8 @@ def train(
     log = log or (lambda record: None)
     on_device = MaskCache(dev)
     per_seed = setup.schedule.per_seed
+    updates = updates_for(setup)  # eager, or compiled (``train.compile``)
+    torch.set_float32_matmul_precision(cfg.matmul_precision)  # (process-wide: set for every run)
 
     # (1) Counters, masks and accuracies live on the device; the host reads them only at check
     # points (see (4)). Rows of ``counts``: G updates, D updates, G and D gradient evaluations — one
@@ -135,17 +137,17 @@ def train(
         ok_d = ok_g = nobody
         d_stats: dict[str, Tensor] = {}
         if step.joint:
-            ok_d, ok_g, d_stats = joint_update(setup, d_mask, g_mask)
+            ok_d, ok_g, d_stats = updates.joint(setup, d_mask, g_mask)
             meter.add(d_stats, ok_d & ok_g)
         else:
             # A player nobody moves is skipped (free to tell on the host for shared decisions). Under
             # per-seed decisions both updates always run, masked: a member's random numbers must not
             # depend on what the members beside it decided (nor on the device).
             if per_seed or on_device.may_any(step.d):
-                ok_d, d_stats = d_update(setup, d_mask)
+                ok_d, d_stats = updates.d(setup, d_mask)
                 meter.add(d_stats, ok_d)
             if per_seed or on_device.may_any(step.g):
-                ok_g, g_stats = g_update(setup, g_mask)
+                ok_g, g_stats = updates.g(setup, g_mask)
                 acc_fake = torch.where(ok_g, g_stats.pop("g_acc_fake"), acc_fake)
                 meter.add(g_stats, ok_g)
         if d_stats:  # the schedule sees the discriminator's latest accuracy

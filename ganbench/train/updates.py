@@ -11,7 +11,6 @@ the host does not read the mask to skip it: on a GPU that read would wait for th
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 
 import torch
@@ -46,13 +45,6 @@ def _finite(*objectives: Tensor) -> Tensor:
     return ok
 
 
-@functools.cache
-def _one(device: torch.device, dtype: torch.dtype) -> Tensor:
-    """A 0-dim one on ``device``, made once: the seed of a backward pass (autograd builds one per
-    call otherwise)."""
-    return torch.ones((), device=device, dtype=dtype)
-
-
 def _grads(objective: Tensor, optimizer: MemberOptimizer, retain: bool = False) -> Tensor:
     """Every member's gradient as one flat (S, P) tensor (``optimizer``'s layout).
 
@@ -62,17 +54,24 @@ def _grads(objective: Tensor, optimizer: MemberOptimizer, retain: bool = False) 
     params = optimizer.params
     total = objective.sum()
     grads = torch.autograd.grad(
-        total, params, grad_outputs=_one(total.device, total.dtype), retain_graph=retain, allow_unused=True
+        total, params, grad_outputs=optimizer.one, retain_graph=retain, allow_unused=True
     )
     n = objective.shape[0]
     flat = [torch.zeros_like(p) if g is None else g for g, p in zip(grads, params, strict=True)]
     return torch.cat([g.reshape(n, -1) for g in flat], dim=1)
 
 
-def _step(optimizer: MemberOptimizer, grad: Tensor, ok: Tensor, constrain: Callable[[], None] | None) -> None:
+def _step(
+    optimizer: MemberOptimizer,
+    grad: Tensor,
+    ok: Tensor,
+    constrain: Callable[[], None] | None,
+    read_masks: bool = True,
+) -> None:
     """Step the members in ``ok`` (the others stay bit-identical), then apply ``constrain`` (weight
-    clipping) to the members that moved: the others' flat parameters are put back where needed."""
-    keep = None if known_all(ok) else ok
+    clipping) to the members that moved: the others' flat parameters are put back where needed.
+    With ``read_masks`` a CPU ``ok`` that is all True takes the unmasked path (the same numbers)."""
+    keep = None if read_masks and known_all(ok) else ok
     before = optimizer.flat.clone() if constrain is not None and keep is not None else None
     optimizer.update(grad, keep)
     if constrain is not None:
@@ -119,12 +118,24 @@ def _d_objective(s: TrainSetup, real: Tensor, fake: Tensor, real_scores: Tensor,
     return (objective if penalty is None else objective + penalty), penalty
 
 
-def d_update(setup: TrainSetup, mask: Tensor) -> tuple[Tensor, Stats]:
+#: The tensor work of an update, from its random inputs: ``core(setup, real, z, mask)``. The
+#: trainer may pass a compiled one (see ``ganbench.train.compiled``); random numbers are drawn
+#: outside it, since a stream's position is host state.
+Core = Callable[[TrainSetup, Tensor | None, Tensor, Tensor], tuple]
+
+
+def d_update(setup: TrainSetup, mask: Tensor, core: Core | None = None) -> tuple[Tensor, Stats]:
     """One discriminator step for the seeds in ``mask``; the generator is not touched."""
     s, b = setup, setup.config.batch_size
     real = s.dataset.draw(s.streams, b)
+    z = s.streams.normal(b, s.config.z_dim)
+    return (core or d_core)(s, real, z, mask)
+
+
+def d_core(s: TrainSetup, real: Tensor, z: Tensor, mask: Tensor, read_masks: bool = True):
+    """:func:`d_update` from its random inputs (``read_masks``: may read CPU masks on the host)."""
     with torch.no_grad():
-        fake = s.generator(s.streams.normal(b, s.config.z_dim))
+        fake = s.generator(z)
     real_scores, fake_scores = s.discriminator(real), s.discriminator(fake)
     objective, penalty = _d_objective(s, real, fake, real_scores, fake_scores)
     ok = mask & _finite(objective)
@@ -133,40 +144,58 @@ def d_update(setup: TrainSetup, mask: Tensor) -> tuple[Tensor, Stats]:
         stats["penalty"] = penalty.detach()
     grad = _grads(objective, s.d_optimizer)
     stats["grad_norm_d"] = seed_grad_norm(grad)
-    _step(s.d_optimizer, grad, ok, _constraint(s.loss, s.discriminator))
+    _step(s.d_optimizer, grad, ok, _constraint(s.loss, s.discriminator), read_masks)
     return ok, stats
 
 
-def g_update(setup: TrainSetup, mask: Tensor) -> tuple[Tensor, Stats]:
+def g_update(setup: TrainSetup, mask: Tensor, core: Core | None = None) -> tuple[Tensor, Stats]:
     """One generator step for the seeds in ``mask``: gradients flow back through D, whose
     parameters (and optimizer state) are left exactly as they were."""
     s, b = setup, setup.config.batch_size
-    fake = s.generator(s.streams.normal(b, s.config.z_dim))
+    z = s.streams.normal(b, s.config.z_dim)
+    needs_real = s.loss.uses_real_in_g or s.loss.relative_scores
+    real = s.dataset.draw(s.streams, b) if needs_real else None
     _set_requires_grad(s.d_params, False)  # no gradient into D's parameters
     try:
-        fake_scores = s.discriminator(fake)
-        real_scores = None
-        if s.loss.uses_real_in_g or s.loss.relative_scores:
-            with torch.no_grad():
-                real_scores = s.discriminator(s.dataset.draw(s.streams, b))
-        objective = s.loss.g_loss(fake_scores, real_scores if s.loss.uses_real_in_g else None)
-        ok = mask & _finite(objective)
-        acc = accuracy(s.loss, real_scores, fake_scores)
-        stats = {"g_loss": objective.detach(), "g_acc_fake": acc["d_acc_fake"]}
-        grad = _grads(objective, s.g_optimizer)
-        stats["grad_norm_g"] = seed_grad_norm(grad)
-        _step(s.g_optimizer, grad, ok, None)
+        return (core or g_core)(s, real, z, mask)
     finally:
         _set_requires_grad(s.d_params, True)
+
+
+def g_core(s: TrainSetup, real: Tensor | None, z: Tensor, mask: Tensor, read_masks: bool = True):
+    """:func:`g_update` from its random inputs (``real`` only for a loss that needs real scores)."""
+    fake = s.generator(z)
+    fake_scores = s.discriminator(fake)
+    real_scores = None
+    if real is not None:
+        with torch.no_grad():
+            real_scores = s.discriminator(real)
+    objective = s.loss.g_loss(fake_scores, real_scores if s.loss.uses_real_in_g else None)
+    ok = mask & _finite(objective)
+    acc = accuracy(s.loss, real_scores, fake_scores)
+    stats = {"g_loss": objective.detach(), "g_acc_fake": acc["d_acc_fake"]}
+    grad = _grads(objective, s.g_optimizer)
+    stats["grad_norm_g"] = seed_grad_norm(grad)
+    _step(s.g_optimizer, grad, ok, None, read_masks)
     return ok, stats
 
 
-def joint_update(setup: TrainSetup, d_mask: Tensor, g_mask: Tensor) -> tuple[Tensor, Tensor, Stats]:
+def joint_update(
+    setup: TrainSetup, d_mask: Tensor, g_mask: Tensor, core: Callable | None = None
+) -> tuple[Tensor, Tensor, Stats]:
     """Simultaneous step: one forward pass; D and G gradients both taken at the current parameters,
     then both optimizers step. A seed whose D or G objective is non-finite updates neither."""
     s, b = setup, setup.config.batch_size
     real = s.dataset.draw(s.streams, b)
-    fake = s.generator(s.streams.normal(b, s.config.z_dim))
+    z = s.streams.normal(b, s.config.z_dim)
+    return (core or joint_core)(s, real, z, d_mask, g_mask)
+
+
+def joint_core(
+    s: TrainSetup, real: Tensor, z: Tensor, d_mask: Tensor, g_mask: Tensor, read_masks: bool = True
+):
+    """:func:`joint_update` from its random inputs."""
+    fake = s.generator(z)
     real_scores, fake_scores = s.discriminator(real), s.discriminator(fake)
     d_objective, penalty = _d_objective(s, real, fake, real_scores, fake_scores)
     g_objective = s.loss.g_loss(fake_scores, real_scores.detach() if s.loss.uses_real_in_g else None)
@@ -183,6 +212,6 @@ def joint_update(setup: TrainSetup, d_mask: Tensor, g_mask: Tensor) -> tuple[Ten
     g_grad = _grads(g_objective, s.g_optimizer)
     stats["grad_norm_d"] = seed_grad_norm(d_grad)
     stats["grad_norm_g"] = seed_grad_norm(g_grad)
-    _step(s.d_optimizer, d_grad, ok_d, _constraint(s.loss, s.discriminator))
-    _step(s.g_optimizer, g_grad, ok_g, None)
+    _step(s.d_optimizer, d_grad, ok_d, _constraint(s.loss, s.discriminator), read_masks)
+    _step(s.g_optimizer, g_grad, ok_g, None, read_masks)
     return ok_d, ok_g, stats

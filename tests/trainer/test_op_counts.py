@@ -34,7 +34,7 @@ def test_a_tick_costs_about_what_the_plain_loop_costs():
     assert 140 <= plain["total"] <= 160  # (foreach Adam; a change of torch's may move it)
     for streams in ("philox", "generator"):
         ours = counted(1, streams)
-        assert ours["total"] <= 205, (streams, ours["ops"])
+        assert ours["total"] <= 210, (streams, ours["ops"])
         assert ours["total"] <= 1.4 * plain["total"]
         assert ours["host_reads"] <= 4  # CPU masks (free there; none on a GPU) and check points
 
