@@ -64,6 +64,10 @@ def updates_for(setup: TrainSetup, backend: str = "inductor") -> Updates:
     """Eager updates, or updates whose cores are compiled, as ``setup.config.compile`` asks."""
     if not compiles(setup.config.compile, setup.device):
         return EAGER
+    # A core's graphs are specialised to one model, and dynamo allows eight per code object: the
+    # previous models' are dropped here (a process trains one model at a time; nothing else of
+    # ganbench is compiled), or the ninth model of a benchmark worker would fail to compile.
+    torch._dynamo.reset()
     has_penalty = getattr(setup.loss.penalty, "__func__", None) is not Loss.penalty
     d = None if has_penalty else compile_core(d_core, setup.device, backend)
     joint = None if has_penalty else compile_core(joint_core, setup.device, backend)

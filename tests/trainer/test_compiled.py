@@ -55,3 +55,11 @@ def test_auto_is_off_on_the_cpu_and_the_setting_reaches_the_trainer():
     assert torch.get_float32_matmul_precision() == "high"
     train(tiny_setup(g_steps=1))
     assert torch.get_float32_matmul_precision() == "highest"
+
+
+def test_a_process_compiles_more_models_than_dynamos_recompile_limit():
+    mask = torch.ones(2, dtype=torch.bool)
+    for _ in range(torch._dynamo.config.recompile_limit + 2):  # a benchmark worker's many models
+        setup = tiny_setup(compile="on")
+        ok, _ = updates_for(setup, backend="eager").d(setup, mask)
+        assert ok.all()
