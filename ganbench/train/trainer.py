@@ -155,7 +155,7 @@ def train(
             acc_fake = torch.where(ok_d, d_stats["d_acc_fake"], acc_fake)
 
         # (3) A non-finite objective freezes that seed where it stands; the others go on. (ok ⊆ mask,
-        # so mask ^ ok is "asked to move and did not"; a failed seed was running, so ^= drops it.)
+        # so mask ^ ok is "asked to move and did not"; a failed seed was running, so ^ drops it.)
         failed = None
         for mask, ok in ((d_mask, ok_d), (g_mask, ok_g)):
             if mask is not nobody:
