@@ -55,7 +55,7 @@ class MemberOptimizer(torch.optim.Optimizer):
     """One parameter group whose settings are (S,) tensors, over one flat (S, P) parameter buffer;
     subclasses write ``_update`` on (S, P) tensors with (S, 1) coefficients."""
 
-    #: Names of the (S, P) state tensors a subclass keeps (created at zero on the first step).
+    #: Names of the (S, P) state tensors a subclass keeps (made at zero with the optimizer).
     buffers: tuple[str, ...] = ()
 
     def __init__(self, params, settings: dict[str, Tensor]) -> None:
@@ -67,7 +67,9 @@ class MemberOptimizer(torch.optim.Optimizer):
         # The (S, P) state, one entry per name in ``buffers``, made here (at zero) rather than at the
         # first step: a step then only computes (what a compiled step needs).
         self.state["flat"] = {name: torch.zeros_like(self.flat) for name in self.buffers}
-        self.one = torch.ones((), device=self.flat.device)  # a backward pass's seed, made once
+        # Constants made once (``torch.where(m, x, 0.0)`` would wrap a new 0-dim tensor per call).
+        self.one = torch.ones((), device=self.flat.device)  # also a backward pass's seed
+        self.zero = torch.zeros((), device=self.flat.device)
 
     @property
     def settings(self) -> dict[str, Tensor]:
@@ -99,7 +101,7 @@ class MemberOptimizer(torch.optim.Optimizer):
             grad = grad + self.param_groups[0]["weight_decay"].unsqueeze(1) * self.flat
         moves = None
         if keep is not None:
-            grad = torch.where(keep.unsqueeze(1), grad, 0.0)  # a frozen member's NaN must not leak
+            grad = torch.where(keep.unsqueeze(1), grad, self.zero)  # a frozen member's NaN must not leak
             moves = keep.float()
         self._update(grad, state, self.param_groups[0], moves)
 
@@ -182,12 +184,12 @@ class MemberRMSprop(MemberOptimizer):
 
     def _update(self, grad, state, group, moves):
         # v·α + (1−α)g² is torch's order of operations; a member that sits out keeps v·1 + 0.
-        alpha = group["alpha"] if moves is None else torch.where(moves > 0, group["alpha"], 1.0)
+        alpha = group["alpha"] if moves is None else torch.where(moves > 0, group["alpha"], self.one)
         square_avg, buf = state["square_avg"], state["momentum_buffer"]
         square_avg.mul_(_col(alpha)).addcmul_(grad, grad, value=1 - self.alpha)
         momentum, lr = group["momentum"], group["lr"]
         if moves is not None:  # sits out: momentum 1 (b·1 + 0) and learning rate 0 (θ − 0)
-            momentum, lr = torch.where(moves > 0, momentum, 1.0), lr * moves
+            momentum, lr = torch.where(moves > 0, momentum, self.one), lr * moves
         avg = square_avg.sqrt().add_(self.eps)
         buf.mul_(_col(momentum)).add_(grad / avg)
         self.flat.sub_(_col(lr) * buf)
@@ -202,7 +204,7 @@ class MemberSGD(MemberOptimizer):
     def _update(self, grad, state, group, moves):
         momentum, lr = group["momentum"], group["lr"]
         if moves is not None:  # sits out: momentum 1 (b·1 + 0) and learning rate 0 (θ − 0)
-            momentum, lr = torch.where(moves > 0, momentum, 1.0), lr * moves
+            momentum, lr = torch.where(moves > 0, momentum, self.one), lr * moves
         buf = state["momentum_buffer"]
         buf.mul_(_col(momentum)).add_(grad)
         self.flat.sub_(_col(lr) * buf)

@@ -7,6 +7,7 @@ kernels to every tick fails here."""
 import pytest
 import torch
 
+from ganbench.train import updates
 from ganbench.train.op_count import OpCounter
 from ganbench.train.tick_ops import per_update, plain_ops, trainer_ops
 
@@ -48,3 +49,10 @@ def test_philox_members_cost_no_operators_per_tick():
 def test_no_tensor_is_built_from_host_values_inside_a_tick(streams):
     assert counted(1, streams)["factories"] == 0
     assert counted(8, streams)["factories"] == 0
+
+
+@pytest.mark.parametrize("streams", ["philox", "generator"])
+def test_nor_on_the_path_that_reads_no_mask(monkeypatch, streams):
+    """What runs on a GPU: masks are never read on the host, every step takes the masked path."""
+    monkeypatch.setattr(updates, "known_all", lambda mask: False)
+    assert counted(2, streams)["factories"] == 0
