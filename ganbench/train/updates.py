@@ -4,63 +4,29 @@ Each takes the boolean (S,) mask of seeds that should update, on the training de
 the mask of seeds that did (those whose objective was finite) and per-seed statistics as (S,)
 tensors, all on the device: nothing here reads a device tensor on the host. Seeds outside the mask —
 or whose objective is NaN/inf — keep their parameters and optimizer state bit-identical (see
-:func:`frozen_seeds`). Where the host cannot tell for free that no seed is in a mask (a CUDA mask),
-the step runs for nobody under the mask and changes nothing (optimizer state, Adam's step count
-included, is per member and restored).
+:meth:`MemberOptimizer.update`). A step whose mask holds nobody runs
+under the mask and changes nothing (optimizer state, Adam's step count included, is per member) —
+the host does not read the mask to skip it: on a GPU that read would wait for the device.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import torch
 from torch import Tensor, nn
 
 from ganbench.contracts.loss import Loss
 from ganbench.train.build import TrainSetup
-from ganbench.train.host import known_all, may_any
+from ganbench.train.host import known_all
+from ganbench.train.member_optim import MemberOptimizer
 
 Stats = dict[str, Tensor]
 
 
-@contextmanager
-def frozen_seeds(
-    keep: Tensor, params: list[nn.Parameter], optimizer: torch.optim.Optimizer
-) -> Iterator[None]:
-    """Whatever the block does to ``params`` and their optimizer state, seeds outside ``keep`` are
-    restored afterwards (state created in the block starts at zero for them). The restore is a
-    ``torch.where`` over the seed axis — no host read of ``keep`` — skipped when ``keep`` is known
-    on the host to be all True."""
-    if known_all(keep):
-        yield
-        return
-    n_seeds = keep.shape[0]
-
-    def per_seed(state: dict) -> dict[str, Tensor]:
-        return {
-            k: v for k, v in state.items() if torch.is_tensor(v) and v.dim() > 0 and v.shape[0] == n_seeds
-        }
-
-    saved_params = [p.detach().clone() for p in params]
-    saved_state = [{k: v.clone() for k, v in per_seed(optimizer.state[p]).items()} for p in params]
-    yield
-    keep = keep.to(params[0].device)
-    with torch.no_grad():
-        for p, old, old_state in zip(params, saved_params, saved_state, strict=True):
-            k = keep.view(-1, *[1] * (p.dim() - 1))
-            p.copy_(torch.where(k, p, old))
-            for name, v in per_seed(optimizer.state[p]).items():
-                before = old_state.get(name)
-                kv = keep.view(-1, *[1] * (v.dim() - 1))  # Adam's step count is (S,)
-                v.copy_(torch.where(kv, v, before if before is not None else torch.zeros_like(v)))
-
-
-def seed_grad_norm(params: list[nn.Parameter]) -> Tensor:
-    """Per-seed L2 norm of the gradient over all ``params`` → (S,) (one concatenation and one norm:
-    two kernels whatever the number of parameters)."""
-    grads = [p.grad.detach().flatten(1) for p in params if p.grad is not None]
-    return torch.linalg.vector_norm(torch.cat(grads, dim=1), dim=1)
+def seed_grad_norm(grad: Tensor) -> Tensor:
+    """Per-seed L2 norm of a flat (S, P) gradient → (S,) (one kernel)."""
+    return torch.linalg.vector_norm(grad, dim=1)
 
 
 def _set_requires_grad(params: list[nn.Parameter], flag: bool) -> None:
@@ -70,27 +36,56 @@ def _set_requires_grad(params: list[nn.Parameter], flag: bool) -> None:
 
 
 def _finite(*objectives: Tensor) -> Tensor:
-    ok = torch.ones_like(objectives[0], dtype=torch.bool)
+    """Per-seed: are all ``objectives`` finite? (x − x is 0 for a finite x and NaN for ±inf or NaN:
+    two kernels, where ``torch.isfinite`` takes four.)"""
+    ok = None
     for obj in objectives:
-        ok &= torch.isfinite(obj.detach())
+        x = obj.detach()
+        ok = (x - x) == 0 if ok is None else ok & ((x - x) == 0)
     return ok
 
 
-def _set_grads(objective: Tensor, ok: Tensor, params: list[nn.Parameter], retain: bool = False) -> None:
-    # Summing over seeds keeps them separate (each seed's loss depends on its own weights only);
-    # masked seeds contribute zero, and anything NaN they produce is undone by frozen_seeds.
-    masked = torch.where(ok, objective, torch.zeros_like(objective))
-    grads = torch.autograd.grad(masked.sum(), params, retain_graph=retain, allow_unused=True)
-    for p, g in zip(params, grads, strict=True):
-        p.grad = g
+def _grads(objective: Tensor, optimizer: MemberOptimizer, retain: bool = False) -> Tensor:
+    """Every member's gradient as one flat (S, P) tensor (``optimizer``'s layout).
+
+    Summing over members keeps them separate (each member's loss depends on its own weights only),
+    so a member whose objective is NaN/inf spoils only its own gradient — which is never applied:
+    :meth:`MemberOptimizer.update` zeroes the gradients of the members it does not move."""
+    params = optimizer.params
+    total = objective.sum()
+    grads = torch.autograd.grad(
+        total, params, grad_outputs=optimizer.one, retain_graph=retain, allow_unused=True
+    )
+    n = objective.shape[0]
+    flat = [torch.zeros_like(p) if g is None else g for g, p in zip(grads, params, strict=True)]
+    return torch.cat([g.reshape(n, -1) for g in flat], dim=1)
 
 
 def _step(
-    optimizer: torch.optim.Optimizer, params: list[nn.Parameter], ok: Tensor, after: Callable[[], None]
-):
-    with frozen_seeds(ok, params, optimizer):
-        optimizer.step()
-        after()
+    optimizer: MemberOptimizer,
+    grad: Tensor,
+    ok: Tensor,
+    constrain: Callable[[], None] | None,
+    read_masks: bool = True,
+) -> None:
+    """Step the members in ``ok`` (the others stay bit-identical), then apply ``constrain`` (weight
+    clipping) to the members that moved: the others' flat parameters are put back where needed.
+    With ``read_masks`` a CPU ``ok`` that is all True takes the unmasked path (the same numbers)."""
+    keep = None if read_masks and known_all(ok) else ok
+    before = optimizer.flat.clone() if constrain is not None and keep is not None else None
+    optimizer.update(grad, keep)
+    if constrain is not None:
+        constrain()
+    if before is not None:
+        optimizer.flat.copy_(torch.where(keep.unsqueeze(1), optimizer.flat, before))
+
+
+def _constraint(loss: Loss, discriminator: nn.Module) -> Callable[[], None] | None:
+    """The loss's ``constrain`` bound to the discriminator, or None where the loss has none."""
+    constrain = loss.constrain
+    if getattr(constrain, "__func__", None) is Loss.constrain:
+        return None
+    return lambda: constrain(discriminator)
 
 
 def accuracy(loss: Loss, real_scores: Tensor | None, fake_scores: Tensor) -> Stats:
@@ -123,59 +118,84 @@ def _d_objective(s: TrainSetup, real: Tensor, fake: Tensor, real_scores: Tensor,
     return (objective if penalty is None else objective + penalty), penalty
 
 
-def d_update(setup: TrainSetup, mask: Tensor) -> tuple[Tensor, Stats]:
+#: The tensor work of an update, from its random inputs: ``core(setup, real, z, mask)``. The
+#: trainer may pass a compiled one (see ``ganbench.train.compiled``); random numbers are drawn
+#: outside it, since a stream's position is host state.
+Core = Callable[[TrainSetup, Tensor | None, Tensor, Tensor], tuple]
+
+
+def d_update(setup: TrainSetup, mask: Tensor, core: Core | None = None) -> tuple[Tensor, Stats]:
     """One discriminator step for the seeds in ``mask``; the generator is not touched."""
     s, b = setup, setup.config.batch_size
-    d_params = s.d_params
     real = s.dataset.draw(s.streams, b)
+    z = s.streams.normal(b, s.config.z_dim)
+    return (core or d_core)(s, real, z, mask)
+
+
+def d_core(s: TrainSetup, real: Tensor, z: Tensor, mask: Tensor, read_masks: bool = True):
+    """:func:`d_update` from its random inputs (``read_masks``: may read CPU masks on the host)."""
     with torch.no_grad():
-        fake = s.generator(s.streams.normal(b, s.config.z_dim))
+        fake = s.generator(z)
     real_scores, fake_scores = s.discriminator(real), s.discriminator(fake)
     objective, penalty = _d_objective(s, real, fake, real_scores, fake_scores)
     ok = mask & _finite(objective)
     stats = {"d_loss": objective.detach(), **accuracy(s.loss, real_scores, fake_scores)}
     if penalty is not None:
         stats["penalty"] = penalty.detach()
-    if may_any(ok):
-        _set_grads(objective, ok, d_params)
-        stats["grad_norm_d"] = seed_grad_norm(d_params)
-        _step(s.d_optimizer, d_params, ok, lambda: s.loss.constrain(s.discriminator))
+    grad = _grads(objective, s.d_optimizer)
+    stats["grad_norm_d"] = seed_grad_norm(grad)
+    _step(s.d_optimizer, grad, ok, _constraint(s.loss, s.discriminator), read_masks)
     return ok, stats
 
 
-def g_update(setup: TrainSetup, mask: Tensor) -> tuple[Tensor, Stats]:
+def g_update(setup: TrainSetup, mask: Tensor, core: Core | None = None) -> tuple[Tensor, Stats]:
     """One generator step for the seeds in ``mask``: gradients flow back through D, whose
     parameters (and optimizer state) are left exactly as they were."""
     s, b = setup, setup.config.batch_size
-    g_params = s.g_params
-    fake = s.generator(s.streams.normal(b, s.config.z_dim))
+    z = s.streams.normal(b, s.config.z_dim)
+    needs_real = s.loss.uses_real_in_g or s.loss.relative_scores
+    real = s.dataset.draw(s.streams, b) if needs_real else None
     _set_requires_grad(s.d_params, False)  # no gradient into D's parameters
     try:
-        fake_scores = s.discriminator(fake)
-        real_scores = None
-        if s.loss.uses_real_in_g or s.loss.relative_scores:
-            with torch.no_grad():
-                real_scores = s.discriminator(s.dataset.draw(s.streams, b))
-        objective = s.loss.g_loss(fake_scores, real_scores if s.loss.uses_real_in_g else None)
-        ok = mask & _finite(objective)
-        acc = accuracy(s.loss, real_scores, fake_scores)
-        stats = {"g_loss": objective.detach(), "g_acc_fake": acc["d_acc_fake"]}
-        if may_any(ok):
-            _set_grads(objective, ok, g_params)
-            stats["grad_norm_g"] = seed_grad_norm(g_params)
-            _step(s.g_optimizer, g_params, ok, lambda: None)
+        return (core or g_core)(s, real, z, mask)
     finally:
         _set_requires_grad(s.d_params, True)
+
+
+def g_core(s: TrainSetup, real: Tensor | None, z: Tensor, mask: Tensor, read_masks: bool = True):
+    """:func:`g_update` from its random inputs (``real`` only for a loss that needs real scores)."""
+    fake = s.generator(z)
+    fake_scores = s.discriminator(fake)
+    real_scores = None
+    if real is not None:
+        with torch.no_grad():
+            real_scores = s.discriminator(real)
+    objective = s.loss.g_loss(fake_scores, real_scores if s.loss.uses_real_in_g else None)
+    ok = mask & _finite(objective)
+    acc = accuracy(s.loss, real_scores, fake_scores)
+    stats = {"g_loss": objective.detach(), "g_acc_fake": acc["d_acc_fake"]}
+    grad = _grads(objective, s.g_optimizer)
+    stats["grad_norm_g"] = seed_grad_norm(grad)
+    _step(s.g_optimizer, grad, ok, None, read_masks)
     return ok, stats
 
 
-def joint_update(setup: TrainSetup, d_mask: Tensor, g_mask: Tensor) -> tuple[Tensor, Tensor, Stats]:
+def joint_update(
+    setup: TrainSetup, d_mask: Tensor, g_mask: Tensor, core: Callable | None = None
+) -> tuple[Tensor, Tensor, Stats]:
     """Simultaneous step: one forward pass; D and G gradients both taken at the current parameters,
     then both optimizers step. A seed whose D or G objective is non-finite updates neither."""
     s, b = setup, setup.config.batch_size
-    d_params, g_params = s.d_params, s.g_params
     real = s.dataset.draw(s.streams, b)
-    fake = s.generator(s.streams.normal(b, s.config.z_dim))
+    z = s.streams.normal(b, s.config.z_dim)
+    return (core or joint_core)(s, real, z, d_mask, g_mask)
+
+
+def joint_core(
+    s: TrainSetup, real: Tensor, z: Tensor, d_mask: Tensor, g_mask: Tensor, read_masks: bool = True
+):
+    """:func:`joint_update` from its random inputs."""
+    fake = s.generator(z)
     real_scores, fake_scores = s.discriminator(real), s.discriminator(fake)
     d_objective, penalty = _d_objective(s, real, fake, real_scores, fake_scores)
     g_objective = s.loss.g_loss(fake_scores, real_scores.detach() if s.loss.uses_real_in_g else None)
@@ -188,11 +208,10 @@ def joint_update(setup: TrainSetup, d_mask: Tensor, g_mask: Tensor) -> tuple[Ten
     }
     if penalty is not None:
         stats["penalty"] = penalty.detach()
-    if may_any(ok_d | ok_g):
-        _set_grads(d_objective, ok_d, d_params, retain=True)
-        _set_grads(g_objective, ok_g, g_params)
-        stats["grad_norm_d"] = seed_grad_norm(d_params)
-        stats["grad_norm_g"] = seed_grad_norm(g_params)
-        _step(s.d_optimizer, d_params, ok_d, lambda: s.loss.constrain(s.discriminator))
-        _step(s.g_optimizer, g_params, ok_g, lambda: None)
+    d_grad = _grads(d_objective, s.d_optimizer, retain=True)
+    g_grad = _grads(g_objective, s.g_optimizer)
+    stats["grad_norm_d"] = seed_grad_norm(d_grad)
+    stats["grad_norm_g"] = seed_grad_norm(g_grad)
+    _step(s.d_optimizer, d_grad, ok_d, _constraint(s.loss, s.discriminator), read_masks)
+    _step(s.g_optimizer, g_grad, ok_g, None, read_masks)
     return ok_d, ok_g, stats
