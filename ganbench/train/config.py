@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ganbench.train.networks import NetConfig
 
@@ -72,6 +72,17 @@ class TrainConfig(BaseModel):
     metrics: list[str] | None = Field(None, description="metric names; None = all that apply")
     metric_params: dict[str, dict[str, Any]] = Field(default_factory=dict, description="metric → parameters")
     log_every: int = Field(50, ge=1, description="report training statistics every N ticks")
+
+    @model_validator(mode="after")
+    def _packing_fits(self) -> TrainConfig:
+        if self.generator.pack != 1:
+            raise ValueError("generator.pack: packing is a discriminator option (PacGAN); leave it at 1")
+        if self.batch_size % self.discriminator.pack:
+            raise ValueError(
+                f"batch_size {self.batch_size} is not a multiple of discriminator.pack "
+                f"{self.discriminator.pack}: the discriminator judges groups of pack samples"
+            )
+        return self
 
     @field_validator("seeds")
     @classmethod
