@@ -12,7 +12,7 @@ from ganbench.contracts.penalties import zero_centred_penalty
 from ganbench.contracts.streams import make_streams
 from ganbench.errors import GanbenchError
 from ganbench.testing.population_contract import check_member_equals_alone
-from ganbench.testing.setups import tiny_config, tiny_setup
+from ganbench.testing.setups import tiny_setup
 from ganbench.train.networks import Discriminator, NetConfig, SeedLinear, spectral_norm_estimate
 
 
