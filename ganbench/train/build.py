@@ -77,22 +77,12 @@ class TrainSetup:
         at = rows.to(self.device)
         with torch.no_grad():
             for module in (self.generator, self.discriminator):
-                for p in module.parameters():
-                    p.data, p.grad = p.data[at], None
                 for name, buf in list(module.named_buffers()):
                     if buf.dim() and buf.shape[0] == n:
                         owner, _, leaf = name.rpartition(".")
                         module.get_submodule(owner)._buffers[leaf] = buf[at]
-        for optimizer in (self.g_optimizer, self.d_optimizer):
-            group = optimizer.param_groups[0]
-            for key, value in group.items():
-                if torch.is_tensor(value) and value.dim() == 1 and value.shape[0] == n:
-                    group[key] = value[at]
-            for p in group["params"]:
-                state = optimizer.state[p]
-                for key, value in state.items():
-                    if torch.is_tensor(value) and value.dim() and value.shape[0] == n:
-                        state[key] = value[at]
+            for optimizer in (self.g_optimizer, self.d_optimizer):
+                optimizer.select(at)  # the parameters (views of its flat buffer), state, settings
         self.loss.params = select_members(self.loss.params, rows, n)
         self.schedule.select(rows)
         self.streams.select(rows)

@@ -6,16 +6,25 @@ must have one element), and a member here is a slice of every parameter, not a g
 the textbook update element-wise, with each member's settings broadcast over its slice, so a
 population of configurations that differ only in these settings trains as one model.
 
-State is per member too — Adam's step count included, so the bias correction of a member that sat
-some ticks out (a per-seed schedule, a frozen member) counts that member's own steps. A member
-trained beside others gets exactly the numbers it gets alone: every operation is element-wise
-within its slice.
+**One flat buffer per network.** The optimizer moves a network's parameters into one (S, P)
+tensor, ``flat``, and leaves each ``nn.Parameter`` a view of its columns; its state (Adam's moments,
+momentum buffers) is (S, P) too, and each step gathers the gradients into one (S, P) tensor (one
+``cat``). So a step is a handful of kernels whatever the number of layers — what a GPU, where a
+small step is launch-bound, needs — and so are a gradient norm and the masking below.
+
+**Members that sit a step out.** ``update(grad, keep)`` moves only the members in ``keep`` (an (S,)
+bool tensor, or None for all): the others' gradients are zeroed and their per-member coefficients
+set so that their parameters and state come out bit-identical (x·1 + 0, x + (−0)), with no save and
+restore. State is per member too — Adam's step count included, so the bias correction of a member
+that sat some ticks out counts that member's own steps. A member trained beside others gets
+exactly the numbers it gets alone: every operation is element-wise within its slice, and the
+masking multiplies by exactly 1 where a member moves.
 """
 
 from __future__ import annotations
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 from ganbench.train.config import OptimizerConfig
 
@@ -24,38 +33,99 @@ def _per_member(values: list[float], device: torch.device) -> Tensor:
     return torch.tensor(values, dtype=torch.float32, device=device)
 
 
-def _view(t: Tensor, p: Tensor) -> Tensor:
-    """(S,) → (S, 1, …, 1), broadcastable against ``p`` of shape (S, …)."""
-    return t.view(-1, *[1] * (p.dim() - 1))
+def flatten_(params: list[nn.Parameter]) -> Tensor:
+    """Move ``params`` (each (S, …)) into one (S, P) tensor and make each a view of its columns, in
+    order; returns the tensor. The ``Parameter`` objects stay the same (modules keep them)."""
+    n = params[0].shape[0]
+    flat = torch.cat([p.detach().reshape(n, -1) for p in params], dim=1)
+    _bind(params, flat)
+    return flat
+
+
+def _bind(params: list[nn.Parameter], flat: Tensor) -> None:
+    """Make each parameter the view of its columns of ``flat`` (whose rows may have changed)."""
+    offset = 0
+    for p in params:
+        size = p[0].numel()
+        p.data = flat[:, offset : offset + size].view(flat.shape[0], *p.shape[1:])
+        offset += size
 
 
 class MemberOptimizer(torch.optim.Optimizer):
-    """One parameter group whose settings are (S,) tensors; subclasses write ``_update``."""
+    """One parameter group whose settings are (S,) tensors, over one flat (S, P) parameter buffer;
+    subclasses write ``_update`` on (S, P) tensors with (S, 1) coefficients."""
+
+    #: Names of the (S, P) state tensors a subclass keeps (created at zero on the first step).
+    buffers: tuple[str, ...] = ()
 
     def __init__(self, params, settings: dict[str, Tensor]) -> None:
-        super().__init__(list(params), dict(settings))
-        # Read once on the host: with no weight decay anywhere the step skips two kernels a tensor.
+        params = list(params)
+        super().__init__(params, dict(settings))
+        self.flat = flatten_(params)
+        # Read once on the host: with no weight decay anywhere the step skips two kernels.
         self.decays = bool((settings["weight_decay"] != 0).any())
+        self.state["flat"] = {}  # the (S, P) state, one entry per name in ``buffers``
 
     @property
     def settings(self) -> dict[str, Tensor]:
         """The per-member settings (name → (S,) tensor)."""
         return {k: v for k, v in self.param_groups[0].items() if torch.is_tensor(v)}
 
+    @property
+    def params(self) -> list[nn.Parameter]:
+        """The parameters, in the order of their columns in ``flat``."""
+        return self.param_groups[0]["params"]
+
+    def gather_grads(self) -> Tensor:
+        """The parameters' gradients as one (S, P) tensor (a missing gradient counts as zero)."""
+        n = self.flat.shape[0]
+        grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in self.params]
+        return torch.cat([g.reshape(n, -1) for g in grads], dim=1)
+
     @torch.no_grad()
     def step(self, closure=None):  # noqa: D401 — torch's signature
-        group = self.param_groups[0]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            grad = p.grad
-            if self.decays:  # L2 penalty as torch applies it (weight_decay = 0: grad unchanged)
-                grad = grad + _view(group["weight_decay"], p) * p
-            self._update(p, grad, self.state[p], group)
-        return None
+        """One step for every member from the parameters' ``.grad``."""
+        self.update(self.gather_grads())
 
-    def _update(self, p: Tensor, grad: Tensor, state: dict, group: dict) -> None:
+    @torch.no_grad()
+    def update(self, grad: Tensor, keep: Tensor | None = None) -> None:
+        """One step from the (S, P) gradient ``grad`` for the members in ``keep`` ((S,) bool; None:
+        all); the others' parameters and state stay bit-identical."""
+        state = self.state["flat"]
+        if not state:
+            state.update({name: torch.zeros_like(self.flat) for name in self.buffers})
+        if self.decays:  # L2 penalty as torch applies it (weight_decay = 0: grad unchanged)
+            grad = grad + self.param_groups[0]["weight_decay"].unsqueeze(1) * self.flat
+        moves = None
+        if keep is not None:
+            grad = torch.where(keep.unsqueeze(1), grad, 0.0)  # a frozen member's NaN must not leak
+            moves = keep.float()
+        self._update(grad, state, self.param_groups[0], moves)
+
+    def _update(self, grad: Tensor, state: dict, group: dict, moves: Tensor | None) -> None:
+        """Apply the step to ``self.flat`` and ``state``; ``moves`` is (S,) 1.0/0.0 (None: all 1)."""
         raise NotImplementedError
+
+    def select(self, rows: Tensor) -> None:
+        """Keep only the members at ``rows`` (indices on the device, in order): parameters, state and
+        settings; the parameters' gradients are dropped."""
+        n = self.flat.shape[0]
+        group = self.param_groups[0]
+        for key, value in group.items():
+            if torch.is_tensor(value) and value.dim() == 1 and value.shape[0] == n:
+                group[key] = value[rows]
+        state = self.state["flat"]
+        for key, value in state.items():
+            state[key] = value[rows]
+        self.flat = self.flat[rows]
+        _bind(self.params, self.flat)
+        for p in self.params:
+            p.grad = None
+
+
+def _col(t: Tensor) -> Tensor:
+    """(S,) → (S, 1), broadcastable against an (S, P) tensor."""
+    return t.unsqueeze(1)
 
 
 class MemberAdam(MemberOptimizer):
@@ -63,21 +133,25 @@ class MemberAdam(MemberOptimizer):
     θ ← θ − lr · (m / (1−β₁ᵗ)) / (√(v / (1−β₂ᵗ)) + ε), with t the member's own step count."""
 
     eps = 1e-8
+    buffers = ("exp_avg", "exp_avg_sq")
 
-    def _update(self, p, grad, state, group):
-        if not state:
-            state["step"] = torch.zeros(p.shape[0], dtype=torch.float32, device=p.device)
-            state["exp_avg"] = torch.zeros_like(p)
-            state["exp_avg_sq"] = torch.zeros_like(p)
+    def _update(self, grad, state, group, moves):
         b1, b2, lr = group["beta1"], group["beta2"], group["lr"]
-        state["step"] += 1
+        if "step" not in state:
+            state["step"] = torch.zeros_like(lr)
         t = state["step"]
+        t += 1 if moves is None else moves
         m, v = state["exp_avg"], state["exp_avg_sq"]
-        # Eight full-size kernels a tensor (torch's single-tensor Adam: seven); the (S,) factors are tiny.
-        m.lerp_(grad, _view(1 - b1, p))
-        v.lerp_(grad.square(), _view(1 - b2, p))  # β₂v + (1−β₂)g²
-        denom = v.sqrt().div_(_view((1 - b2**t).sqrt(), p)).add_(self.eps)
-        p.addcdiv_(m * _view(-lr / (1 - b1**t), p), denom)
+        # (S,) coefficients: a member that sits out gets weight 0 (and a finite bias correction).
+        w1, w2 = 1 - b1, 1 - b2
+        step_size = -lr / (1 - b1 ** t.clamp(min=1))
+        if moves is not None:
+            w1, w2, step_size = w1 * moves, w2 * moves, step_size * moves
+        # Seven (S, P) kernels (torch's single-tensor Adam: seven a tensor).
+        m.lerp_(grad, _col(w1))
+        v.lerp_(grad.square(), _col(w2))  # β₂v + (1−β₂)g²
+        denom = v.sqrt().div_(_col((1 - b2 ** t.clamp(min=1)).sqrt())).add_(self.eps)
+        self.flat.addcdiv_(m * _col(step_size), denom)
 
 
 class MemberRMSprop(MemberOptimizer):
@@ -85,28 +159,38 @@ class MemberRMSprop(MemberOptimizer):
     θ ← θ − lr·b (μ = 0: θ ← θ − lr·g/(√v + ε)); α = 0.99, ε = 1e-8."""
 
     alpha, eps = 0.99, 1e-8
+    buffers = ("square_avg", "momentum_buffer")
 
-    def _update(self, p, grad, state, group):
-        if not state:
-            state["square_avg"] = torch.zeros_like(p)
-            state["momentum_buffer"] = torch.zeros_like(p)
-        state["square_avg"].mul_(self.alpha).addcmul_(grad, grad, value=1 - self.alpha)
-        avg = state["square_avg"].sqrt().add_(self.eps)
-        buf = state["momentum_buffer"]
-        buf.mul_(_view(group["momentum"], p)).add_(grad / avg)
-        p.sub_(_view(group["lr"], p) * buf)
+    def __init__(self, params, settings: dict[str, Tensor]) -> None:
+        super().__init__(params, settings)
+        self.param_groups[0]["alpha"] = torch.full_like(settings["lr"], self.alpha)
+
+    def _update(self, grad, state, group, moves):
+        # v·α + (1−α)g² is torch's order of operations; a member that sits out keeps v·1 + 0.
+        alpha = group["alpha"] if moves is None else torch.where(moves > 0, group["alpha"], 1.0)
+        square_avg, buf = state["square_avg"], state["momentum_buffer"]
+        square_avg.mul_(_col(alpha)).addcmul_(grad, grad, value=1 - self.alpha)
+        momentum, lr = group["momentum"], group["lr"]
+        if moves is not None:  # sits out: momentum 1 (b·1 + 0) and learning rate 0 (θ − 0)
+            momentum, lr = torch.where(moves > 0, momentum, 1.0), lr * moves
+        avg = square_avg.sqrt().add_(self.eps)
+        buf.mul_(_col(momentum)).add_(grad / avg)
+        self.flat.sub_(_col(lr) * buf)
 
 
 class MemberSGD(MemberOptimizer):
     """SGD with momentum as torch writes it (no dampening): b ← μb + g (b = g at the first step),
     θ ← θ − lr·b."""
 
-    def _update(self, p, grad, state, group):
-        if not state:
-            state["momentum_buffer"] = torch.zeros_like(p)
+    buffers = ("momentum_buffer",)
+
+    def _update(self, grad, state, group, moves):
+        momentum, lr = group["momentum"], group["lr"]
+        if moves is not None:  # sits out: momentum 1 (b·1 + 0) and learning rate 0 (θ − 0)
+            momentum, lr = torch.where(moves > 0, momentum, 1.0), lr * moves
         buf = state["momentum_buffer"]
-        buf.mul_(_view(group["momentum"], p)).add_(grad)
-        p.sub_(_view(group["lr"], p) * buf)
+        buf.mul_(_col(momentum)).add_(grad)
+        self.flat.sub_(_col(lr) * buf)
 
 
 OPTIMIZERS: dict[str, type[MemberOptimizer]] = {

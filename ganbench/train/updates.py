@@ -4,15 +4,14 @@ Each takes the boolean (S,) mask of seeds that should update, on the training de
 the mask of seeds that did (those whose objective was finite) and per-seed statistics as (S,)
 tensors, all on the device: nothing here reads a device tensor on the host. Seeds outside the mask —
 or whose objective is NaN/inf — keep their parameters and optimizer state bit-identical (see
-:func:`frozen_seeds`). Where the host cannot tell for free that no seed is in a mask (a CUDA mask),
+:meth:`MemberOptimizer.update`). Where the host cannot tell for free that no seed is in a mask (a CUDA mask),
 the step runs for nobody under the mask and changes nothing (optimizer state, Adam's step count
 included, is per member and restored).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import torch
 from torch import Tensor, nn
@@ -20,47 +19,14 @@ from torch import Tensor, nn
 from ganbench.contracts.loss import Loss
 from ganbench.train.build import TrainSetup
 from ganbench.train.host import known_all, may_any
+from ganbench.train.member_optim import MemberOptimizer
 
 Stats = dict[str, Tensor]
 
 
-@contextmanager
-def frozen_seeds(
-    keep: Tensor, params: list[nn.Parameter], optimizer: torch.optim.Optimizer
-) -> Iterator[None]:
-    """Whatever the block does to ``params`` and their optimizer state, seeds outside ``keep`` are
-    restored afterwards (state created in the block starts at zero for them). The restore is a
-    ``torch.where`` over the seed axis — no host read of ``keep`` — skipped when ``keep`` is known
-    on the host to be all True."""
-    if known_all(keep):
-        yield
-        return
-    n_seeds = keep.shape[0]
-
-    def per_seed(state: dict) -> dict[str, Tensor]:
-        return {
-            k: v for k, v in state.items() if torch.is_tensor(v) and v.dim() > 0 and v.shape[0] == n_seeds
-        }
-
-    saved_params = [p.detach().clone() for p in params]
-    saved_state = [{k: v.clone() for k, v in per_seed(optimizer.state[p]).items()} for p in params]
-    yield
-    keep = keep.to(params[0].device)
-    with torch.no_grad():
-        for p, old, old_state in zip(params, saved_params, saved_state, strict=True):
-            k = keep.view(-1, *[1] * (p.dim() - 1))
-            p.copy_(torch.where(k, p, old))
-            for name, v in per_seed(optimizer.state[p]).items():
-                before = old_state.get(name)
-                kv = keep.view(-1, *[1] * (v.dim() - 1))  # Adam's step count is (S,)
-                v.copy_(torch.where(kv, v, before if before is not None else torch.zeros_like(v)))
-
-
-def seed_grad_norm(params: list[nn.Parameter]) -> Tensor:
-    """Per-seed L2 norm of the gradient over all ``params`` → (S,) (one concatenation and one norm:
-    two kernels whatever the number of parameters)."""
-    grads = [p.grad.detach().flatten(1) for p in params if p.grad is not None]
-    return torch.linalg.vector_norm(torch.cat(grads, dim=1), dim=1)
+def seed_grad_norm(grad: Tensor) -> Tensor:
+    """Per-seed L2 norm of a flat (S, P) gradient → (S,) (one kernel)."""
+    return torch.linalg.vector_norm(grad, dim=1)
 
 
 def _set_requires_grad(params: list[nn.Parameter], flag: bool) -> None:
@@ -70,27 +36,44 @@ def _set_requires_grad(params: list[nn.Parameter], flag: bool) -> None:
 
 
 def _finite(*objectives: Tensor) -> Tensor:
-    ok = torch.ones_like(objectives[0], dtype=torch.bool)
-    for obj in objectives:
+    ok = torch.isfinite(objectives[0].detach())
+    for obj in objectives[1:]:
         ok &= torch.isfinite(obj.detach())
     return ok
 
 
-def _set_grads(objective: Tensor, ok: Tensor, params: list[nn.Parameter], retain: bool = False) -> None:
-    # Summing over seeds keeps them separate (each seed's loss depends on its own weights only);
-    # masked seeds contribute zero, and anything NaN they produce is undone by frozen_seeds.
-    masked = torch.where(ok, objective, torch.zeros_like(objective))
+def _grads(objective: Tensor, ok: Tensor, optimizer: MemberOptimizer, retain: bool = False) -> Tensor:
+    """The gradient of the members in ``ok`` as one flat (S, P) tensor (``optimizer``'s layout).
+
+    Summing over seeds keeps them separate (each seed's loss depends on its own weights only);
+    masked seeds contribute zero, and anything NaN they produce is never applied (see
+    :meth:`MemberOptimizer.update`)."""
+    params = optimizer.params
+    masked = torch.where(ok, objective, 0.0)
     grads = torch.autograd.grad(masked.sum(), params, retain_graph=retain, allow_unused=True)
-    for p, g in zip(params, grads, strict=True):
-        p.grad = g
+    n = ok.shape[0]
+    flat = [torch.zeros_like(p) if g is None else g for g, p in zip(grads, params, strict=True)]
+    return torch.cat([g.reshape(n, -1) for g in flat], dim=1)
 
 
-def _step(
-    optimizer: torch.optim.Optimizer, params: list[nn.Parameter], ok: Tensor, after: Callable[[], None]
-):
-    with frozen_seeds(ok, params, optimizer):
-        optimizer.step()
-        after()
+def _step(optimizer: MemberOptimizer, grad: Tensor, ok: Tensor, constrain: Callable[[], None] | None) -> None:
+    """Step the members in ``ok`` (the others stay bit-identical), then apply ``constrain`` (weight
+    clipping) to the members that moved: the others' flat parameters are put back where needed."""
+    keep = None if known_all(ok) else ok
+    before = optimizer.flat.clone() if constrain is not None and keep is not None else None
+    optimizer.update(grad, keep)
+    if constrain is not None:
+        constrain()
+    if before is not None:
+        optimizer.flat.copy_(torch.where(keep.unsqueeze(1), optimizer.flat, before))
+
+
+def _constraint(loss: Loss, discriminator: nn.Module) -> Callable[[], None] | None:
+    """The loss's ``constrain`` bound to the discriminator, or None where the loss has none."""
+    constrain = loss.constrain
+    if getattr(constrain, "__func__", None) is Loss.constrain:
+        return None
+    return lambda: constrain(discriminator)
 
 
 def accuracy(loss: Loss, real_scores: Tensor | None, fake_scores: Tensor) -> Stats:
@@ -126,7 +109,6 @@ def _d_objective(s: TrainSetup, real: Tensor, fake: Tensor, real_scores: Tensor,
 def d_update(setup: TrainSetup, mask: Tensor) -> tuple[Tensor, Stats]:
     """One discriminator step for the seeds in ``mask``; the generator is not touched."""
     s, b = setup, setup.config.batch_size
-    d_params = s.d_params
     real = s.dataset.draw(s.streams, b)
     with torch.no_grad():
         fake = s.generator(s.streams.normal(b, s.config.z_dim))
@@ -137,9 +119,9 @@ def d_update(setup: TrainSetup, mask: Tensor) -> tuple[Tensor, Stats]:
     if penalty is not None:
         stats["penalty"] = penalty.detach()
     if may_any(ok):
-        _set_grads(objective, ok, d_params)
-        stats["grad_norm_d"] = seed_grad_norm(d_params)
-        _step(s.d_optimizer, d_params, ok, lambda: s.loss.constrain(s.discriminator))
+        grad = _grads(objective, ok, s.d_optimizer)
+        stats["grad_norm_d"] = seed_grad_norm(grad)
+        _step(s.d_optimizer, grad, ok, _constraint(s.loss, s.discriminator))
     return ok, stats
 
 
@@ -147,7 +129,6 @@ def g_update(setup: TrainSetup, mask: Tensor) -> tuple[Tensor, Stats]:
     """One generator step for the seeds in ``mask``: gradients flow back through D, whose
     parameters (and optimizer state) are left exactly as they were."""
     s, b = setup, setup.config.batch_size
-    g_params = s.g_params
     fake = s.generator(s.streams.normal(b, s.config.z_dim))
     _set_requires_grad(s.d_params, False)  # no gradient into D's parameters
     try:
@@ -161,9 +142,9 @@ def g_update(setup: TrainSetup, mask: Tensor) -> tuple[Tensor, Stats]:
         acc = accuracy(s.loss, real_scores, fake_scores)
         stats = {"g_loss": objective.detach(), "g_acc_fake": acc["d_acc_fake"]}
         if may_any(ok):
-            _set_grads(objective, ok, g_params)
-            stats["grad_norm_g"] = seed_grad_norm(g_params)
-            _step(s.g_optimizer, g_params, ok, lambda: None)
+            grad = _grads(objective, ok, s.g_optimizer)
+            stats["grad_norm_g"] = seed_grad_norm(grad)
+            _step(s.g_optimizer, grad, ok, None)
     finally:
         _set_requires_grad(s.d_params, True)
     return ok, stats
@@ -173,7 +154,6 @@ def joint_update(setup: TrainSetup, d_mask: Tensor, g_mask: Tensor) -> tuple[Ten
     """Simultaneous step: one forward pass; D and G gradients both taken at the current parameters,
     then both optimizers step. A seed whose D or G objective is non-finite updates neither."""
     s, b = setup, setup.config.batch_size
-    d_params, g_params = s.d_params, s.g_params
     real = s.dataset.draw(s.streams, b)
     fake = s.generator(s.streams.normal(b, s.config.z_dim))
     real_scores, fake_scores = s.discriminator(real), s.discriminator(fake)
@@ -189,10 +169,10 @@ def joint_update(setup: TrainSetup, d_mask: Tensor, g_mask: Tensor) -> tuple[Ten
     if penalty is not None:
         stats["penalty"] = penalty.detach()
     if may_any(ok_d | ok_g):
-        _set_grads(d_objective, ok_d, d_params, retain=True)
-        _set_grads(g_objective, ok_g, g_params)
-        stats["grad_norm_d"] = seed_grad_norm(d_params)
-        stats["grad_norm_g"] = seed_grad_norm(g_params)
-        _step(s.d_optimizer, d_params, ok_d, lambda: s.loss.constrain(s.discriminator))
-        _step(s.g_optimizer, g_params, ok_g, lambda: None)
+        d_grad = _grads(d_objective, ok_d, s.d_optimizer, retain=True)
+        g_grad = _grads(g_objective, ok_g, s.g_optimizer)
+        stats["grad_norm_d"] = seed_grad_norm(d_grad)
+        stats["grad_norm_g"] = seed_grad_norm(g_grad)
+        _step(s.d_optimizer, d_grad, ok_d, _constraint(s.loss, s.discriminator))
+        _step(s.g_optimizer, g_grad, ok_g, None)
     return ok_d, ok_g, stats

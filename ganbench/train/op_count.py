@@ -1,0 +1,135 @@
+"""Count the ATen operators that make a kernel: on a CPU, a figure that predicts a GPU's launches.
+
+On a GPU a small training tick is launch-bound: its time is the number of kernels it launches times
+a few microseconds, whatever each kernel computes. Which operators launch a kernel does not depend
+on the device, so :class:`OpCounter` — a ``TorchDispatchMode`` that sees every ATen operator below
+autograd — counts them on the CPU, deterministically (a test can pin ceilings on the counts).
+
+Counted: every operator that reaches the dispatcher's backend, forward and backward, in-place or
+not (``add_``, ``mm``, ``copy_``, ``_foreach_mul_`` — a foreach operator counts once, as it is one
+launch of a multi-tensor kernel on CUDA), including ``_local_scalar_dense`` (``.item()``: a
+device-to-host copy on a GPU) and factories that fill memory (``zeros``, ``full``, ``arange``,
+``scalar_tensor``, ``lift_fresh_copy``). Not counted, because they launch nothing:
+
+- views and aliases — every operator whose schema says it returns a view of an input
+  (``OpOverload.is_view``: ``view``, ``_unsafe_view``, ``reshape`` when it views, ``expand``, ``slice``,
+  ``select``, ``t``, ``transpose``, ``permute``, ``unsqueeze``, ``squeeze``, ``unflatten``, ``alias``,
+  ``detach``, ``as_strided``, ``split``/``unbind`` pieces, …);
+- allocation and metadata: ``empty``, ``empty_strided``, ``empty_like``, ``new_empty``,
+  ``new_empty_strided``, ``lift_fresh`` (wraps a tensor already built), ``set_``, ``resize_``,
+  ``is_same_size``, ``sym_size``/``sym_stride``/``sym_numel``/``sym_storage_offset``,
+  ``_has_compatible_shallow_copy_type``.
+
+``factories`` counts, among the counted operators, those that build a tensor from host values or
+from nothing — what a tick should not do (constants are made once): ``scalar_tensor``, ``full``,
+``zeros``, ``ones``, ``arange``, ``lift_fresh`` / ``lift_fresh_copy`` (``torch.tensor(...)``),
+``randint``/``randn``/``rand`` with no input tensor, and ``_to_copy`` of a CPU tensor to another
+device (a host-to-device copy; on a CPU-only run ``.to(cpu)`` of a CPU tensor is no operator at all,
+so only the other factories show there).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import torch
+from torch.utils._python_dispatch import TorchDispatchMode
+
+aten = torch.ops.aten
+
+#: Operators that allocate or describe memory but launch no kernel (see the module docstring).
+NO_KERNEL = frozenset(
+    {
+        aten.empty.memory_format,
+        aten.empty_strided.default,
+        aten.empty_like.default,
+        aten.new_empty.default,
+        aten.new_empty_strided.default,
+        aten.lift_fresh.default,
+        aten.set_.source_Storage,
+        aten.set_.source_Storage_storage_offset,
+        aten.set_.source_Tensor,
+        aten.resize_.default,
+        aten.is_same_size.default,
+        aten.sym_size.int,
+        aten.sym_stride.int,
+        aten.sym_numel.default,
+        aten.sym_storage_offset.default,
+        aten._has_compatible_shallow_copy_type.default,
+    }
+)
+
+#: Packets whose every overload builds a tensor from host values or from nothing.
+FACTORY_PACKETS = frozenset(
+    {
+        aten.scalar_tensor,
+        aten.full,
+        aten.zeros,
+        aten.ones,
+        aten.arange,
+        aten.lift_fresh,
+        aten.lift_fresh_copy,
+        aten.randint,
+        aten.randn,
+        aten.rand,
+    }
+)
+
+
+def makes_kernel(func: torch._ops.OpOverload) -> bool:
+    """Whether ``func`` launches a kernel (see the module docstring for what does not)."""
+    return not func.is_view and func not in NO_KERNEL
+
+
+class OpCounter(TorchDispatchMode):
+    """Counts kernel-making ATen operators (by overload packet name) run inside ``with OpCounter()``.
+
+    ``ops`` maps an operator name (``"aten.mm"``) to its calls; ``total`` is their sum;
+    ``factories`` counts the tensors built from host values (see the module docstring) by name;
+    ``syncs`` counts ``.item()``-like reads of a tensor's value on the host."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ops: Counter[str] = Counter()
+        self.factories: Counter[str] = Counter()
+        self.uncounted: Counter[str] = Counter()
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        name = str(func.overloadpacket)
+        name = name if name.startswith("aten.") else f"aten.{name}"
+        if makes_kernel(func):
+            self.ops[name] += 1
+            if self._is_factory(func, args, kwargs):
+                self.factories[name] += 1
+        else:
+            self.uncounted[name] += 1
+        return func(*args, **kwargs)
+
+    @staticmethod
+    def _is_factory(func, args: tuple, kwargs: dict) -> bool:
+        """Whether this call builds a tensor from host values (a CPU tensor copied to a device too)."""
+        if func.overloadpacket is aten._to_copy:
+            src = args[0] if args and torch.is_tensor(args[0]) else None
+            target = kwargs.get("device")
+            return (
+                src is not None
+                and src.device.type == "cpu"
+                and target is not None
+                and (torch.device(target).type != "cpu")
+            )
+        return func.overloadpacket in FACTORY_PACKETS
+
+    @property
+    def total(self) -> int:
+        """Kernel-making operators counted so far."""
+        return sum(self.ops.values())
+
+    @property
+    def syncs(self) -> int:
+        """Host reads of a tensor's value (``aten._local_scalar_dense``)."""
+        return self.ops["aten._local_scalar_dense"]
+
+    def top(self, k: int = 10) -> list[tuple[str, int]]:
+        """The ``k`` most frequent operators, most frequent first (ties by name)."""
+        return sorted(self.ops.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
