@@ -77,6 +77,10 @@ class TrainConfig(BaseModel):
     def _packing_fits(self) -> TrainConfig:
         if self.generator.pack != 1:
             raise ValueError("generator.pack: packing is a discriminator option (PacGAN); leave it at 1")
+        if self.generator.unroll:
+            raise ValueError(
+                "generator.unroll: unrolling is a discriminator option (Metz 2017); leave it at 0"
+            )
         if self.batch_size % self.discriminator.pack:
             raise ValueError(
                 f"batch_size {self.batch_size} is not a multiple of discriminator.pack "

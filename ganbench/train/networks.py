@@ -72,6 +72,11 @@ class NetConfig(BaseModel):
     pack: int = Field(
         1, ge=1, description="discriminator only: samples judged together as one input (PacGAN, Lin 2018)"
     )
+    unroll: int = Field(
+        0,
+        ge=0,
+        description="discriminator only: look-ahead steps the generator sees (Unrolled GAN, Metz 2017)",
+    )
 
     @property
     def units(self) -> int:

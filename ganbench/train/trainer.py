@@ -100,6 +100,7 @@ def train(
     log = log or (lambda record: None)
     on_device = MaskCache(dev)
     per_seed = setup.schedule.per_seed
+    lookahead = cfg.discriminator.unroll  # D gradient evaluations inside each G update
 
     def zeros() -> Tensor:
         return torch.zeros(n, dtype=torch.long, device=dev)
@@ -157,6 +158,8 @@ def train(
         running &= ~newly_diverged
         d_evals += d_mask
         g_evals += g_mask
+        if lookahead:  # an unrolled discriminator's look-ahead steps are D gradient evaluations too
+            d_evals += lookahead * g_mask
         d_updates += ok_d
         g_updates += ok_g
         running &= g_updates < cfg.g_steps  # the budget is exact: a spent seed is masked from now on

@@ -19,6 +19,7 @@ from torch import Tensor, nn
 from ganbench.contracts.loss import Loss
 from ganbench.train.build import TrainSetup
 from ganbench.train.host import known_all, may_any
+from ganbench.train.lookahead import Judge, opponent
 from ganbench.train.member_optim import MemberOptimizer
 
 Stats = dict[str, Tensor]
@@ -106,6 +107,12 @@ def _d_objective(s: TrainSetup, real: Tensor, fake: Tensor, real_scores: Tensor,
     return (objective if penalty is None else objective + penalty), penalty
 
 
+def _opponent(s: TrainSetup, fake: Tensor) -> Judge:
+    """What the generator's objective scores with (see :mod:`ganbench.train.lookahead`)."""
+    draw = lambda: s.dataset.draw(s.streams, s.config.batch_size)  # noqa: E731
+    return opponent(s.discriminator, s.d_optimizer, s.loss, s.config.discriminator.unroll, draw, fake)
+
+
 def d_update(setup: TrainSetup, mask: Tensor) -> tuple[Tensor, Stats]:
     """One discriminator step for the seeds in ``mask``; the generator is not touched."""
     s, b = setup, setup.config.batch_size
@@ -132,11 +139,12 @@ def g_update(setup: TrainSetup, mask: Tensor) -> tuple[Tensor, Stats]:
     fake = s.generator(s.streams.normal(b, s.config.z_dim))
     _set_requires_grad(s.d_params, False)  # no gradient into D's parameters
     try:
-        fake_scores = s.discriminator(fake)
+        judge = _opponent(s, fake)  # D, or D unrolled (discriminator.unroll)
+        fake_scores = judge(fake)
         real_scores = None
         if s.loss.uses_real_in_g or s.loss.relative_scores:
             with torch.no_grad():
-                real_scores = s.discriminator(s.dataset.draw(s.streams, b))
+                real_scores = judge(s.dataset.draw(s.streams, b))
         objective = s.loss.g_loss(fake_scores, real_scores if s.loss.uses_real_in_g else None)
         ok = mask & _finite(objective)
         acc = accuracy(s.loss, real_scores, fake_scores)
@@ -158,7 +166,9 @@ def joint_update(setup: TrainSetup, d_mask: Tensor, g_mask: Tensor) -> tuple[Ten
     fake = s.generator(s.streams.normal(b, s.config.z_dim))
     real_scores, fake_scores = s.discriminator(real), s.discriminator(fake)
     d_objective, penalty = _d_objective(s, real, fake, real_scores, fake_scores)
-    g_objective = s.loss.g_loss(fake_scores, real_scores.detach() if s.loss.uses_real_in_g else None)
+    judge = _opponent(s, fake)  # the generator's side may see the discriminator unrolled
+    g_fake, g_real = (fake_scores, real_scores) if judge is s.discriminator else (judge(fake), judge(real))
+    g_objective = s.loss.g_loss(g_fake, g_real.detach() if s.loss.uses_real_in_g else None)
     finite = _finite(d_objective, g_objective)
     ok_d, ok_g = d_mask & finite, g_mask & finite
     stats = {

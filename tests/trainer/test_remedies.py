@@ -13,7 +13,12 @@ from ganbench.contracts.streams import make_streams
 from ganbench.errors import GanbenchError
 from ganbench.testing.population_contract import check_member_equals_alone
 from ganbench.testing.setups import tiny_setup
+from ganbench.train.config import OptimizerConfig
+from ganbench.train.lookahead import unrolled
+from ganbench.train.member_optim import make_member_optimizer
 from ganbench.train.networks import Discriminator, NetConfig, SeedLinear, spectral_norm_estimate
+from ganbench.train.trainer import train
+from ganbench.train.updates import g_update
 
 
 def _inits(n: int) -> list[torch.Generator]:
@@ -129,3 +134,93 @@ def test_remedies_keep_members_apart_in_a_population(shared, leave):
 def test_bad_remedy_settings_are_refused_clearly(sets, words):
     with pytest.raises(GanbenchError, match=words):
         tiny_setup(sets=sets)  # network options fail validation, loss options resolution
+
+
+# --- the unrolled discriminator (Metz et al. 2017) ------------------------------------------------
+
+
+def _double_discriminator(optimizer: str, n: int = 2):
+    d = Discriminator(_inits(n), 2, NetConfig(width=8, depth=2, activation="tanh")).double()
+    cfg = OptimizerConfig(name=optimizer, lr=0.05, momentum=0.5 if optimizer != "adam" else 0.0)
+    opt = make_member_optimizer(d.parameters(), [cfg] * n, torch.device("cpu"))
+    group = opt.param_groups[0]  # float64 settings too, so the real step runs in float64
+    group.update({k: v.double() for k, v in group.items() if torch.is_tensor(v)})
+    return d, opt
+
+
+def _real_step(d, opt, loss, real, fake) -> None:
+    objective = loss.d_loss(d(real), d(fake))
+    grads = torch.autograd.grad(objective.sum(), opt.params)
+    opt.update(torch.cat([g.reshape(g.shape[0], -1) for g in grads], dim=1))
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "rmsprop", "sgd"])
+def test_a_look_ahead_step_is_the_optimizer_s_own_step(optimizer):
+    """One look-ahead step from the optimizer's current state scores as D does after that step."""
+    loss = registry.losses.get("modified_minimax")()
+    d, opt = _double_discriminator(optimizer)
+    real, fake = torch.randn(2, 16, 2, dtype=torch.float64), torch.randn(2, 16, 2, dtype=torch.float64)
+    for _ in range(3):  # a state that is not the initial one
+        _real_step(d, opt, loss, real + 0.1, fake)
+    probe = torch.randn(2, 5, 2, dtype=torch.float64)
+    before = d(probe).detach()
+    judge = unrolled(d, opt, loss, real, fake, steps=1)
+    ahead = judge(probe).detach()
+    assert torch.equal(d(probe).detach(), before)  # D itself untouched by the look-ahead
+    _real_step(d, opt, loss, real, fake)
+    torch.testing.assert_close(ahead, d(probe).detach(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_the_generator_s_gradient_flows_through_the_unrolled_steps(optimizer):
+    """d/d(fake) of g_loss(D_k(fake)), where D_k itself depends on fake, against central finite
+    differences in float64; the gradient that ignores D_k's dependence (first order) misses it."""
+    loss = registry.losses.get("modified_minimax")()
+    d, opt = _double_discriminator(optimizer)
+    real = torch.randn(2, 16, 2, dtype=torch.float64)
+    fake = torch.randn(2, 16, 2, dtype=torch.float64)
+    _real_step(d, opt, loss, real, fake + 0.3)
+    direction = torch.randn_like(fake)
+
+    def objective(x, through=True):
+        judge = unrolled(d, opt, loss, real, x if through else x.detach(), steps=3)
+        return loss.g_loss(judge(x), None).sum()
+
+    x = fake.clone().requires_grad_(True)
+    (grad,) = torch.autograd.grad(objective(x), x)
+    eps = 1e-6
+    numeric = (objective(fake + eps * direction) - objective(fake - eps * direction)) / (2 * eps)
+    analytic = (grad * direction).sum()
+    torch.testing.assert_close(analytic, numeric.detach(), rtol=1e-6, atol=1e-9)
+    x1 = fake.clone().requires_grad_(True)
+    (first_order,) = torch.autograd.grad(objective(x1, through=False), x1)
+    assert abs(float((first_order * direction).sum() - numeric.detach())) > 1e-4
+
+
+def test_a_generator_update_against_an_unrolled_discriminator_leaves_it_untouched():
+    setup = tiny_setup(
+        sets=[
+            "discriminator.unroll=2",
+            "discriminator.spectral_norm=true",
+            "discriminator.norm=batch_running",
+        ]
+    )
+    train(setup)  # some state first
+    before = {k: v.clone() for k, v in setup.discriminator.state_dict().items()}
+    state = {k: v.clone() for k, v in setup.d_optimizer.state["flat"].items()}
+    g_update(setup, torch.ones(setup.n_seeds, dtype=torch.bool))
+    for k, v in setup.discriminator.state_dict().items():
+        assert torch.equal(v, before[k]), k
+    for k, v in setup.d_optimizer.state["flat"].items():
+        assert torch.equal(v, state[k]), k
+
+
+def test_unrolled_look_ahead_steps_count_as_discriminator_gradient_evaluations():
+    result = train(tiny_setup(sets=["discriminator.unroll=3", "g_steps=6"]))
+    # alternating 1:1: one D step per G step, plus 3 look-ahead steps inside each G step
+    assert result.d_grad_evals.tolist() == [6 * 4, 6 * 4]
+
+
+@pytest.mark.parametrize("leave", [False, True])
+def test_an_unrolled_discriminator_keeps_members_apart_in_a_population(leave):
+    check_member_equals_alone("schedule", "alternating", leave=leave, shared=("discriminator.unroll=2",))
