@@ -82,9 +82,11 @@ demo: setup
 
 # Speed and memory figures (benchmarks, not tests): PRDC at 10k x 10k, processes vs threads.
 perf: setup
+	$(PY) benchmarks/bench_ops.py
+	$(PY) benchmarks/bench_seed_batching.py
+	$(PY) benchmarks/bench_compile.py
 	$(PY) benchmarks/bench_prdc.py
 	$(PY) benchmarks/bench_parallel.py
-	$(PY) benchmarks/bench_seed_batching.py
 	$(PY) benchmarks/bench_population.py --reps 2 --g-steps 25 --caps 8 16 32
 
 clean:

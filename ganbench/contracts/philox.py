@@ -30,19 +30,22 @@ WEYL = (0x9E3779B9, 0xBB67AE85)
 ROUNDS = 10
 
 
-def philox4x32(counter: Tensor, key: Tensor, rounds: int = ROUNDS) -> Tensor:
-    """Philox4x32-``rounds`` of ``counter`` (..., 4) under ``key`` (..., 2) → (..., 4) words.
-
-    All are int64 tensors holding 32-bit words (0 ≤ w < 2³²); ``key`` broadcasts against
-    ``counter``'s leading axes. Word order follows Random123: word 0 is the least significant of
-    the 128-bit counter. The four words are kept as four contiguous tensors (12 element-wise
-    kernels a round; measured faster on the CPU than pairing them along a last axis of 2).
-    """
-    x0, x1, x2, x3 = (counter[..., i].contiguous() for i in range(4))
+def round_keys(key: Tensor, rounds: int = ROUNDS) -> list[tuple[Tensor, Tensor]]:
+    """The (k0, k1) of every round for ``key`` (..., 2): computed once per stream, they save four
+    kernels a round on every later call."""
     k0, k1 = key[..., 0], key[..., 1]
-    for r in range(rounds):
-        if r > 0:
-            k0, k1 = (k0 + WEYL[0]) & MASK32, (k1 + WEYL[1]) & MASK32
+    keys = [(k0, k1)]
+    for _ in range(1, rounds):
+        k0, k1 = (k0 + WEYL[0]) & MASK32, (k1 + WEYL[1]) & MASK32
+        keys.append((k0, k1))
+    return keys
+
+
+def philox_words(x0: Tensor, x1: Tensor, x2: Tensor, x3: Tensor, keys: list[tuple[Tensor, Tensor]]) -> Tensor:
+    """Philox4x32 of the counter words (x0, x1, x2, x3) — int64 tensors that broadcast against each
+    other and against the round keys (:func:`round_keys`; one round each) → (..., 4) words. Twelve
+    element-wise kernels a round."""
+    for k0, k1 in keys:
         p0, p1 = x0 * MULTIPLIERS[0], x2 * MULTIPLIERS[1]
         x0, x1, x2, x3 = (
             ((p1 >> 32) & MASK32) ^ x1 ^ k0,
@@ -50,4 +53,16 @@ def philox4x32(counter: Tensor, key: Tensor, rounds: int = ROUNDS) -> Tensor:
             ((p0 >> 32) & MASK32) ^ x3 ^ k1,
             p0 & MASK32,
         )
-    return torch.stack((x0, x1, x2, x3), dim=-1)
+    return torch.stack(torch.broadcast_tensors(x0, x1, x2, x3), dim=-1)
+
+
+def philox4x32(counter: Tensor, key: Tensor, rounds: int = ROUNDS) -> Tensor:
+    """Philox4x32-``rounds`` of ``counter`` (..., 4) under ``key`` (..., 2) → (..., 4) words.
+
+    All are int64 tensors holding 32-bit words (0 ≤ w < 2³²); ``key`` broadcasts against
+    ``counter``'s leading axes. Word order follows Random123: word 0 is the least significant of
+    the 128-bit counter. The four words are kept as four tensors (measured faster on the CPU than
+    pairing them along a last axis of 2).
+    """
+    words = (counter[..., i] for i in range(4))
+    return philox_words(*words, round_keys(key, rounds))

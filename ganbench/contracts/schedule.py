@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 
 import torch
@@ -30,6 +31,18 @@ class ScheduleState:
     d_accuracy: Tensor  # latest measured discriminator accuracy (mean of real and fake), NaN if none
 
 
+@functools.cache
+def _everyone(n_seeds: int) -> Tensor:
+    """An all-True CPU mask, made once per size (a shared constant: never modify a Step's masks)."""
+    return torch.ones(n_seeds, dtype=torch.bool)
+
+
+@functools.cache
+def _nobody(n_seeds: int) -> Tensor:
+    """An all-False CPU mask, made once per size (a shared constant)."""
+    return torch.zeros(n_seeds, dtype=torch.bool)
+
+
 @dataclass(frozen=True)
 class Step:
     """One tick: which seeds update D, which update G (boolean (S,) tensors).
@@ -49,11 +62,11 @@ class Step:
 
     @staticmethod
     def all_d(n_seeds: int) -> Step:
-        return Step(torch.ones(n_seeds, dtype=torch.bool), torch.zeros(n_seeds, dtype=torch.bool))
+        return Step(_everyone(n_seeds), _nobody(n_seeds))
 
     @staticmethod
     def all_g(n_seeds: int) -> Step:
-        return Step(torch.zeros(n_seeds, dtype=torch.bool), torch.ones(n_seeds, dtype=torch.bool))
+        return Step(_nobody(n_seeds), _everyone(n_seeds))
 
     def letters(self, seed: int = 0) -> str:
         """'D', 'G', 'DG' (joint) or '' for one seed: used to pin update sequences in tests."""

@@ -11,10 +11,12 @@ has consumed, never of the seeds beside it. Seeds in lockstep draw the same amou
 word position serves all of them (no host synchronisation).
 
 Words are produced ahead in a pool of whole blocks and consumed in order; the pool's size changes
-the cost of a draw, never its values. Normals pair adjacent words (positions 2i and 2i + 1 of the
-stream) and are computed for the whole pool at once, so a draw is a slice: on a CPU, where every
-element-wise kernel costs a few microseconds of dispatch, this keeps a small draw as cheap as
-``torch.randn``.
+the cost of a draw, never its values. A refill holds at least ``REFILL_DRAWS`` draws of the size
+that asked for it (memory permitting), so its few hundred kernels are shared by many ticks whatever
+the number of seeds, and a draw in between costs no Philox kernel at all. Normals pair adjacent
+words (positions 2i and 2i + 1 of the stream) and are computed for the whole pool at once, so a
+draw is a slice: on a CPU, where every element-wise kernel costs a few microseconds of dispatch,
+this keeps a small draw as cheap as ``torch.randn``.
 """
 
 from __future__ import annotations
@@ -25,9 +27,11 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ganbench.contracts.philox import MASK32, philox4x32
+from ganbench.contracts.philox import MASK32, philox_words, round_keys
 
-POOL_WORDS = 1 << 18  # words produced per refill, over all seeds (fewer, larger kernels)
+POOL_WORDS = 1 << 18  # words produced per refill at least, over all seeds (fewer, larger kernels)
+REFILL_DRAWS = 32  # a refill holds at least this many draws of the size that asked for it …
+MAX_POOL_WORDS = 1 << 27  # … within this many words over all seeds (1 GiB of int64)
 TWO_PI = 2 * math.pi
 
 
@@ -68,6 +72,8 @@ class SeedStreams:
         self.seeds = list(seeds)
         keys = [derive_seed(s, purpose) for s in self.seeds]
         self.key = torch.tensor([[k & MASK32, (k >> 32) & MASK32] for k in keys], device=self.device)
+        self.round_keys = round_keys(self.key.unsqueeze(1))  # (S, 1) each: made once
+        self.zero = torch.zeros((), dtype=torch.int64, device=self.device)  # counter words 2 and 3
         self.block = 0  # counter of the next block to produce (the same for every seed)
         self.pool = torch.empty(len(self.seeds), 0, dtype=torch.int64, device=self.device)
         self.start = 0  # stream position of pool[:, 0]
@@ -82,7 +88,8 @@ class SeedStreams:
         left = self.pool.shape[1] - self.pos
         if left >= n:
             return
-        want = max(n - left, POOL_WORDS // max(1, len(self)))
+        s = max(1, len(self))
+        want = max(n - left, min(max(POOL_WORDS // s, REFILL_DRAWS * n), MAX_POOL_WORDS // s))
         self.pool = torch.cat((self.pool[:, self.pos :], self._blocks(-(-want // 4))), dim=1)
         self.start, self.pos, self.gauss = self.start + self.pos, 0, None
 
@@ -97,10 +104,8 @@ class SeedStreams:
         """Philox blocks ``block … block + count − 1`` of every seed → (S, 4·count) words."""
         index = torch.arange(self.block, self.block + count, dtype=torch.int64, device=self.device)
         self.block += count
-        counter = torch.zeros(len(self), count, 4, dtype=torch.int64, device=self.device)
-        counter[..., 0] = index & MASK32
-        counter[..., 1] = index >> 32
-        return philox4x32(counter, self.key.unsqueeze(1)).flatten(1)
+        words = philox_words(index & MASK32, index >> 32, self.zero, self.zero, self.round_keys)
+        return words.expand(len(self), count, 4).flatten(1)
 
     def uniform(self, *shape: int) -> Tensor:
         """Uniforms on (0, 1), float32, shape (S, *shape)."""
@@ -136,6 +141,7 @@ class SeedStreams:
         rows = rows.to(self.device)
         self.seeds = [self.seeds[i] for i in rows.tolist()]
         self.key, self.pool = self.key[rows], self.pool[rows]
+        self.round_keys = round_keys(self.key.unsqueeze(1))
         if self.gauss is not None:
             self.gauss = self.gauss[rows]
 

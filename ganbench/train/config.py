@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer, model_validator
 
 from ganbench.train.networks import NetConfig
 
@@ -72,9 +72,27 @@ class TrainConfig(BaseModel):
     metrics: list[str] | None = Field(None, description="metric names; None = all that apply")
     metric_params: dict[str, dict[str, Any]] = Field(default_factory=dict, description="metric → parameters")
     log_every: int = Field(50, ge=1, description="report training statistics every N ticks")
+    compile: Literal["auto", "off", "on"] = Field(
+        "auto",
+        description="compile each update with torch.compile(fullgraph=True) (CUDA graphs on CUDA); "
+        "auto = each device's measured best (off on the CPU; off on CUDA until measured there)",
+    )
+    matmul_precision: Literal["highest", "high"] = Field(
+        "highest", description="float32 matrix products: highest = full FP32; high = TF32 on CUDA"
+    )
+
+    @model_serializer(mode="wrap")
+    def _omit_default_execution_settings(self, handler):
+        """``compile`` and ``matmul_precision`` at their defaults are left out of dumps, so runs
+        recorded before they existed keep their parameters and identity; set, they are recorded."""
+        data = handler(self)
+        for name in ("compile", "matmul_precision"):
+            if name in data and data[name] == type(self).model_fields[name].default:
+                del data[name]
+        return data
 
     @model_validator(mode="after")
-    def _packing_fits(self) -> TrainConfig:
+    def _remedies_fit(self) -> TrainConfig:
         if self.generator.pack != 1:
             raise ValueError("generator.pack: packing is a discriminator option (PacGAN); leave it at 1")
         if self.generator.unroll:
@@ -85,6 +103,11 @@ class TrainConfig(BaseModel):
             raise ValueError(
                 f"batch_size {self.batch_size} is not a multiple of discriminator.pack "
                 f"{self.discriminator.pack}: the discriminator judges groups of pack samples"
+            )
+        if self.discriminator.unroll and self.compile == "on":
+            raise ValueError(
+                "discriminator.unroll with compile: on — the unrolled look-ahead is not compiled; "
+                "use compile: off or auto"
             )
         return self
 

@@ -45,12 +45,13 @@ def _safe_sqrt(x: Tensor) -> Tensor:
 def _adam(opt: MemberOptimizer, flat: Tensor, grad: Tensor, state: dict[str, Tensor]):
     group = opt.param_groups[0]
     b1, b2, lr = group["beta1"], group["beta2"], group["lr"]
-    t = state["step"] + 1
-    m = state["exp_avg"] * _col(b1) + grad * _col(1 - b1)
-    v = state["exp_avg_sq"] * _col(b2) + grad.square() * _col(1 - b2)
-    denom = _safe_sqrt(v) / _col((1 - b2**t).sqrt()) + opt.eps
-    new = flat - _col(lr / (1 - b1**t)) * m / denom
-    return new, {"step": t, "exp_avg": m, "exp_avg_sq": v}
+    p1, p2 = state["beta1_power"] * b1, state["beta2_power"] * b2  # β₁ᵗ, β₂ᵗ after this step
+    w1, w2 = group["weight1"], group["weight2"]  # 1 − β₁, 1 − β₂ as the optimizer keeps them
+    m = state["exp_avg"] * _col(b1) + grad * _col(w1)
+    v = state["exp_avg_sq"] * _col(b2) + grad.square() * _col(w2)
+    denom = _safe_sqrt(v) / _col((1 - p2).sqrt()) + opt.eps
+    new = flat - _col(lr / (1 - p1)) * m / denom
+    return new, {"beta1_power": p1, "beta2_power": p2, "exp_avg": m, "exp_avg_sq": v}
 
 
 def _rmsprop(opt: MemberOptimizer, flat: Tensor, grad: Tensor, state: dict[str, Tensor]):
@@ -73,15 +74,10 @@ STEPS = {MemberAdam: _adam, MemberRMSprop: _rmsprop, MemberSGD: _sgd}
 
 
 def _state(opt: MemberOptimizer) -> dict[str, Tensor]:
-    """The optimizer's current state (zeros before its first step), detached."""
-    flat_state = opt.state["flat"]
-    state = {
-        name: flat_state[name].detach() if name in flat_state else torch.zeros_like(opt.flat)
-        for name in opt.buffers
-    }
-    if isinstance(opt, MemberAdam):
-        lr = opt.param_groups[0]["lr"]
-        state["step"] = flat_state["step"].detach() if "step" in flat_state else torch.zeros_like(lr)
+    """The optimizer's current state, detached (its (S, P) buffers at zero before a first step)."""
+    state = {name: value.detach() for name, value in opt.state["flat"].items()}
+    for name in opt.buffers:
+        state.setdefault(name, torch.zeros_like(opt.flat))
     return state
 
 
@@ -133,11 +129,11 @@ def opponent(
     optimizer: MemberOptimizer,
     loss: Loss,
     steps: int,
-    real: Callable[[], Tensor],
+    real: Tensor | None,
     fake: Tensor,
 ) -> Judge:
     """What the generator's update scores its samples with: D itself (``steps`` = 0), else D
-    unrolled ``steps`` look-ahead steps on a real batch drawn by ``real()`` and ``fake``."""
+    unrolled ``steps`` look-ahead steps on the real batch ``real`` and ``fake``."""
     if steps == 0:
         return discriminator
-    return unrolled(discriminator, optimizer, loss, real(), fake, steps)
+    return unrolled(discriminator, optimizer, loss, real, fake, steps)

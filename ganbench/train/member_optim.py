@@ -55,7 +55,7 @@ class MemberOptimizer(torch.optim.Optimizer):
     """One parameter group whose settings are (S,) tensors, over one flat (S, P) parameter buffer;
     subclasses write ``_update`` on (S, P) tensors with (S, 1) coefficients."""
 
-    #: Names of the (S, P) state tensors a subclass keeps (created at zero on the first step).
+    #: Names of the (S, P) state tensors a subclass keeps (made at zero with the optimizer).
     buffers: tuple[str, ...] = ()
 
     def __init__(self, params, settings: dict[str, Tensor]) -> None:
@@ -64,7 +64,12 @@ class MemberOptimizer(torch.optim.Optimizer):
         self.flat = flatten_(params)
         # Read once on the host: with no weight decay anywhere the step skips two kernels.
         self.decays = bool((settings["weight_decay"] != 0).any())
-        self.state["flat"] = {}  # the (S, P) state, one entry per name in ``buffers``
+        # The (S, P) state, one entry per name in ``buffers``, made here (at zero) rather than at the
+        # first step: a step then only computes (what a compiled step needs).
+        self.state["flat"] = {name: torch.zeros_like(self.flat) for name in self.buffers}
+        # Constants made once (``torch.where(m, x, 0.0)`` would wrap a new 0-dim tensor per call).
+        self.one = torch.ones((), device=self.flat.device)  # also a backward pass's seed
+        self.zero = torch.zeros((), device=self.flat.device)
 
     @property
     def settings(self) -> dict[str, Tensor]:
@@ -92,13 +97,11 @@ class MemberOptimizer(torch.optim.Optimizer):
         """One step from the (S, P) gradient ``grad`` for the members in ``keep`` ((S,) bool; None:
         all); the others' parameters and state stay bit-identical."""
         state = self.state["flat"]
-        if not state:
-            state.update({name: torch.zeros_like(self.flat) for name in self.buffers})
         if self.decays:  # L2 penalty as torch applies it (weight_decay = 0: grad unchanged)
             grad = grad + self.param_groups[0]["weight_decay"].unsqueeze(1) * self.flat
         moves = None
         if keep is not None:
-            grad = torch.where(keep.unsqueeze(1), grad, 0.0)  # a frozen member's NaN must not leak
+            grad = torch.where(keep.unsqueeze(1), grad, self.zero)  # a frozen member's NaN must not leak
             moves = keep.float()
         self._update(grad, state, self.param_groups[0], moves)
 
@@ -130,28 +133,42 @@ def _col(t: Tensor) -> Tensor:
 
 class MemberAdam(MemberOptimizer):
     """Adam (Kingma & Ba 2015): m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g²,
-    θ ← θ − lr · (m / (1−β₁ᵗ)) / (√(v / (1−β₂ᵗ)) + ε), with t the member's own step count."""
+    θ ← θ − lr · (m / (1−β₁ᵗ)) / (√(v / (1−β₂ᵗ)) + ε), with t the member's own step count —
+    kept as the running powers β₁ᵗ, β₂ᵗ (one multiplication a step instead of two powers)."""
 
     eps = 1e-8
     buffers = ("exp_avg", "exp_avg_sq")
+    tiny = 1e-30  # keeps the bias corrections of a member that has not stepped yet finite
+
+    def __init__(self, params, settings: dict[str, Tensor]) -> None:
+        super().__init__(params, settings)
+        group = self.param_groups[0]  # the moving averages' weights, computed once
+        group["weight1"], group["weight2"] = 1 - group["beta1"], 1 - group["beta2"]
+        lr = group["lr"]  # βᵗ per member (t = 0: 1)
+        self.state["flat"].update(beta1_power=torch.ones_like(lr), beta2_power=torch.ones_like(lr))
 
     def _update(self, grad, state, group, moves):
         b1, b2, lr = group["beta1"], group["beta2"], group["lr"]
-        if "step" not in state:
-            state["step"] = torch.zeros_like(lr)
-        t = state["step"]
-        t += 1 if moves is None else moves
+        p1, p2 = state["beta1_power"], state["beta2_power"]
+        if moves is None:
+            p1.mul_(b1)
+            p2.mul_(b2)
+            step_size, correction = lr / (1 - p1), (1 - p2).sqrt()
+            w1, w2 = group["weight1"], group["weight2"]
+        else:  # b^1 = b, b^0 = 1 exactly; a member that sits out gets weight 0 and rate 0, and a
+            # member that has not stepped yet a finite correction (one that moved has 1 − βᵗ ≥ 1 − β,
+            # untouched by the clamp: the same numbers as above)
+            p1.mul_(b1.pow(moves))
+            p2.mul_(b2.pow(moves))
+            step_size = lr * moves / (1 - p1).clamp(min=self.tiny)
+            correction = (1 - p2).clamp(min=self.tiny).sqrt()
+            w1, w2 = group["weight1"] * moves, group["weight2"] * moves
         m, v = state["exp_avg"], state["exp_avg_sq"]
-        # (S,) coefficients: a member that sits out gets weight 0 (and a finite bias correction).
-        w1, w2 = 1 - b1, 1 - b2
-        step_size = -lr / (1 - b1 ** t.clamp(min=1))
-        if moves is not None:
-            w1, w2, step_size = w1 * moves, w2 * moves, step_size * moves
-        # Seven (S, P) kernels (torch's single-tensor Adam: seven a tensor).
+        # Eight (S, P) kernels (torch's single-tensor Adam: seven a tensor).
         m.lerp_(grad, _col(w1))
         v.lerp_(grad.square(), _col(w2))  # β₂v + (1−β₂)g²
-        denom = v.sqrt().div_(_col((1 - b2 ** t.clamp(min=1)).sqrt())).add_(self.eps)
-        self.flat.addcdiv_(m * _col(step_size), denom)
+        denom = v.sqrt().div_(_col(correction)).add_(self.eps)
+        self.flat.addcdiv_(m * _col(step_size), denom, value=-1)
 
 
 class MemberRMSprop(MemberOptimizer):
@@ -167,12 +184,12 @@ class MemberRMSprop(MemberOptimizer):
 
     def _update(self, grad, state, group, moves):
         # v·α + (1−α)g² is torch's order of operations; a member that sits out keeps v·1 + 0.
-        alpha = group["alpha"] if moves is None else torch.where(moves > 0, group["alpha"], 1.0)
+        alpha = group["alpha"] if moves is None else torch.where(moves > 0, group["alpha"], self.one)
         square_avg, buf = state["square_avg"], state["momentum_buffer"]
         square_avg.mul_(_col(alpha)).addcmul_(grad, grad, value=1 - self.alpha)
         momentum, lr = group["momentum"], group["lr"]
         if moves is not None:  # sits out: momentum 1 (b·1 + 0) and learning rate 0 (θ − 0)
-            momentum, lr = torch.where(moves > 0, momentum, 1.0), lr * moves
+            momentum, lr = torch.where(moves > 0, momentum, self.one), lr * moves
         avg = square_avg.sqrt().add_(self.eps)
         buf.mul_(_col(momentum)).add_(grad / avg)
         self.flat.sub_(_col(lr) * buf)
@@ -187,7 +204,7 @@ class MemberSGD(MemberOptimizer):
     def _update(self, grad, state, group, moves):
         momentum, lr = group["momentum"], group["lr"]
         if moves is not None:  # sits out: momentum 1 (b·1 + 0) and learning rate 0 (θ − 0)
-            momentum, lr = torch.where(moves > 0, momentum, 1.0), lr * moves
+            momentum, lr = torch.where(moves > 0, momentum, self.one), lr * moves
         buf = state["momentum_buffer"]
         buf.mul_(_col(momentum)).add_(grad)
         self.flat.sub_(_col(lr) * buf)

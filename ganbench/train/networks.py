@@ -32,13 +32,16 @@ from typing import Literal
 
 import torch
 import torch.nn.functional as F
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
 from torch import Tensor, nn
 
 Activation = Literal["relu", "leaky_relu", "elu", "tanh", "silu", "gelu", "maxout"]
 Norm = Literal["none", "layer", "batch", "batch_running"]
 #: Weight of the newest batch in the running averages of ``norm: batch_running`` (PacGAN's 0.05).
 RUNNING_MOMENTUM = 0.05
+
+#: Network options added as remedies against collapse (left out of dumps when off).
+REMEDY_OPTIONS = ("spectral_norm", "pack", "unroll")
 
 ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
     "relu": F.relu,
@@ -77,6 +80,16 @@ class NetConfig(BaseModel):
         ge=0,
         description="discriminator only: look-ahead steps the generator sees (Unrolled GAN, Metz 2017)",
     )
+
+    @model_serializer(mode="wrap")
+    def _omit_default_remedies(self, handler):
+        """The remedy options at their defaults (off) are left out of dumps, so runs recorded before
+        they existed keep their parameters and cell identity; set, they are recorded."""
+        data = handler(self)
+        for name in REMEDY_OPTIONS:
+            if name in data and data[name] == type(self).model_fields[name].default:
+                del data[name]
+        return data
 
     @property
     def units(self) -> int:

@@ -7,25 +7,37 @@ autograd — counts them on the CPU, deterministically (a test can pin ceilings 
 
 Counted: every operator that reaches the dispatcher's backend, forward and backward, in-place or
 not (``add_``, ``mm``, ``copy_``, ``_foreach_mul_`` — a foreach operator counts once, as it is one
-launch of a multi-tensor kernel on CUDA), including ``_local_scalar_dense`` (``.item()``: a
-device-to-host copy on a GPU) and factories that fill memory (``zeros``, ``full``, ``arange``,
-``scalar_tensor``, ``lift_fresh_copy``). Not counted, because they launch nothing:
+launch of a multi-tensor kernel on CUDA), including factories that fill memory (``zeros``,
+``full``, ``arange``, ``scalar_tensor``) and ``lift_fresh`` (``torch.tensor(...)``: data from Python
+values, a host-to-device copy on a GPU). Not counted, because they launch
+nothing:
 
 - views and aliases — every operator whose schema says it returns a view of an input
   (``OpOverload.is_view``: ``view``, ``_unsafe_view``, ``reshape`` when it views, ``expand``, ``slice``,
   ``select``, ``t``, ``transpose``, ``permute``, ``unsqueeze``, ``squeeze``, ``unflatten``, ``alias``,
   ``detach``, ``as_strided``, ``split``/``unbind`` pieces, …);
 - allocation and metadata: ``empty``, ``empty_strided``, ``empty_like``, ``new_empty``,
-  ``new_empty_strided``, ``lift_fresh`` (wraps a tensor already built), ``set_``, ``resize_``,
+  ``new_empty_strided``, ``set_``, ``resize_``,
   ``is_same_size``, ``sym_size``/``sym_stride``/``sym_numel``/``sym_storage_offset``,
-  ``_has_compatible_shallow_copy_type``.
+  ``_has_compatible_shallow_copy_type``;
+- operators outside the ``aten`` namespace (``profiler._record_function_enter_new``, …);
+- ``_local_scalar_dense`` (``.item()``, ``bool(t)``): a read of a value on the host, counted apart
+  as ``host_reads`` — a device-to-host copy and a wait on a GPU if the tensor lives there, nothing
+  if it is a CPU tensor (torch's Adam keeps its step counts on the CPU; ganbench reads schedules'
+  CPU masks), which a CPU-only count cannot tell apart.
+
+A CPU-only count over-counts a GPU's launches where a GPU run keeps a tensor on the CPU (a
+schedule's shared mask, a scalar wrapped for ``where``) and under-counts where one CUDA operator
+launches several kernels (a reduction in two passes, cuBLAS's split-K); it is a model, exact in its
+own terms.
 
 ``factories`` counts, among the counted operators, those that build a tensor from host values or
-from nothing — what a tick should not do (constants are made once): ``scalar_tensor``, ``full``,
-``zeros``, ``ones``, ``arange``, ``lift_fresh`` / ``lift_fresh_copy`` (``torch.tensor(...)``),
-``randint``/``randn``/``rand`` with no input tensor, and ``_to_copy`` of a CPU tensor to another
-device (a host-to-device copy; on a CPU-only run ``.to(cpu)`` of a CPU tensor is no operator at all,
-so only the other factories show there).
+fill a new one with a constant — what a tick should not do, since constants can be made once:
+``scalar_tensor`` (a Python number wrapped as a tensor, e.g. by ``torch.where(mask, x, 0.0)``),
+``full``, ``zeros``, ``ones``, ``arange``, ``lift_fresh``/``lift_fresh_copy`` (``torch.tensor``), their
+``*_like`` and ``new_*`` forms, and ``_to_copy`` of a CPU tensor to another device (a host-to-device
+copy; on a CPU-only run ``.to(cpu)`` of a CPU tensor is no operator at all, so only the other
+factories show there).
 """
 
 from __future__ import annotations
@@ -45,7 +57,6 @@ NO_KERNEL = frozenset(
         aten.empty_like.default,
         aten.new_empty.default,
         aten.new_empty_strided.default,
-        aten.lift_fresh.default,
         aten.set_.source_Storage,
         aten.set_.source_Storage_storage_offset,
         aten.set_.source_Tensor,
@@ -59,7 +70,7 @@ NO_KERNEL = frozenset(
     }
 )
 
-#: Packets whose every overload builds a tensor from host values or from nothing.
+#: Packets whose every overload builds a tensor from host values or fills one with a constant.
 FACTORY_PACKETS = frozenset(
     {
         aten.scalar_tensor,
@@ -69,15 +80,22 @@ FACTORY_PACKETS = frozenset(
         aten.arange,
         aten.lift_fresh,
         aten.lift_fresh_copy,
-        aten.randint,
-        aten.randn,
-        aten.rand,
+        aten.zeros_like,
+        aten.ones_like,
+        aten.full_like,
+        aten.new_zeros,
+        aten.new_ones,
+        aten.new_full,
     }
 )
 
 
 def makes_kernel(func: torch._ops.OpOverload) -> bool:
     """Whether ``func`` launches a kernel (see the module docstring for what does not)."""
+    if func.namespace != "aten" or func is aten._local_scalar_dense.default:
+        return False
+    if func is aten.lift_fresh.default:  # an alias by its schema, but of data from Python values
+        return True
     return not func.is_view and func not in NO_KERNEL
 
 
@@ -86,19 +104,21 @@ class OpCounter(TorchDispatchMode):
 
     ``ops`` maps an operator name (``"aten.mm"``) to its calls; ``total`` is their sum;
     ``factories`` counts the tensors built from host values (see the module docstring) by name;
-    ``syncs`` counts ``.item()``-like reads of a tensor's value on the host."""
+    ``host_reads`` counts ``.item()``-like reads of a tensor's value on the host."""
 
     def __init__(self) -> None:
         super().__init__()
         self.ops: Counter[str] = Counter()
         self.factories: Counter[str] = Counter()
         self.uncounted: Counter[str] = Counter()
+        self.host_reads = 0
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
-        name = str(func.overloadpacket)
-        name = name if name.startswith("aten.") else f"aten.{name}"
-        if makes_kernel(func):
+        name = f"{func.namespace}.{func.overloadpacket.__name__}"
+        if func is aten._local_scalar_dense.default:
+            self.host_reads += 1
+        elif makes_kernel(func):
             self.ops[name] += 1
             if self._is_factory(func, args, kwargs):
                 self.factories[name] += 1
@@ -124,11 +144,6 @@ class OpCounter(TorchDispatchMode):
     def total(self) -> int:
         """Kernel-making operators counted so far."""
         return sum(self.ops.values())
-
-    @property
-    def syncs(self) -> int:
-        """Host reads of a tensor's value (``aten._local_scalar_dense``)."""
-        return self.ops["aten._local_scalar_dense"]
 
     def top(self, k: int = 10) -> list[tuple[str, int]]:
         """The ``k`` most frequent operators, most frequent first (ties by name)."""

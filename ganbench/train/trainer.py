@@ -17,9 +17,9 @@ from torch import Tensor
 
 from ganbench.contracts import ScheduleState
 from ganbench.train.build import TrainSetup
-from ganbench.train.host import MaskCache, may_any
+from ganbench.train.compiled import updates_for
+from ganbench.train.host import MaskCache
 from ganbench.train.records import LogFn, LogRecord
-from ganbench.train.updates import d_update, g_update, joint_update
 
 Evaluate = Callable[[Tensor], dict[str, Tensor]]
 
@@ -51,7 +51,7 @@ class Meter:
     statistics of one call are stacked, so a call costs a few kernels whatever their number."""
 
     def __init__(self) -> None:
-        self.groups: dict[tuple[str, ...], list[Tensor]] = {}  # names → [sums (K, S), counts (S,)]
+        self.groups: dict[tuple[str, ...], list[Tensor]] = {}  # names → [sums (K, S), counts (S,), 0]
 
     def add(self, stats: dict[str, Tensor], mask: Tensor) -> None:
         names = tuple(stats)
@@ -59,9 +59,10 @@ class Meter:
         m = mask.to(values.device)
         group = self.groups.get(names)
         if group is None:
-            self.groups[names] = [torch.where(m, values, 0.0), m.double()]
+            zero = torch.zeros((), dtype=values.dtype, device=values.device)
+            self.groups[names] = [torch.where(m, values, zero), m.double(), zero]
         else:
-            group[0] += torch.where(m, values, 0.0)
+            group[0] += torch.where(m, values, group[2])  # (a constant zero: none built per call)
             group[1] += m
 
     def select(self, rows: Tensor) -> None:
@@ -74,7 +75,7 @@ class Meter:
             return None
         sums: dict[str, np.ndarray] = {}
         counts: dict[str, np.ndarray] = {}
-        for names, (group_sums, group_counts) in self.groups.items():
+        for names, (group_sums, group_counts, _) in self.groups.items():
             s, c = group_sums.cpu().numpy(), group_counts.cpu().numpy()
             for i, name in enumerate(names):
                 sums[name] = sums.get(name, 0) + s[i]
@@ -100,19 +101,20 @@ def train(
     log = log or (lambda record: None)
     on_device = MaskCache(dev)
     per_seed = setup.schedule.per_seed
-    lookahead = cfg.discriminator.unroll  # D gradient evaluations inside each G update
-
-    def zeros() -> Tensor:
-        return torch.zeros(n, dtype=torch.long, device=dev)
+    lookahead = cfg.discriminator.unroll  # D gradient evaluations inside each G update (unrolled D)
+    updates = updates_for(setup)  # eager, or compiled (``train.compile``)
+    torch.set_float32_matmul_precision(cfg.matmul_precision)  # (process-wide: set for every run)
 
     # (1) Counters, masks and accuracies live on the device; the host reads them only at check
-    # points (see (4)). A seed stops when it diverges or spends its budget.
-    g_updates, d_updates, g_evals, d_evals = zeros(), zeros(), zeros(), zeros()
-    diverged_at = torch.full((n,), -1, dtype=torch.long, device=dev)
+    # points (see (4)). Rows of ``counts``: G updates, D updates, G and D gradient evaluations — one
+    # (4, S) tensor, so a tick adds to all of them in one kernel. A seed stops when it diverges
+    # (its counts freeze: it diverged at its final G update count) or spends its budget.
+    counts = torch.zeros(4, n, dtype=torch.long, device=dev)
     running = torch.ones(n, dtype=torch.bool, device=dev)
+    nobody = torch.zeros(n, dtype=torch.bool, device=dev)  # a constant: no tensor built per tick
     acc_real = acc_fake = torch.full((n,), float("nan"), device=dev)
-    counts = [np.zeros(n, np.int64) for _ in range(4)]
-    meter, result = Meter(), TrainResult(setup.seeds, *counts, diverged_at=np.full(n, -1))
+    host_counts = [np.zeros(n, np.int64) for _ in range(4)]
+    meter, result = Meter(), TrainResult(setup.seeds, *host_counts, diverged_at=np.full(n, -1))
     stopped = np.zeros(n, dtype=bool)
     everyone = n  # members at the start; ``n`` shrinks when stopped members leave the model
 
@@ -128,47 +130,50 @@ def train(
         if should_stop is not None and should_stop():
             result.interrupted = True
             break
-        # (2) The schedule decides, per seed, who moves this tick.
-        state = ScheduleState(tick, g_updates.clone(), d_updates.clone(), (acc_real + acc_fake) / 2)
+        # (2) The schedule decides, per seed, who moves this tick. (It gets the counters themselves,
+        # not copies: a schedule reads its state and must not keep or modify it.)
+        state = ScheduleState(tick, counts[0], counts[1], (acc_real + acc_fake) / 2)
         step = setup.schedule.next_step(state)
-        d_mask, g_mask = on_device(step.d) & running, on_device(step.g) & running
-        ok_d = ok_g = torch.zeros(n, dtype=torch.bool, device=dev)
+        d_mask, g_mask = on_device.masked(step.d, running, nobody), on_device.masked(step.g, running, nobody)
+        ok_d = ok_g = nobody
         d_stats: dict[str, Tensor] = {}
         if step.joint:
-            ok_d, ok_g, d_stats = joint_update(setup, d_mask, g_mask)
+            ok_d, ok_g, d_stats = updates.joint(setup, d_mask, g_mask)
             meter.add(d_stats, ok_d & ok_g)
         else:
             # A player nobody moves is skipped (free to tell on the host for shared decisions). Under
             # per-seed decisions both updates always run, masked: a member's random numbers must not
             # depend on what the members beside it decided (nor on the device).
-            if per_seed or may_any(step.d, d_mask):
-                ok_d, d_stats = d_update(setup, d_mask)
+            if per_seed or on_device.may_any(step.d):
+                ok_d, d_stats = updates.d(setup, d_mask)
                 meter.add(d_stats, ok_d)
-            if per_seed or may_any(step.g, g_mask):
-                ok_g, g_stats = g_update(setup, g_mask)
+            if per_seed or on_device.may_any(step.g):
+                ok_g, g_stats = updates.g(setup, g_mask)
                 acc_fake = torch.where(ok_g, g_stats.pop("g_acc_fake"), acc_fake)
                 meter.add(g_stats, ok_g)
         if d_stats:  # the schedule sees the discriminator's latest accuracy
             acc_real = torch.where(ok_d, d_stats["d_acc_real"], acc_real)
             acc_fake = torch.where(ok_d, d_stats["d_acc_fake"], acc_fake)
 
-        # (3) A non-finite objective freezes that seed where it stands; the others go on.
-        newly_diverged = (d_mask & ~ok_d) | (g_mask & ~ok_g)
-        diverged_at = torch.where(newly_diverged, g_updates, diverged_at)
-        running &= ~newly_diverged
-        d_evals += d_mask
-        g_evals += g_mask
-        if lookahead:  # an unrolled discriminator's look-ahead steps are D gradient evaluations too
-            d_evals += lookahead * g_mask
-        d_updates += ok_d
-        g_updates += ok_g
-        running &= g_updates < cfg.g_steps  # the budget is exact: a spent seed is masked from now on
+        # (3) A non-finite objective freezes that seed where it stands; the others go on. (ok ⊆ mask,
+        # so mask ^ ok is "asked to move and did not"; a failed seed was running, so ^ drops it.)
+        failed = None
+        for mask, ok in ((d_mask, ok_d), (g_mask, ok_g)):
+            if mask is not nobody:
+                failed = mask ^ ok if failed is None else failed | (mask ^ ok)
+        if failed is not None:
+            running = running ^ failed  # (not in place: a mask may be ``running`` itself)
+        counts += torch.stack((ok_g, ok_d, g_mask, d_mask))
+        if lookahead and g_mask is not nobody:  # an unrolled D's look-ahead steps are D evaluations too
+            counts[3] += lookahead * g_mask
+        if g_mask is not nobody:  # the budget is exact: a spent seed is masked from now on
+            running = running & (counts[0] < cfg.g_steps)
         tick += 1
 
         # (4) Check points: the host reads the counters only where something can be due.
         if tick < next_check and tick % cfg.log_every != 0:
             continue
-        g_host, live = g_updates.cpu(), running.cpu()
+        g_host, live = counts[0].cpu(), running.cpu()
         # (5) Evaluation points: every eval_every generator updates, and when the budget is spent.
         due = ok_g.cpu() & ((g_host % cfg.eval_every == 0) | (g_host >= cfg.g_steps))
         if tick % cfg.log_every == 0 or not live.any() or due.any():
@@ -181,27 +186,26 @@ def train(
                 # (6) Stopped members (a pruned trial) leave the model: the rest train on without
                 # computing them. Their counts are final now.
                 stopped[setup.rows] |= leaving & live.numpy()
-                counters = (g_updates, d_updates, g_evals, d_evals, diverged_at)
-                _record_final(result, setup.rows[leaving], counters, leaving)
+                _record_final(result, setup.rows[leaving], counts, running, cfg.g_steps, leaving)
                 kept = np.flatnonzero(~leaving)
                 if not len(kept):
                     break
                 rows = torch.as_tensor(kept)
                 setup.select(rows)
                 at = rows.to(dev)
-                g_updates, d_updates, g_evals, d_evals, diverged_at = (t[at] for t in counters)
-                running, acc_real, acc_fake = running[at], acc_real[at], acc_fake[at]
+                counts, running, acc_real, acc_fake = counts[:, at], running[at], acc_real[at], acc_fake[at]
+                nobody = nobody[at]
                 meter.select(at)
                 on_device, n = MaskCache(dev), len(kept)
-                g_host, live = g_updates.cpu(), running.cpu()
+                g_host, live = counts[0].cpu(), running.cpu()
         if not live.any():
             break
         next_check = tick + _ticks_to_next_due(g_host[live], cfg.eval_every, cfg.g_steps)
 
     if len(setup.rows):
-        _report_train(meter, g_updates.cpu(), emit, result)
+        _report_train(meter, counts[0].cpu(), emit, result)
         every = np.ones(len(setup.rows), dtype=bool)
-        _record_final(result, setup.rows, (g_updates, d_updates, g_evals, d_evals, diverged_at), every)
+        _record_final(result, setup.rows, counts, running, cfg.g_steps, every)
     result.ticks, result.stopped = tick, stopped
     result.seconds = time.perf_counter() - started
     return result
@@ -216,13 +220,17 @@ def _ticks_to_next_due(g_updates: Tensor, eval_every: int, g_steps: int) -> int:
     return int(torch.minimum(to_eval, g_steps - g_updates).min())
 
 
-def _record_final(result: TrainResult, members: np.ndarray, counters: tuple[Tensor, ...], mask) -> None:
-    """Copy the counters (G, D updates and evaluations, divergence) of the rows in ``mask`` into
-    ``result`` at their members' places."""
-    g, d, g_evals, d_evals, diverged_at = (t.cpu().numpy()[mask] for t in counters)
+def _record_final(
+    result: TrainResult, members: np.ndarray, counts: Tensor, running: Tensor, g_steps: int, mask
+) -> None:
+    """Copy the counts (G, D updates and evaluations) of the rows in ``mask`` into ``result`` at
+    their members' places, and where each diverged: a member that stopped short of its budget
+    diverged, at its final G update count (its counts froze there)."""
+    g, d, g_evals, d_evals = counts.cpu().numpy()[:, mask]
+    diverged = ~running.cpu().numpy()[mask] & (g < g_steps)
     result.g_updates[members], result.d_updates[members] = g, d
     result.g_grad_evals[members], result.d_grad_evals[members] = g_evals, d_evals
-    result.diverged_at[members] = diverged_at
+    result.diverged_at[members] = np.where(diverged, g, -1)
 
 
 def _widen(record: LogRecord, rows: np.ndarray, n: int) -> LogRecord:

@@ -4,9 +4,9 @@ Each takes the boolean (S,) mask of seeds that should update, on the training de
 the mask of seeds that did (those whose objective was finite) and per-seed statistics as (S,)
 tensors, all on the device: nothing here reads a device tensor on the host. Seeds outside the mask —
 or whose objective is NaN/inf — keep their parameters and optimizer state bit-identical (see
-:meth:`MemberOptimizer.update`). Where the host cannot tell for free that no seed is in a mask (a CUDA mask),
-the step runs for nobody under the mask and changes nothing (optimizer state, Adam's step count
-included, is per member and restored).
+:meth:`MemberOptimizer.update`). A step whose mask holds nobody runs
+under the mask and changes nothing (optimizer state, Adam's step count included, is per member) —
+the host does not read the mask to skip it: on a GPU that read would wait for the device.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from torch import Tensor, nn
 
 from ganbench.contracts.loss import Loss
 from ganbench.train.build import TrainSetup
-from ganbench.train.host import known_all, may_any
+from ganbench.train.host import known_all
 from ganbench.train.lookahead import Judge, opponent
 from ganbench.train.member_optim import MemberOptimizer
 
@@ -37,30 +37,42 @@ def _set_requires_grad(params: list[nn.Parameter], flag: bool) -> None:
 
 
 def _finite(*objectives: Tensor) -> Tensor:
-    ok = torch.isfinite(objectives[0].detach())
-    for obj in objectives[1:]:
-        ok &= torch.isfinite(obj.detach())
+    """Per-seed: are all ``objectives`` finite? (x − x is 0 for a finite x and NaN for ±inf or NaN:
+    two kernels, where ``torch.isfinite`` takes four.)"""
+    ok = None
+    for obj in objectives:
+        x = obj.detach()
+        ok = (x - x) == 0 if ok is None else ok & ((x - x) == 0)
     return ok
 
 
-def _grads(objective: Tensor, ok: Tensor, optimizer: MemberOptimizer, retain: bool = False) -> Tensor:
-    """The gradient of the members in ``ok`` as one flat (S, P) tensor (``optimizer``'s layout).
+def _grads(objective: Tensor, optimizer: MemberOptimizer, retain: bool = False) -> Tensor:
+    """Every member's gradient as one flat (S, P) tensor (``optimizer``'s layout).
 
-    Summing over seeds keeps them separate (each seed's loss depends on its own weights only);
-    masked seeds contribute zero, and anything NaN they produce is never applied (see
-    :meth:`MemberOptimizer.update`)."""
+    Summing over members keeps them separate (each member's loss depends on its own weights only),
+    so a member whose objective is NaN/inf spoils only its own gradient — which is never applied:
+    :meth:`MemberOptimizer.update` zeroes the gradients of the members it does not move."""
     params = optimizer.params
-    masked = torch.where(ok, objective, 0.0)
-    grads = torch.autograd.grad(masked.sum(), params, retain_graph=retain, allow_unused=True)
-    n = ok.shape[0]
+    total = objective.sum()
+    grads = torch.autograd.grad(
+        total, params, grad_outputs=optimizer.one, retain_graph=retain, allow_unused=True
+    )
+    n = objective.shape[0]
     flat = [torch.zeros_like(p) if g is None else g for g, p in zip(grads, params, strict=True)]
     return torch.cat([g.reshape(n, -1) for g in flat], dim=1)
 
 
-def _step(optimizer: MemberOptimizer, grad: Tensor, ok: Tensor, constrain: Callable[[], None] | None) -> None:
+def _step(
+    optimizer: MemberOptimizer,
+    grad: Tensor,
+    ok: Tensor,
+    constrain: Callable[[], None] | None,
+    read_masks: bool = True,
+) -> None:
     """Step the members in ``ok`` (the others stay bit-identical), then apply ``constrain`` (weight
-    clipping) to the members that moved: the others' flat parameters are put back where needed."""
-    keep = None if known_all(ok) else ok
+    clipping) to the members that moved: the others' flat parameters are put back where needed.
+    With ``read_masks`` a CPU ``ok`` that is all True takes the unmasked path (the same numbers)."""
+    keep = None if read_masks and known_all(ok) else ok
     before = optimizer.flat.clone() if constrain is not None and keep is not None else None
     optimizer.update(grad, keep)
     if constrain is not None:
@@ -107,66 +119,94 @@ def _d_objective(s: TrainSetup, real: Tensor, fake: Tensor, real_scores: Tensor,
     return (objective if penalty is None else objective + penalty), penalty
 
 
-def _opponent(s: TrainSetup, fake: Tensor) -> Judge:
+#: The tensor work of an update, from its random inputs: ``core(setup, real, z, mask)``. The
+#: trainer may pass a compiled one (see ``ganbench.train.compiled``); random numbers are drawn
+#: outside it, since a stream's position is host state.
+Core = Callable[[TrainSetup, Tensor | None, Tensor, Tensor], tuple]
+
+
+def _opponent(s: TrainSetup, real: Tensor | None, fake: Tensor) -> Judge:
     """What the generator's objective scores with (see :mod:`ganbench.train.lookahead`)."""
-    draw = lambda: s.dataset.draw(s.streams, s.config.batch_size)  # noqa: E731
-    return opponent(s.discriminator, s.d_optimizer, s.loss, s.config.discriminator.unroll, draw, fake)
+    return opponent(s.discriminator, s.d_optimizer, s.loss, s.config.discriminator.unroll, real, fake)
 
 
-def d_update(setup: TrainSetup, mask: Tensor) -> tuple[Tensor, Stats]:
+def d_update(setup: TrainSetup, mask: Tensor, core: Core | None = None) -> tuple[Tensor, Stats]:
     """One discriminator step for the seeds in ``mask``; the generator is not touched."""
     s, b = setup, setup.config.batch_size
     real = s.dataset.draw(s.streams, b)
+    z = s.streams.normal(b, s.config.z_dim)
+    return (core or d_core)(s, real, z, mask)
+
+
+def d_core(s: TrainSetup, real: Tensor, z: Tensor, mask: Tensor, read_masks: bool = True):
+    """:func:`d_update` from its random inputs (``read_masks``: may read CPU masks on the host)."""
     with torch.no_grad():
-        fake = s.generator(s.streams.normal(b, s.config.z_dim))
+        fake = s.generator(z)
     real_scores, fake_scores = s.discriminator(real), s.discriminator(fake)
     objective, penalty = _d_objective(s, real, fake, real_scores, fake_scores)
     ok = mask & _finite(objective)
     stats = {"d_loss": objective.detach(), **accuracy(s.loss, real_scores, fake_scores)}
     if penalty is not None:
         stats["penalty"] = penalty.detach()
-    if may_any(ok):
-        grad = _grads(objective, ok, s.d_optimizer)
-        stats["grad_norm_d"] = seed_grad_norm(grad)
-        _step(s.d_optimizer, grad, ok, _constraint(s.loss, s.discriminator))
+    grad = _grads(objective, s.d_optimizer)
+    stats["grad_norm_d"] = seed_grad_norm(grad)
+    _step(s.d_optimizer, grad, ok, _constraint(s.loss, s.discriminator), read_masks)
     return ok, stats
 
 
-def g_update(setup: TrainSetup, mask: Tensor) -> tuple[Tensor, Stats]:
+def g_update(setup: TrainSetup, mask: Tensor, core: Core | None = None) -> tuple[Tensor, Stats]:
     """One generator step for the seeds in ``mask``: gradients flow back through D, whose
     parameters (and optimizer state) are left exactly as they were."""
     s, b = setup, setup.config.batch_size
-    fake = s.generator(s.streams.normal(b, s.config.z_dim))
+    z = s.streams.normal(b, s.config.z_dim)
+    needs_real = s.loss.uses_real_in_g or s.loss.relative_scores or s.config.discriminator.unroll
+    real = s.dataset.draw(s.streams, b) if needs_real else None
     _set_requires_grad(s.d_params, False)  # no gradient into D's parameters
     try:
-        judge = _opponent(s, fake)  # D, or D unrolled (discriminator.unroll)
-        fake_scores = judge(fake)
-        real_scores = None
-        if s.loss.uses_real_in_g or s.loss.relative_scores:
-            with torch.no_grad():
-                real_scores = judge(s.dataset.draw(s.streams, b))
-        objective = s.loss.g_loss(fake_scores, real_scores if s.loss.uses_real_in_g else None)
-        ok = mask & _finite(objective)
-        acc = accuracy(s.loss, real_scores, fake_scores)
-        stats = {"g_loss": objective.detach(), "g_acc_fake": acc["d_acc_fake"]}
-        if may_any(ok):
-            grad = _grads(objective, ok, s.g_optimizer)
-            stats["grad_norm_g"] = seed_grad_norm(grad)
-            _step(s.g_optimizer, grad, ok, None)
+        return (core or g_core)(s, real, z, mask)
     finally:
         _set_requires_grad(s.d_params, True)
+
+
+def g_core(s: TrainSetup, real: Tensor | None, z: Tensor, mask: Tensor, read_masks: bool = True):
+    """:func:`g_update` from its random inputs (``real`` only for a loss that needs real scores, or
+    for an unrolled discriminator's look-ahead)."""
+    fake = s.generator(z)
+    judge = _opponent(s, real, fake)  # D, or D unrolled (discriminator.unroll)
+    fake_scores = judge(fake)
+    real_scores = None
+    if s.loss.uses_real_in_g or s.loss.relative_scores:
+        with torch.no_grad():
+            real_scores = judge(real)
+    objective = s.loss.g_loss(fake_scores, real_scores if s.loss.uses_real_in_g else None)
+    ok = mask & _finite(objective)
+    acc = accuracy(s.loss, real_scores, fake_scores)
+    stats = {"g_loss": objective.detach(), "g_acc_fake": acc["d_acc_fake"]}
+    grad = _grads(objective, s.g_optimizer)
+    stats["grad_norm_g"] = seed_grad_norm(grad)
+    _step(s.g_optimizer, grad, ok, None, read_masks)
     return ok, stats
 
 
-def joint_update(setup: TrainSetup, d_mask: Tensor, g_mask: Tensor) -> tuple[Tensor, Tensor, Stats]:
+def joint_update(
+    setup: TrainSetup, d_mask: Tensor, g_mask: Tensor, core: Callable | None = None
+) -> tuple[Tensor, Tensor, Stats]:
     """Simultaneous step: one forward pass; D and G gradients both taken at the current parameters,
     then both optimizers step. A seed whose D or G objective is non-finite updates neither."""
     s, b = setup, setup.config.batch_size
     real = s.dataset.draw(s.streams, b)
-    fake = s.generator(s.streams.normal(b, s.config.z_dim))
+    z = s.streams.normal(b, s.config.z_dim)
+    return (core or joint_core)(s, real, z, d_mask, g_mask)
+
+
+def joint_core(
+    s: TrainSetup, real: Tensor, z: Tensor, d_mask: Tensor, g_mask: Tensor, read_masks: bool = True
+):
+    """:func:`joint_update` from its random inputs."""
+    fake = s.generator(z)
     real_scores, fake_scores = s.discriminator(real), s.discriminator(fake)
     d_objective, penalty = _d_objective(s, real, fake, real_scores, fake_scores)
-    judge = _opponent(s, fake)  # the generator's side may see the discriminator unrolled
+    judge = _opponent(s, real, fake)  # the generator's side may see the discriminator unrolled
     g_fake, g_real = (fake_scores, real_scores) if judge is s.discriminator else (judge(fake), judge(real))
     g_objective = s.loss.g_loss(g_fake, g_real.detach() if s.loss.uses_real_in_g else None)
     finite = _finite(d_objective, g_objective)
@@ -178,11 +218,10 @@ def joint_update(setup: TrainSetup, d_mask: Tensor, g_mask: Tensor) -> tuple[Ten
     }
     if penalty is not None:
         stats["penalty"] = penalty.detach()
-    if may_any(ok_d | ok_g):
-        d_grad = _grads(d_objective, ok_d, s.d_optimizer, retain=True)
-        g_grad = _grads(g_objective, ok_g, s.g_optimizer)
-        stats["grad_norm_d"] = seed_grad_norm(d_grad)
-        stats["grad_norm_g"] = seed_grad_norm(g_grad)
-        _step(s.d_optimizer, d_grad, ok_d, _constraint(s.loss, s.discriminator))
-        _step(s.g_optimizer, g_grad, ok_g, None)
+    d_grad = _grads(d_objective, s.d_optimizer, retain=True)
+    g_grad = _grads(g_objective, s.g_optimizer)
+    stats["grad_norm_d"] = seed_grad_norm(d_grad)
+    stats["grad_norm_g"] = seed_grad_norm(g_grad)
+    _step(s.d_optimizer, d_grad, ok_d, _constraint(s.loss, s.discriminator), read_masks)
+    _step(s.g_optimizer, g_grad, ok_g, None, read_masks)
     return ok_d, ok_g, stats

@@ -145,6 +145,8 @@ def _double_discriminator(optimizer: str, n: int = 2):
     opt = make_member_optimizer(d.parameters(), [cfg] * n, torch.device("cpu"))
     group = opt.param_groups[0]  # float64 settings too, so the real step runs in float64
     group.update({k: v.double() for k, v in group.items() if torch.is_tensor(v)})
+    state = opt.state["flat"]
+    state.update({k: v.double() for k, v in state.items()})
     return d, opt
 
 

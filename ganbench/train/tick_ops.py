@@ -1,0 +1,68 @@
+"""Kernel-making operators per generator update of the trainer and of the plain PyTorch loop, on
+the issue's workload (ring, modified_minimax, alternating 1:1, default networks, Adam 2e-4
+(0.5, 0.999)): what ``benchmarks/bench_ops.py`` prints and ``tests/trainer/test_op_counts.py`` pins.
+
+A count per update is the difference between two runs of ``warm`` and ``warm + updates`` generator
+updates, each from a fresh set-up: set-up, the first step's state and the final evaluation cancel
+out, random-number pools refilled in between are shared over the updates they serve, and constants
+cached per process are made by a throwaway run first. The trainer runs with no log or evaluation
+point in between (each adds a few host reads and a flush of the statistics, every ``log_every``
+ticks). Counts do not depend on the batch size, except through how often a random pool refills.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+
+import torch
+
+from ganbench.train.build import build
+from ganbench.train.op_count import OpCounter
+from ganbench.train.reference_loop import PlainGAN
+from ganbench.train.trainer import train
+from ganbench.validation import train_config
+
+WORKLOAD = {
+    "dataset": {"name": "ring"},
+    "loss": {"name": "modified_minimax"},
+    "schedule": {"name": "alternating", "d_steps": 1},
+    "batch_size": 256,
+    "z_dim": 16,
+}
+
+
+def trainer_ops(n_seeds: int, g_steps: int, batch: int = 256, **settings: object) -> OpCounter:
+    """Operators of ganbench's ``train`` for ``n_seeds`` members and ``g_steps`` generator updates
+    (set-up outside the count; the final evaluation inside)."""
+    run = {"seeds": list(range(n_seeds)), "g_steps": g_steps, "device": "cpu", "batch_size": batch}
+    cfg = train_config(
+        {**WORKLOAD, **run, **settings, "eval_every": 10**9, "eval_samples": 16, "log_every": 10**9}, "ops"
+    )
+    setup = build(cfg, "ops")
+    with OpCounter() as counter:
+        train(setup)
+    return counter
+
+
+def plain_ops(g_steps: int, batch: int = 256) -> OpCounter:
+    """Operators of ``g_steps`` steps (one D step, one G step each) of the plain PyTorch loop."""
+    gan = PlainGAN(torch.device("cpu"), batch)
+    with OpCounter() as counter:
+        gan.run(g_steps)
+    return counter
+
+
+def per_update(run: Callable[[int], OpCounter], warm: int, updates: int) -> dict:
+    """Per generator update between ``warm`` and ``warm + updates`` updates of ``run(g_steps)``:
+    ``total`` operators, ``ops`` by name (totals over the updates), ``factories`` and ``host_reads``."""
+    run(1)  # constants cached per process (a backward pass's seed, a schedule's masks) made here
+    a, b = run(warm), run(warm + updates)
+    ops = Counter({k: b.ops[k] - a.ops[k] for k in b.ops if b.ops[k] != a.ops[k]})
+    factories = sum(b.factories.values()) - sum(a.factories.values())
+    return {
+        "total": (b.total - a.total) / updates,
+        "ops": ops,
+        "factories": factories / updates,
+        "host_reads": (b.host_reads - a.host_reads) / updates,
+    }

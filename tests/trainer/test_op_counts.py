@@ -1,0 +1,58 @@
+"""Kernel-making operators per generator update (a CPU count that predicts a GPU's launches): the
+trainer against the plain PyTorch loop, how the count grows with the number of members, and no
+tensor built from host values inside a tick. Counts are deterministic on the CPU; the ceilings sit a
+little above what was measured (196–203 per update; plain loop 150) so that a change that adds
+kernels to every tick fails here."""
+
+import pytest
+import torch
+
+from ganbench.train import updates
+from ganbench.train.op_count import OpCounter
+from ganbench.train.tick_ops import per_update, plain_ops, trainer_ops
+
+BATCH = 16  # counts do not depend on the batch size (but for random pools' refills, the same here)
+
+
+def counted(n_seeds: int, streams: str, updates: int = 6) -> dict:
+    return per_update(lambda n: trainer_ops(n_seeds, n, BATCH, streams=streams), 2, updates)
+
+
+def test_counter_skips_views_and_host_reads_and_counts_kernels():
+    x = torch.randn(4, 3)
+    with OpCounter() as c:
+        y = x.view(12).unsqueeze(0).t()  # views: nothing
+        z = (x + 1).sum()  # two kernels
+        float(z)  # a host read
+        torch.tensor([1.0, 2.0])  # built from host values
+    assert y.shape == (12, 1)
+    assert c.ops == {"aten.add": 1, "aten.sum": 1, "aten.lift_fresh": 1}
+    assert c.host_reads == 1 and c.factories == {"aten.lift_fresh": 1}
+
+
+def test_a_tick_costs_about_what_the_plain_loop_costs():
+    plain = per_update(lambda n: plain_ops(n, BATCH), 2, 6)
+    assert 140 <= plain["total"] <= 160  # (foreach Adam; a change of torch's may move it)
+    for streams in ("philox", "generator"):
+        ours = counted(1, streams)
+        assert ours["total"] <= 210, (streams, ours["ops"])
+        assert ours["total"] <= 1.4 * plain["total"]
+        assert ours["host_reads"] <= 4  # CPU masks (free there; none on a GPU) and check points
+
+
+def test_philox_members_cost_no_operators_per_tick():
+    one, many = counted(1, "philox", updates=20), counted(64, "philox", updates=20)
+    assert many["total"] <= 1.1 * one["total"], many["ops"] - one["ops"]
+
+
+@pytest.mark.parametrize("streams", ["philox", "generator"])
+def test_no_tensor_is_built_from_host_values_inside_a_tick(streams):
+    assert counted(1, streams)["factories"] == 0
+    assert counted(8, streams)["factories"] == 0
+
+
+@pytest.mark.parametrize("streams", ["philox", "generator"])
+def test_nor_on_the_path_that_reads_no_mask(monkeypatch, streams):
+    """What runs on a GPU: masks are never read on the host, every step takes the masked path."""
+    monkeypatch.setattr(updates, "known_all", lambda mask: False)
+    assert counted(2, streams)["factories"] == 0
