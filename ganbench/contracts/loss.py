@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import Field
 from torch import Tensor, nn
 
 from ganbench.contracts.params import Params
+from ganbench.contracts.penalties import zero_centred_penalty
 from ganbench.contracts.streams import Streams
+
+
+class PenaltyParams(Params):
+    """The options every loss has unless it declares other ``Params``: zero-centred gradient
+    penalties on the discriminator (R1 on real, R2 on generated samples). A loss with parameters of
+    its own keeps them by subclassing ``Loss.Params``."""
+
+    r1: float = Field(0.0, ge=0, description="γ of the R1 penalty γ/2·E‖∇D(x)‖² on real data (0: off)")
+    r2: float = Field(0.0, ge=0, description="γ of the R2 penalty γ/2·E‖∇D(G(z))‖² on fakes (0: off)")
 
 
 class Loss:
@@ -23,7 +34,9 @@ class Loss:
       gradient, since they do not depend on the generator);
     - optionally ``penalty(discriminator, real_x, fake_x, rand)`` → ``(S,)``, added to the D loss
       (``rand``: the per-seed streams, :class:`SeedStreams` or :class:`GeneratorStreams`, to draw
-      any randomness from);
+      any randomness from). The default is the R1/R2 penalties of the ``r1``/``r2`` options that
+      ``Loss.Params`` gives every loss (zero, so off, unless set); an override that keeps those
+      options adds ``super().penalty(...)``;
     - optionally ``constrain(discriminator)``, run after every discriminator optimizer step
       (weight clipping);
     - optionally ``predicts_real(scores)``, the decision rule used for discriminator accuracy
@@ -43,8 +56,7 @@ class Loss:
     uses_real_in_g: ClassVar[bool] = False
     relative_scores: ClassVar[bool] = False
 
-    class Params(Params):
-        pass
+    Params = PenaltyParams
 
     def __init__(self, params: Params | None = None) -> None:
         self.params = params if params is not None else self.Params()
@@ -60,8 +72,11 @@ class Loss:
     def penalty(
         self, discriminator: nn.Module, real_x: Tensor, fake_x: Tensor, rand: Streams
     ) -> Tensor | None:
-        """Extra discriminator term → (S,), or None. ``real_x``/``fake_x`` have shape (S, B, ...)."""
-        return None
+        """Extra discriminator term → (S,), or None. ``real_x``/``fake_x`` have shape (S, B, ...).
+        By default the R1 and R2 penalties, where the loss's ``r1``/``r2`` options are set."""
+        r1, r2 = getattr(self.params, "r1", 0.0), getattr(self.params, "r2", 0.0)
+        terms = [zero_centred_penalty(discriminator, x, g) for x, g in ((real_x, r1), (fake_x, r2)) if g]
+        return sum(terms[1:], terms[0]) if terms else None
 
     def constrain(self, discriminator: nn.Module) -> None:
         """Called after every discriminator optimizer step (e.g. weight clipping)."""

@@ -2,9 +2,11 @@
 
 A spec lists datasets, losses and schedules (each a name or ``{name: …, <param>: …}``), shared
 training settings under ``train`` (any :class:`TrainConfig` key but the components and seeds),
-optional per-dataset overrides, and optional hyper-parameter lists under ``grid`` (dotted keys).
-The cartesian product of datasets × losses × schedules × grid values gives the cells; each cell
-trains ``seeds`` seeds in lockstep. Optional ``profiles`` hold named variants (e.g. a longer budget
+optional per-dataset overrides, optional hyper-parameter lists under ``grid`` (dotted keys), and
+optional named ``variants``, each a set of dotted-key settings applied together (``pacgan2:
+{discriminator.pack: 2}``; a variant ``{}`` is the plain configuration). The cartesian product of
+datasets × losses × schedules × grid values × variants gives the cells; each cell trains ``seeds``
+seeds in lockstep. Optional ``profiles`` hold named variants (e.g. a longer budget
 on a GPU), applied before validation: see :mod:`ganbench.experiment.profiles`.
 """
 
@@ -46,6 +48,10 @@ class ExperimentSpec(BaseModel):
     per_dataset: dict[str, dict[str, Any]] = Field(default_factory=dict, description="overrides by dataset")
     sample_images: Literal["every_eval", "final", "none"] = "every_eval"
     grid: dict[str, list[Any]] = Field(default_factory=dict, description="dotted key → values to sweep")
+    variants: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="named sets of dotted-key settings (e.g. remedies), one cell each; named in labels",
+    )
     divergence_bound: float = Field(
         DIVERGENCE_BOUND,
         gt=0,
@@ -79,6 +85,7 @@ class Cell:
     config: TrainConfig
     label: str  # e.g. "wasserstein(clip=0.01) + alternating(d_steps=5)"
     key: str  # hash of the configuration without its seeds: the same cell in any invocation
+    variant: str = ""  # the spec variant it belongs to, if the spec has variants
 
     def run_key(self, seed: int) -> str:
         """Deterministic identity of one (configuration, seed) run."""
@@ -156,29 +163,40 @@ def expand(spec: ExperimentSpec, where: str) -> list[Cell]:
         raise GanbenchError(f"{where}: per_dataset: {sorted(unknown)} are not among the spec's datasets.")
     grid_keys = list(spec.grid)
     grid_values = list(itertools.product(*spec.grid.values())) if grid_keys else [()]
+    variants = list(spec.variants.items()) or [("", {})]
     cells: list[Cell] = []
-    for dataset, loss, schedule, values in itertools.product(*components.values(), grid_values):
+    for dataset, loss, schedule, values, (variant, settings) in itertools.product(
+        *components.values(), grid_values, variants
+    ):
         raw = {**spec.train, **spec.per_dataset.get(dataset["name"], {})}
         raw.update(dataset=dataset, loss=loss, schedule=schedule, seeds=spec.seed_list())
         sweep = [f"{k}={json.dumps(v)}" for k, v in zip(grid_keys, values, strict=True)]
         label_bits = [_label(loss), _label(schedule)] + [s.replace('"', "") for s in sweep]
-        cfg = train_config(apply_overrides(raw, sweep, where), f"{where} (cell {' + '.join(label_bits)})")
+        label_bits += [variant] if variant else []
+        overrides = sweep + [f"{k}={json.dumps(v)}" for k, v in settings.items()]
+        cfg = train_config(apply_overrides(raw, overrides, where), f"{where} (cell {' + '.join(label_bits)})")
         identity = cfg.model_dump(mode="json", exclude={"seeds", "device"})
-        cells.append(Cell(len(cells), cfg, " + ".join(label_bits), digest(identity)[:16]))
+        cells.append(Cell(len(cells), cfg, " + ".join(label_bits), digest(identity)[:16], variant))
     for cell in cells:
         resolve_device(cell.config.device)
     return cells
 
 
 def select(cells: list[Cell], only: list[str], where: str) -> list[Cell]:
-    """Keep cells whose component names match every ``kind=name`` filter."""
+    """Keep cells whose component (or variant) names match every ``kind=name`` filter."""
     filters = []
     for item in only:
         kind, sep, name = item.partition("=")
-        if not sep or kind not in ("dataset", "loss", "schedule"):
-            raise GanbenchError(f"--only {item!r}: use dataset=NAME, loss=NAME or schedule=NAME.")
+        if not sep or kind not in ("dataset", "loss", "schedule", "variant"):
+            raise GanbenchError(
+                f"--only {item!r}: use dataset=NAME, loss=NAME, schedule=NAME or variant=NAME."
+            )
         filters.append((kind, name))
-    kept = [c for c in cells if all(getattr(c.config, k).name == n for k, n in filters)]
+
+    def name_of(cell: Cell, kind: str) -> str:
+        return cell.variant if kind == "variant" else getattr(cell.config, kind).name
+
+    kept = [c for c in cells if all(name_of(c, k) == n for k, n in filters)]
     if not kept:
         raise GanbenchError(f"{where}: no cell matches --only {' '.join(only)}.")
     return kept

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer, model_validator
 
 from ganbench.train.networks import NetConfig
 
@@ -90,6 +90,26 @@ class TrainConfig(BaseModel):
             if name in data and data[name] == type(self).model_fields[name].default:
                 del data[name]
         return data
+
+    @model_validator(mode="after")
+    def _remedies_fit(self) -> TrainConfig:
+        if self.generator.pack != 1:
+            raise ValueError("generator.pack: packing is a discriminator option (PacGAN); leave it at 1")
+        if self.generator.unroll:
+            raise ValueError(
+                "generator.unroll: unrolling is a discriminator option (Metz 2017); leave it at 0"
+            )
+        if self.batch_size % self.discriminator.pack:
+            raise ValueError(
+                f"batch_size {self.batch_size} is not a multiple of discriminator.pack "
+                f"{self.discriminator.pack}: the discriminator judges groups of pack samples"
+            )
+        if self.discriminator.unroll and self.compile == "on":
+            raise ValueError(
+                "discriminator.unroll with compile: on — the unrolled look-ahead is not compiled; "
+                "use compile: off or auto"
+            )
+        return self
 
     @field_validator("seeds")
     @classmethod

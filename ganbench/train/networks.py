@@ -14,6 +14,13 @@ and ALI's code do when they draw evaluation samples (Blocks' inference mode). Ev
 are drawn in ``eval()`` mode (:func:`evaluating`). ``activation: maxout`` (Goodfellow et al. 2013,
 "Maxout Networks") makes the linear map produce ``width × pieces`` values and keeps the largest of each
 unit's ``pieces`` (the discriminator of ALI and PacGAN's 2-D experiments: 3 × 200 units, 5 pieces).
+
+Two remedies against mode collapse are network options. ``spectral_norm: true`` (Miyato et al. 2018,
+"Spectral Normalization for Generative Adversarial Networks") divides every linear map's weight by an
+estimate of its largest singular value, per member, refined by one power iteration at every forward
+pass in training mode (as ``torch.nn.utils.parametrizations.spectral_norm`` does). ``pack: m`` (Lin et
+al. 2018, "PacGAN") makes the discriminator judge m samples at once: consecutive groups of m samples
+of a batch are concatenated into one input, so a batch of B samples gets B/m scores.
 """
 
 from __future__ import annotations
@@ -25,13 +32,16 @@ from typing import Literal
 
 import torch
 import torch.nn.functional as F
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
 from torch import Tensor, nn
 
 Activation = Literal["relu", "leaky_relu", "elu", "tanh", "silu", "gelu", "maxout"]
 Norm = Literal["none", "layer", "batch", "batch_running"]
 #: Weight of the newest batch in the running averages of ``norm: batch_running`` (PacGAN's 0.05).
 RUNNING_MOMENTUM = 0.05
+
+#: Network options added as remedies against collapse (left out of dumps when off).
+REMEDY_OPTIONS = ("spectral_norm", "pack", "unroll")
 
 ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
     "relu": F.relu,
@@ -61,6 +71,25 @@ class NetConfig(BaseModel):
     init_std: float | None = Field(
         None, gt=0, description="weights N(0, init_std²) and zero biases; None: nn.Linear's uniform init"
     )
+    spectral_norm: bool = Field(False, description="divide every weight by its spectral norm (Miyato 2018)")
+    pack: int = Field(
+        1, ge=1, description="discriminator only: samples judged together as one input (PacGAN, Lin 2018)"
+    )
+    unroll: int = Field(
+        0,
+        ge=0,
+        description="discriminator only: look-ahead steps the generator sees (Unrolled GAN, Metz 2017)",
+    )
+
+    @model_serializer(mode="wrap")
+    def _omit_default_remedies(self, handler):
+        """The remedy options at their defaults (off) are left out of dumps, so runs recorded before
+        they existed keep their parameters and cell identity; set, they are recorded."""
+        data = handler(self)
+        for name in REMEDY_OPTIONS:
+            if name in data and data[name] == type(self).model_fields[name].default:
+                del data[name]
+        return data
 
     @property
     def units(self) -> int:
@@ -69,10 +98,16 @@ class NetConfig(BaseModel):
 
 
 class SeedLinear(nn.Module):
-    """S independent affine maps: (S, B, fan_in) → (S, B, fan_out)."""
+    """S independent affine maps: (S, B, fan_in) → (S, B, fan_out); with ``spectral_norm`` each
+    member's weight is divided by its largest singular value σ (see :func:`spectral_normalised`)."""
 
     def __init__(
-        self, inits: list[torch.Generator], fan_in: int, fan_out: int, init_std: float | None = None
+        self,
+        inits: list[torch.Generator],
+        fan_in: int,
+        fan_out: int,
+        init_std: float | None = None,
+        spectral_norm: bool = False,
     ) -> None:
         super().__init__()
         if init_std is None:
@@ -84,9 +119,47 @@ class SeedLinear(nn.Module):
             b = [torch.zeros(1, fan_out) for _ in inits]
         self.weight = nn.Parameter(torch.stack(w))
         self.bias = nn.Parameter(torch.stack(b))
+        self.spectral_norm = spectral_norm
+        if spectral_norm:
+            # Power-iteration estimates of the top singular vectors, per member: u (S, fan_out) and
+            # v (S, fan_in), random unit vectors refined by 15 iterations, as torch's spectral_norm.
+            u = torch.stack([torch.randn(fan_out, generator=g) for g in inits])
+            v = torch.stack([torch.randn(fan_in, generator=g) for g in inits])
+            self.register_buffer("sn_u", F.normalize(u, dim=1, eps=SN_EPS))
+            self.register_buffer("sn_v", F.normalize(v, dim=1, eps=SN_EPS))
+            power_iteration(self.weight.detach(), self.sn_u, self.sn_v, SN_INIT_ITERATIONS)
 
     def forward(self, x: Tensor) -> Tensor:
-        return torch.baddbmm(self.bias, x, self.weight)
+        weight = self.weight
+        if self.spectral_norm:
+            if self.training:
+                power_iteration(weight.detach(), self.sn_u, self.sn_v, 1)
+            # Clones: a later forward pass refines u and v in place, and this pass's backward needs
+            # the values it used (torch's spectral_norm clones them too).
+            weight = weight / spectral_norm_estimate(weight, self.sn_u.clone(), self.sn_v.clone())
+        return torch.baddbmm(self.bias, x, weight)
+
+
+#: Floor of the norms in the power iteration (``torch.nn.utils.spectral_norm``'s default eps).
+SN_EPS = 1e-12
+#: Power iterations when a layer is made (torch's ``spectral_norm`` does 15).
+SN_INIT_ITERATIONS = 15
+
+
+@torch.no_grad()
+def power_iteration(weight: Tensor, u: Tensor, v: Tensor, iterations: int) -> None:
+    """Refine, in place and per member, the estimates u (S, fan_out) and v (S, fan_in) of the top
+    singular vectors of ``weight`` (S, fan_in, fan_out): v ← W u / ‖W u‖, u ← Wᵀ v / ‖Wᵀ v‖ (the
+    weight is stored transposed to ``nn.Linear``'s, so this is torch's v ← Aᵀu, u ← A v)."""
+    for _ in range(iterations):
+        v.copy_(F.normalize(torch.bmm(weight, u.unsqueeze(2)).squeeze(2), dim=1, eps=SN_EPS))
+        u.copy_(F.normalize(torch.bmm(v.unsqueeze(1), weight).squeeze(1), dim=1, eps=SN_EPS))
+
+
+def spectral_norm_estimate(weight: Tensor, u: Tensor, v: Tensor) -> Tensor:
+    """σ = vᵀ W u per member → (S, 1, 1), differentiable in ``weight`` with u and v held constant
+    (Miyato et al. 2018, Algorithm 1)."""
+    return torch.bmm(v.unsqueeze(1), torch.bmm(weight, u.unsqueeze(2)))
 
 
 class SeedNorm(nn.Module):
@@ -137,11 +210,12 @@ class SeedMLP(nn.Module):
         super().__init__()
         n_seeds, std = len(inits), cfg.init_std
         fan_ins = [fan_in] + [cfg.width] * (cfg.depth - 1)
-        self.hidden = nn.ModuleList(SeedLinear(inits, a, cfg.units, std) for a in fan_ins)
+        sn = cfg.spectral_norm
+        self.hidden = nn.ModuleList(SeedLinear(inits, a, cfg.units, std, sn) for a in fan_ins)
         self.norms = nn.ModuleList(
             SeedNorm(n_seeds, cfg.units, cfg.norm) for _ in range(cfg.depth if cfg.norm != "none" else 0)
         )
-        self.out = SeedLinear(inits, cfg.width, fan_out, std)
+        self.out = SeedLinear(inits, cfg.width, fan_out, std, sn)
         pieces = cfg.pieces
         is_maxout = cfg.activation == "maxout"
         self.act = (lambda x: maxout(x, pieces)) if is_maxout else ACTIVATIONS[cfg.activation]
@@ -170,11 +244,18 @@ class Generator(nn.Module):
 
 
 class Discriminator(nn.Module):
-    """Samples (S, B, *shape) → scores (S, B): raw logits or critic values."""
+    """Samples (S, B, *shape) → scores (S, B / pack): raw logits or critic values. With ``pack`` = m
+    each score judges m consecutive samples of the batch, concatenated (PacGAN)."""
 
     def __init__(self, inits: list[torch.Generator], dim: int, cfg: NetConfig) -> None:
         super().__init__()
-        self.net = SeedMLP(inits, dim, 1, cfg)
+        self.pack = cfg.pack
+        self.net = SeedMLP(inits, dim * cfg.pack, 1, cfg)
+
+    def packed(self, x: Tensor) -> Tensor:
+        """Samples (S, B, *shape) → the discriminator's inputs (S, B / pack, pack · dim)."""
+        s, b = x.shape[:2]
+        return x.reshape(s, b // self.pack, -1)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.net(x.flatten(start_dim=2)).squeeze(-1)
+        return self.net(self.packed(x)).squeeze(-1)

@@ -101,6 +101,7 @@ def train(
     log = log or (lambda record: None)
     on_device = MaskCache(dev)
     per_seed = setup.schedule.per_seed
+    lookahead = cfg.discriminator.unroll  # D gradient evaluations inside each G update (unrolled D)
     updates = updates_for(setup)  # eager, or compiled (``train.compile``)
     torch.set_float32_matmul_precision(cfg.matmul_precision)  # (process-wide: set for every run)
 
@@ -163,6 +164,8 @@ def train(
         if failed is not None:
             running = running ^ failed  # (not in place: a mask may be ``running`` itself)
         counts += torch.stack((ok_g, ok_d, g_mask, d_mask))
+        if lookahead and g_mask is not nobody:  # an unrolled D's look-ahead steps are D evaluations too
+            counts[3] += lookahead * g_mask
         if g_mask is not nobody:  # the budget is exact: a spent seed is masked from now on
             running = running & (counts[0] < cfg.g_steps)
         tick += 1

@@ -19,6 +19,7 @@ from torch import Tensor, nn
 from ganbench.contracts.loss import Loss
 from ganbench.train.build import TrainSetup
 from ganbench.train.host import known_all
+from ganbench.train.lookahead import Judge, opponent
 from ganbench.train.member_optim import MemberOptimizer
 
 Stats = dict[str, Tensor]
@@ -124,6 +125,11 @@ def _d_objective(s: TrainSetup, real: Tensor, fake: Tensor, real_scores: Tensor,
 Core = Callable[[TrainSetup, Tensor | None, Tensor, Tensor], tuple]
 
 
+def _opponent(s: TrainSetup, real: Tensor | None, fake: Tensor) -> Judge:
+    """What the generator's objective scores with (see :mod:`ganbench.train.lookahead`)."""
+    return opponent(s.discriminator, s.d_optimizer, s.loss, s.config.discriminator.unroll, real, fake)
+
+
 def d_update(setup: TrainSetup, mask: Tensor, core: Core | None = None) -> tuple[Tensor, Stats]:
     """One discriminator step for the seeds in ``mask``; the generator is not touched."""
     s, b = setup, setup.config.batch_size
@@ -153,7 +159,7 @@ def g_update(setup: TrainSetup, mask: Tensor, core: Core | None = None) -> tuple
     parameters (and optimizer state) are left exactly as they were."""
     s, b = setup, setup.config.batch_size
     z = s.streams.normal(b, s.config.z_dim)
-    needs_real = s.loss.uses_real_in_g or s.loss.relative_scores
+    needs_real = s.loss.uses_real_in_g or s.loss.relative_scores or s.config.discriminator.unroll
     real = s.dataset.draw(s.streams, b) if needs_real else None
     _set_requires_grad(s.d_params, False)  # no gradient into D's parameters
     try:
@@ -163,13 +169,15 @@ def g_update(setup: TrainSetup, mask: Tensor, core: Core | None = None) -> tuple
 
 
 def g_core(s: TrainSetup, real: Tensor | None, z: Tensor, mask: Tensor, read_masks: bool = True):
-    """:func:`g_update` from its random inputs (``real`` only for a loss that needs real scores)."""
+    """:func:`g_update` from its random inputs (``real`` only for a loss that needs real scores, or
+    for an unrolled discriminator's look-ahead)."""
     fake = s.generator(z)
-    fake_scores = s.discriminator(fake)
+    judge = _opponent(s, real, fake)  # D, or D unrolled (discriminator.unroll)
+    fake_scores = judge(fake)
     real_scores = None
-    if real is not None:
+    if s.loss.uses_real_in_g or s.loss.relative_scores:
         with torch.no_grad():
-            real_scores = s.discriminator(real)
+            real_scores = judge(real)
     objective = s.loss.g_loss(fake_scores, real_scores if s.loss.uses_real_in_g else None)
     ok = mask & _finite(objective)
     acc = accuracy(s.loss, real_scores, fake_scores)
@@ -198,7 +206,9 @@ def joint_core(
     fake = s.generator(z)
     real_scores, fake_scores = s.discriminator(real), s.discriminator(fake)
     d_objective, penalty = _d_objective(s, real, fake, real_scores, fake_scores)
-    g_objective = s.loss.g_loss(fake_scores, real_scores.detach() if s.loss.uses_real_in_g else None)
+    judge = _opponent(s, real, fake)  # the generator's side may see the discriminator unrolled
+    g_fake, g_real = (fake_scores, real_scores) if judge is s.discriminator else (judge(fake), judge(real))
+    g_objective = s.loss.g_loss(g_fake, g_real.detach() if s.loss.uses_real_in_g else None)
     finite = _finite(d_objective, g_objective)
     ok_d, ok_g = d_mask & finite, g_mask & finite
     stats = {

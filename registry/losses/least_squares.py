@@ -1,6 +1,6 @@
 """`least_squares`: LSGAN (Mao et al. 2017, "Least Squares Generative Adversarial Networks")."""
 
-from ganbench.api import Batchable, Loss, Params, batch_mean, losses, per_member
+from ganbench.api import Batchable, Loss, batch_mean, losses, per_member
 
 
 @losses.register("least_squares")
@@ -12,7 +12,7 @@ class LeastSquares(Loss):
     D calls a sample real when its score is nearer b than a.
     """
 
-    class Params(Params):
+    class Params(Loss.Params):
         a: float = Batchable(0.0, description="target score of fake samples for D")
         b: float = Batchable(1.0, description="target score of real samples for D")
         c: float = Batchable(1.0, description="target score of fake samples for G")

@@ -2,7 +2,7 @@
 
 import torch
 
-from ganbench.api import Batchable, Loss, Params, batch_mean, losses, per_member
+from ganbench.api import Batchable, Loss, batch_mean, losses, per_member
 
 
 @losses.register("wasserstein")
@@ -16,7 +16,7 @@ class Wasserstein(Loss):
 
     relative_scores = True  # a critic's scores have no fixed zero
 
-    class Params(Params):
+    class Params(Loss.Params):
         clip: float = Batchable(0.01, gt=0, description="clip value c: critic weights stay in [−c, c]")
 
     def d_loss(self, real, fake):

@@ -2,7 +2,7 @@
 
 import torch
 
-from ganbench.api import Batchable, Loss, Params, batch_mean, losses
+from ganbench.api import Batchable, Loss, batch_mean, losses
 
 
 @losses.register("wgan_gp")
@@ -13,7 +13,7 @@ class WganGp(Loss):
 
     relative_scores = True  # a critic's scores have no fixed zero
 
-    class Params(Params):
+    class Params(Loss.Params):
         gp_weight: float = Batchable(10.0, ge=0, description="λ, weight of the gradient penalty")
 
     def d_loss(self, real, fake):
@@ -26,6 +26,9 @@ class WganGp(Loss):
         s, b = real_x.shape[:2]
         eps = rand.uniform(b, *([1] * (real_x.dim() - 2)))
         x_hat = (eps * real_x + (1 - eps) * fake_x.detach()).requires_grad_(True)
-        (grad,) = torch.autograd.grad(discriminator(x_hat).sum(), x_hat, create_graph=True)
-        norms = grad.reshape(s, b, -1).norm(dim=2)
-        return self.params.gp_weight * batch_mean((norms - 1) ** 2)
+        scores = discriminator(x_hat)
+        (grad,) = torch.autograd.grad(scores.sum(), x_hat, create_graph=True)
+        norms = grad.reshape(s, scores.shape[1], -1).norm(dim=2)  # one norm per critic input (packs)
+        gp = self.params.gp_weight * batch_mean((norms - 1) ** 2)
+        others = super().penalty(discriminator, real_x, fake_x, rand)  # R1/R2, where set
+        return gp if others is None else gp + others

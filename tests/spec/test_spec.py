@@ -119,3 +119,46 @@ def test_full_spec_covers_every_registered_loss_and_schedule():
     assert {c.config.loss.name for c in exp.cells} == set(losses.names())
     assert {c.config.schedule.name for c in exp.cells} == set(schedules.names())
     assert {c.config.dataset.name for c in exp.cells} == set(datasets.names()) - {"npz"}
+
+
+VARIANTS = """
+name: v
+datasets: [ring]
+losses: [modified_minimax]
+schedules: [alternating]
+seeds: 2
+train: {g_steps: 10, batch_size: 32}
+grid:
+  g_optimizer.lr: [0.0001, 0.0002]
+variants:
+  gan: {}
+  pacgan2: {discriminator.pack: 2, batch_size: 64}
+  r1: {loss.r1: 0.5}
+"""
+
+
+def test_variants_are_named_settings_crossed_with_the_grid(tmp_path):
+    exp = spec.load(write(tmp_path, VARIANTS))
+    assert len(exp.cells) == 2 * 3 and len({c.key for c in exp.cells}) == 6
+    by_variant = {}
+    for c in exp.cells:
+        by_variant.setdefault(c.variant, []).append(c)
+        assert c.label.endswith(f" + {c.variant}")
+    assert all(c.config.discriminator.pack == 2 and c.config.batch_size == 64 for c in by_variant["pacgan2"])
+    assert all(c.config.loss.params == {"r1": 0.5} for c in by_variant["r1"])
+    plain = by_variant["gan"]
+    assert all(c.config.discriminator.pack == 1 and c.config.loss.params == {} for c in plain)
+    assert [c.variant for c in spec.select(exp.cells, ["variant=r1"], "t")] == ["r1", "r1"]
+
+
+def test_a_bad_variant_setting_names_the_variant(tmp_path):
+    bad = VARIANTS.replace("batch_size: 64", "batch_size: 63")
+    with pytest.raises(GanbenchError, match="pacgan2"):
+        spec.load(write(tmp_path, bad))
+
+
+def test_the_remedies_spec_expands_to_each_remedy_beside_the_gan():
+    exp = spec.load(ROOT / "experiments" / "remedies.yaml")
+    variants = {c.variant for c in exp.cells}
+    assert variants == {"gan", "pacgan2", "spectral_norm", "r1", "r1_r2", "unrolled5"}
+    assert {c.config.dataset.name for c in exp.cells} == {"ring", "grid", "stacked_digits"}
