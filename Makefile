@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 PYTEST_WORKERS ?= 2
 
-.PHONY: setup test test-fast lint format demo benchmark first-look benchmark-quick ui report literature tune tune-ui perf clean
+.PHONY: setup test test-fast lint format demo benchmark first-look benchmark-quick ui report literature remedies tune tune-ui perf clean
 
 setup: $(VENV)/.installed
 
@@ -69,6 +69,13 @@ literature: setup
 	  $(BIN)/ganbench benchmark experiments/literature/$$spec.yaml --tracking-uri $(TRACKING_URI) --jobs 1 || exit 1; \
 	done
 	$(BIN)/ganbench literature $(LITERATURE) --tracking-uri $(TRACKING_URI)
+
+# The remedies against mode collapse (experiments/remedies.yaml: GAN against PacGAN2, spectral norm,
+# R1, R1 + R2 and an unrolled discriminator on ring, grid and stacked digits), then its report:
+# reports/remedies/. Its --dry-run estimates ~35 min with 2 workers on a quiet 2-core CPU (docs/remedies.md).
+remedies: setup
+	$(BIN)/ganbench benchmark experiments/remedies.yaml --tracking-uri $(TRACKING_URI) --jobs $(JOBS)
+	$(BIN)/ganbench report remedies --tracking-uri $(TRACKING_URI)
 
 # Tuning with Optuna: experiments/tune_default.yaml, studies in the embedded optuna.db, runs in the
 # same MLflow store; rerunning continues the studies. Prints the best trials and the budget curves.

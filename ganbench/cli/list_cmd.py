@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ganbench import discovery, registry
+from ganbench.train.networks import REMEDY_OPTIONS, NetConfig
 from ganbench.validation import describe_fields
 
 
@@ -25,7 +26,22 @@ def print_registry(console: Console) -> None:
         for entry in reg.entries():
             table.add_row(entry.name, describe_fields(entry.obj.Params), short_origin(entry.origin))
         console.print(table)
+    console.print(remedy_table())
     if discovery.failures:
         console.print("[bold red]plugins that failed to load:[/]")
         for failure in discovery.failures:
             console.print(f"  {failure}", highlight=False)
+
+
+def remedy_table() -> Table:
+    """The remedies against mode collapse that are network options (the loss options R1/R2 are
+    listed with each loss): key, default and what it does."""
+    table = Table(title="remedies (network options)", title_justify="left", expand=False)
+    table.add_column("key", style="bold cyan", no_wrap=True)
+    table.add_column("default")
+    table.add_column("what it does")
+    for name in REMEDY_OPTIONS:
+        field = NetConfig.model_fields[name]
+        table.add_row(f"discriminator.{name}", str(field.default).lower(), field.description or "")
+    table.add_row("loss.r1, loss.r2", "0", "R1 / R2 gradient penalties γ/2·E‖∇D‖² (every loss, see above)")
+    return table

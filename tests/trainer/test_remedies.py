@@ -226,3 +226,18 @@ def test_unrolled_look_ahead_steps_count_as_discriminator_gradient_evaluations()
 @pytest.mark.parametrize("leave", [False, True])
 def test_an_unrolled_discriminator_keeps_members_apart_in_a_population(leave):
     check_member_equals_alone("schedule", "alternating", leave=leave, shared=("discriminator.unroll=2",))
+
+
+def test_ganbench_list_shows_every_remedy(cli):
+    proc = cli("list")
+    assert proc.returncode == 0
+    listed = proc.stdout.split("remedies (network options)")[1]
+    for key in (
+        "discriminator.spectral_norm",
+        "discriminator.pack",
+        "discriminator.unroll",
+        "loss.r1, loss.r2",
+    ):
+        assert key in listed
+    losses_table = proc.stdout.split("remedies (network options)")[0]
+    assert losses_table.count("r1 (default 0.0)") >= len(registry.losses.names())
