@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from ganbench.train.build import build, build_population, resolve_device  # noqa: E402
 from ganbench.train.population import group  # noqa: E402
+from ganbench.train.tick_ops import WORKLOAD  # noqa: E402 — the workload the op counts use
 from ganbench.train.trainer import train  # noqa: E402
 from ganbench.validation import train_config  # noqa: E402
 
@@ -47,11 +48,7 @@ clock = time.perf_counter
 def configs(grid: int, seeds: int, g_steps: int, device: str) -> list:
     lrs = np.geomspace(5e-5, 3.2e-3, grid)
     base = {
-        "dataset": {"name": "ring"},
-        "loss": {"name": "modified_minimax"},
-        "schedule": {"name": "alternating", "d_steps": 1},
-        "batch_size": 256,
-        "z_dim": 16,
+        **WORKLOAD,
         "seeds": list(range(seeds)),
         "g_steps": g_steps,
         "eval_every": 10 * g_steps,

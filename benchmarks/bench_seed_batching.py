@@ -47,16 +47,9 @@ from ganbench.experiment.cell_run import CellTask, run_cell  # noqa: E402
 from ganbench.experiment.tracking import Tracker  # noqa: E402
 from ganbench.train.build import build, resolve_device  # noqa: E402
 from ganbench.train.reference_loop import PlainGAN  # noqa: E402
+from ganbench.train.tick_ops import WORKLOAD  # noqa: E402 — the workload the op counts use
 from ganbench.train.trainer import train  # noqa: E402
 from ganbench.validation import train_config  # noqa: E402
-
-WORKLOAD = {
-    "dataset": {"name": "ring"},
-    "loss": {"name": "modified_minimax"},
-    "schedule": {"name": "alternating", "d_steps": 1},
-    "batch_size": 256,
-    "z_dim": 16,
-}
 
 
 def sync(device: torch.device) -> None:
