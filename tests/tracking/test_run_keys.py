@@ -12,6 +12,7 @@ from ganbench.errors import GanbenchError
 from ganbench.experiment import spec
 from ganbench.experiment.tracking import flatten
 from ganbench.train.config import TrainConfig
+from ganbench.train.networks import REMEDY_OPTIONS, NetConfig
 
 BASE = {
     "name": "keys",
@@ -31,13 +32,25 @@ NON_DEFAULT = {
     "metrics": ["modes"],
     "metric_params": {"modes": {"quality_sigmas": 2.0}},
     "streams": "philox",
+    "compile": "off",
+    "matmul_precision": "high",
+    "discriminator.pack": 2,
+}
+#: Settings left out of a configuration's dump while at their defaults (so that keys recorded before
+#: they existed still match): they must change the key once set.
+OMITTED_AT_DEFAULT = {
+    "compile": "auto",
+    "matmul_precision": "highest",
+    **{f"discriminator.{name}": NetConfig.model_fields[name].default for name in REMEDY_OPTIONS},
+    "generator.spectral_norm": False,  # generator.pack / unroll must stay at 1 / 0 (refused otherwise)
 }
 
 
 def fields() -> dict[str, Any]:
     cells = spec.expand(spec.ExperimentSpec.model_validate(BASE), "test")
     dumped = flatten(cells[0].config.model_dump(mode="json"))
-    return {k: v for k, v in dumped.items() if k not in NOT_IN_KEY}
+    assert not set(OMITTED_AT_DEFAULT) & set(dumped)  # they are left out at their defaults
+    return {**{k: v for k, v in dumped.items() if k not in NOT_IN_KEY}, **OMITTED_AT_DEFAULT}
 
 
 def alternatives(name: str, value: Any) -> list[Any]:
