@@ -26,13 +26,9 @@ from torch import Tensor, nn
 from torch.func import functional_call
 
 from ganbench.contracts.loss import Loss
-from ganbench.train.member_optim import MemberAdam, MemberOptimizer, MemberRMSprop, MemberSGD
+from ganbench.train.member_optim import MemberAdam, MemberOptimizer, MemberRMSprop, MemberSGD, col
 
 Judge = Callable[[Tensor], Tensor]
-
-
-def _col(t: Tensor) -> Tensor:
-    return t.unsqueeze(1)
 
 
 def _safe_sqrt(x: Tensor) -> Tensor:
@@ -47,25 +43,25 @@ def _adam(opt: MemberOptimizer, flat: Tensor, grad: Tensor, state: dict[str, Ten
     b1, b2, lr = group["beta1"], group["beta2"], group["lr"]
     p1, p2 = state["beta1_power"] * b1, state["beta2_power"] * b2  # β₁ᵗ, β₂ᵗ after this step
     w1, w2 = group["weight1"], group["weight2"]  # 1 − β₁, 1 − β₂ as the optimizer keeps them
-    m = state["exp_avg"] * _col(b1) + grad * _col(w1)
-    v = state["exp_avg_sq"] * _col(b2) + grad.square() * _col(w2)
-    denom = _safe_sqrt(v) / _col((1 - p2).sqrt()) + opt.eps
-    new = flat - _col(lr / (1 - p1)) * m / denom
+    m = state["exp_avg"] * col(b1) + grad * col(w1)
+    v = state["exp_avg_sq"] * col(b2) + grad.square() * col(w2)
+    denom = _safe_sqrt(v) / col((1 - p2).sqrt()) + opt.eps
+    new = flat - col(lr / (1 - p1)) * m / denom
     return new, {"beta1_power": p1, "beta2_power": p2, "exp_avg": m, "exp_avg_sq": v}
 
 
 def _rmsprop(opt: MemberOptimizer, flat: Tensor, grad: Tensor, state: dict[str, Tensor]):
     group = opt.param_groups[0]
-    square_avg = state["square_avg"] * _col(group["alpha"]) + grad.square() * (1 - opt.alpha)
-    buf = state["momentum_buffer"] * _col(group["momentum"]) + grad / (_safe_sqrt(square_avg) + opt.eps)
-    new = flat - _col(group["lr"]) * buf
+    square_avg = state["square_avg"] * col(group["alpha"]) + grad.square() * (1 - opt.alpha)
+    buf = state["momentum_buffer"] * col(group["momentum"]) + grad / (_safe_sqrt(square_avg) + opt.eps)
+    new = flat - col(group["lr"]) * buf
     return new, {"square_avg": square_avg, "momentum_buffer": buf}
 
 
 def _sgd(opt: MemberOptimizer, flat: Tensor, grad: Tensor, state: dict[str, Tensor]):
     group = opt.param_groups[0]
-    buf = state["momentum_buffer"] * _col(group["momentum"]) + grad
-    return flat - _col(group["lr"]) * buf, {"momentum_buffer": buf}
+    buf = state["momentum_buffer"] * col(group["momentum"]) + grad
+    return flat - col(group["lr"]) * buf, {"momentum_buffer": buf}
 
 
 #: The differentiable step of each member optimizer, out of place: (optimizer, flat params, flat
@@ -79,12 +75,6 @@ def _state(opt: MemberOptimizer) -> dict[str, Tensor]:
     for name in opt.buffers:
         state.setdefault(name, torch.zeros_like(opt.flat))
     return state
-
-
-def _decayed(opt: MemberOptimizer, flat: Tensor, grad: Tensor) -> Tensor:
-    if not opt.decays:
-        return grad
-    return grad + _col(opt.param_groups[0]["weight_decay"]) * flat
 
 
 def unrolled(
@@ -120,7 +110,7 @@ def unrolled(
         judge = judge_with(flat)
         objective = loss.d_loss(judge(real), judge(fake))
         (grad,) = torch.autograd.grad(objective.sum(), flat, create_graph=True)
-        flat, state = step(optimizer, flat, _decayed(optimizer, flat, grad), state)
+        flat, state = step(optimizer, flat, optimizer.with_decay(grad, flat), state)
     return judge_with(flat)
 
 

@@ -97,13 +97,19 @@ class MemberOptimizer(torch.optim.Optimizer):
         """One step from the (S, P) gradient ``grad`` for the members in ``keep`` ((S,) bool; None:
         all); the others' parameters and state stay bit-identical."""
         state = self.state["flat"]
-        if self.decays:  # L2 penalty as torch applies it (weight_decay = 0: grad unchanged)
-            grad = grad + self.param_groups[0]["weight_decay"].unsqueeze(1) * self.flat
+        grad = self.with_decay(grad, self.flat)
         moves = None
         if keep is not None:
             grad = torch.where(keep.unsqueeze(1), grad, self.zero)  # a frozen member's NaN must not leak
             moves = keep.float()
         self._update(grad, state, self.param_groups[0], moves)
+
+    def with_decay(self, grad: Tensor, flat: Tensor) -> Tensor:
+        """``grad`` plus the L2 penalty's gradient at ``flat``, as torch applies weight decay (no
+        kernel when no member decays). Shared by the step and the unrolled look-ahead."""
+        if not self.decays:
+            return grad
+        return grad + self.param_groups[0]["weight_decay"].unsqueeze(1) * flat
 
     def _update(self, grad: Tensor, state: dict, group: dict, moves: Tensor | None) -> None:
         """Apply the step to ``self.flat`` and ``state``; ``moves`` is (S,) 1.0/0.0 (None: all 1)."""
@@ -126,7 +132,7 @@ class MemberOptimizer(torch.optim.Optimizer):
             p.grad = None
 
 
-def _col(t: Tensor) -> Tensor:
+def col(t: Tensor) -> Tensor:
     """(S,) → (S, 1), broadcastable against an (S, P) tensor."""
     return t.unsqueeze(1)
 
@@ -165,10 +171,10 @@ class MemberAdam(MemberOptimizer):
             w1, w2 = group["weight1"] * moves, group["weight2"] * moves
         m, v = state["exp_avg"], state["exp_avg_sq"]
         # Eight (S, P) kernels (torch's single-tensor Adam: seven a tensor).
-        m.lerp_(grad, _col(w1))
-        v.lerp_(grad.square(), _col(w2))  # β₂v + (1−β₂)g²
-        denom = v.sqrt().div_(_col(correction)).add_(self.eps)
-        self.flat.addcdiv_(m * _col(step_size), denom, value=-1)
+        m.lerp_(grad, col(w1))
+        v.lerp_(grad.square(), col(w2))  # β₂v + (1−β₂)g²
+        denom = v.sqrt().div_(col(correction)).add_(self.eps)
+        self.flat.addcdiv_(m * col(step_size), denom, value=-1)
 
 
 class MemberRMSprop(MemberOptimizer):
@@ -186,13 +192,13 @@ class MemberRMSprop(MemberOptimizer):
         # v·α + (1−α)g² is torch's order of operations; a member that sits out keeps v·1 + 0.
         alpha = group["alpha"] if moves is None else torch.where(moves > 0, group["alpha"], self.one)
         square_avg, buf = state["square_avg"], state["momentum_buffer"]
-        square_avg.mul_(_col(alpha)).addcmul_(grad, grad, value=1 - self.alpha)
+        square_avg.mul_(col(alpha)).addcmul_(grad, grad, value=1 - self.alpha)
         momentum, lr = group["momentum"], group["lr"]
         if moves is not None:  # sits out: momentum 1 (b·1 + 0) and learning rate 0 (θ − 0)
             momentum, lr = torch.where(moves > 0, momentum, self.one), lr * moves
         avg = square_avg.sqrt().add_(self.eps)
-        buf.mul_(_col(momentum)).add_(grad / avg)
-        self.flat.sub_(_col(lr) * buf)
+        buf.mul_(col(momentum)).add_(grad / avg)
+        self.flat.sub_(col(lr) * buf)
 
 
 class MemberSGD(MemberOptimizer):
@@ -206,8 +212,8 @@ class MemberSGD(MemberOptimizer):
         if moves is not None:  # sits out: momentum 1 (b·1 + 0) and learning rate 0 (θ − 0)
             momentum, lr = torch.where(moves > 0, momentum, self.one), lr * moves
         buf = state["momentum_buffer"]
-        buf.mul_(_col(momentum)).add_(grad)
-        self.flat.sub_(_col(lr) * buf)
+        buf.mul_(col(momentum)).add_(grad)
+        self.flat.sub_(col(lr) * buf)
 
 
 OPTIMIZERS: dict[str, type[MemberOptimizer]] = {
