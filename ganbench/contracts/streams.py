@@ -172,6 +172,8 @@ class GeneratorStreams:
         return len(self.seeds)
 
     def _each(self, draw) -> Tensor:
+        if len(self.gens) == 1:  # one member: a view, not a copy (a kernel less per draw)
+            return draw(self.gens[0]).unsqueeze(0)
         return torch.stack([draw(g) for g in self.gens])
 
     def uniform(self, *shape: int) -> Tensor:

@@ -41,13 +41,14 @@ def _safe_sqrt(x: Tensor) -> Tensor:
 def _adam(opt: MemberOptimizer, flat: Tensor, grad: Tensor, state: dict[str, Tensor]):
     group = opt.param_groups[0]
     b1, b2, lr = group["beta1"], group["beta2"], group["lr"]
-    p1, p2 = state["beta1_power"] * b1, state["beta2_power"] * b2  # β₁ᵗ, β₂ᵗ after this step
+    powers = state["beta_powers"] * opt.betas  # (β₁ᵗ, β₂ᵗ) after this step
+    p1, p2 = powers[:, 0], powers[:, 1]
     w1, w2 = group["weight1"], group["weight2"]  # 1 − β₁, 1 − β₂ as the optimizer keeps them
     m = state["exp_avg"] * col(b1) + grad * col(w1)
     v = state["exp_avg_sq"] * col(b2) + grad.square() * col(w2)
     denom = _safe_sqrt(v) / col((1 - p2).sqrt()) + opt.eps
     new = flat - col(lr / (1 - p1)) * m / denom
-    return new, {"beta1_power": p1, "beta2_power": p2, "exp_avg": m, "exp_avg_sq": v}
+    return new, {"beta_powers": powers, "exp_avg": m, "exp_avg_sq": v}
 
 
 def _rmsprop(opt: MemberOptimizer, flat: Tensor, grad: Tensor, state: dict[str, Tensor]):

@@ -140,7 +140,8 @@ def col(t: Tensor) -> Tensor:
 class MemberAdam(MemberOptimizer):
     """Adam (Kingma & Ba 2015): m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g²,
     θ ← θ − lr · (m / (1−β₁ᵗ)) / (√(v / (1−β₂ᵗ)) + ε), with t the member's own step count —
-    kept as the running powers β₁ᵗ, β₂ᵗ (one multiplication a step instead of two powers)."""
+    kept as the running powers (β₁ᵗ, β₂ᵗ), one (S, 2) tensor ``beta_powers`` multiplied by the
+    (S, 2) ``betas`` once a step (one kernel for both bias corrections' powers)."""
 
     eps = 1e-8
     buffers = ("exp_avg", "exp_avg_sq")
@@ -150,24 +151,27 @@ class MemberAdam(MemberOptimizer):
         super().__init__(params, settings)
         group = self.param_groups[0]  # the moving averages' weights, computed once
         group["weight1"], group["weight2"] = 1 - group["beta1"], 1 - group["beta2"]
-        lr = group["lr"]  # βᵗ per member (t = 0: 1)
-        self.state["flat"].update(beta1_power=torch.ones_like(lr), beta2_power=torch.ones_like(lr))
+        self.betas = torch.stack((group["beta1"], group["beta2"]), dim=1)  # (S, 2), made once
+        # (β₁ᵗ, β₂ᵗ) per member (t = 0: 1)
+        self.state["flat"]["beta_powers"] = torch.ones_like(self.betas)
+
+    def select(self, rows: Tensor) -> None:
+        super().select(rows)
+        self.betas = self.betas[rows]
 
     def _update(self, grad, state, group, moves):
-        b1, b2, lr = group["beta1"], group["beta2"], group["lr"]
-        p1, p2 = state["beta1_power"], state["beta2_power"]
+        lr, powers = group["lr"], state["beta_powers"]
         if moves is None:
-            p1.mul_(b1)
-            p2.mul_(b2)
-            step_size, correction = lr / (1 - p1), (1 - p2).sqrt()
+            powers.mul_(self.betas)
+            left = 1 - powers  # (1 − β₁ᵗ, 1 − β₂ᵗ)
+            step_size, correction = lr / left[:, 0], left[:, 1].sqrt()
             w1, w2 = group["weight1"], group["weight2"]
         else:  # b^1 = b, b^0 = 1 exactly; a member that sits out gets weight 0 and rate 0, and a
             # member that has not stepped yet a finite correction (one that moved has 1 − βᵗ ≥ 1 − β,
             # untouched by the clamp: the same numbers as above)
-            p1.mul_(b1.pow(moves))
-            p2.mul_(b2.pow(moves))
-            step_size = lr * moves / (1 - p1).clamp(min=self.tiny)
-            correction = (1 - p2).clamp(min=self.tiny).sqrt()
+            powers.mul_(self.betas.pow(col(moves)))
+            left = (1 - powers).clamp(min=self.tiny)
+            step_size, correction = lr * moves / left[:, 0], left[:, 1].sqrt()
             w1, w2 = group["weight1"] * moves, group["weight2"] * moves
         m, v = state["exp_avg"], state["exp_avg_sq"]
         # Eight (S, P) kernels (torch's single-tensor Adam: seven a tensor).

@@ -251,6 +251,10 @@ class Discriminator(nn.Module):
         super().__init__()
         self.pack = cfg.pack
         self.net = SeedMLP(inits, dim * cfg.pack, 1, cfg)
+        #: Whether a row's score depends on that row alone: no batch statistics (``norm``) and no
+        #: power iteration per call (``spectral_norm``). Then real and generated batches may be
+        #: scored in one call (see ``ganbench.train.updates.score_both``).
+        self.rows_independent = cfg.norm == "none" and not cfg.spectral_norm
 
     def packed(self, x: Tensor) -> Tensor:
         """Samples (S, B, *shape) → the discriminator's inputs (S, B / pack, pack · dim)."""

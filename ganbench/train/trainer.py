@@ -55,12 +55,12 @@ class Meter:
 
     def add(self, stats: dict[str, Tensor], mask: Tensor) -> None:
         names = tuple(stats)
-        values = torch.stack([v.detach() for v in stats.values()]).double()
+        values = torch.stack([v.detach() for v in stats.values()])  # (float32 sums: ≤ log_every terms)
         m = mask.to(values.device)
         group = self.groups.get(names)
         if group is None:
             zero = torch.zeros((), dtype=values.dtype, device=values.device)
-            self.groups[names] = [torch.where(m, values, zero), m.double(), zero]
+            self.groups[names] = [torch.where(m, values, zero), m.to(values.dtype), zero]
         else:
             group[0] += torch.where(m, values, group[2])  # (a constant zero: none built per call)
             group[1] += m
@@ -76,7 +76,7 @@ class Meter:
         sums: dict[str, np.ndarray] = {}
         counts: dict[str, np.ndarray] = {}
         for names, (group_sums, group_counts, _) in self.groups.items():
-            s, c = group_sums.cpu().numpy(), group_counts.cpu().numpy()
+            s, c = group_sums.cpu().double().numpy(), group_counts.cpu().double().numpy()
             for i, name in enumerate(names):
                 sums[name] = sums.get(name, 0) + s[i]
                 counts[name] = counts.get(name, 0) + c
@@ -101,6 +101,7 @@ def train(
     log = log or (lambda record: None)
     on_device = MaskCache(dev)
     per_seed = setup.schedule.per_seed
+    reads_accuracy = setup.schedule.reads_accuracy  # else no running accuracy is kept (see Schedule)
     lookahead = cfg.discriminator.unroll  # D gradient evaluations inside each G update (unrolled D)
     updates = updates_for(setup)  # eager, or compiled (``train.compile``)
     torch.set_float32_matmul_precision(cfg.matmul_precision)  # (process-wide: set for every run)
@@ -125,6 +126,7 @@ def train(
         return full
 
     started, tick, next_check = time.perf_counter(), 0, 1
+    g_ticks, lockstep_g = 0, True  # G updates asked of every running member; only such so far?
 
     while True:
         if should_stop is not None and should_stop():
@@ -132,7 +134,8 @@ def train(
             break
         # (2) The schedule decides, per seed, who moves this tick. (It gets the counters themselves,
         # not copies: a schedule reads its state and must not keep or modify it.)
-        state = ScheduleState(tick, counts[0], counts[1], (acc_real + acc_fake) / 2)
+        accuracy = (acc_real + acc_fake) / 2 if reads_accuracy else acc_real  # (NaN: not kept)
+        state = ScheduleState(tick, counts[0], counts[1], accuracy)
         step = setup.schedule.next_step(state)
         d_mask, g_mask = on_device.masked(step.d, running, nobody), on_device.masked(step.g, running, nobody)
         ok_d = ok_g = nobody
@@ -149,24 +152,37 @@ def train(
                 meter.add(d_stats, ok_d)
             if per_seed or on_device.may_any(step.g):
                 ok_g, g_stats = updates.g(setup, g_mask)
-                acc_fake = torch.where(ok_g, g_stats.pop("g_acc_fake"), acc_fake)
+                if reads_accuracy:
+                    acc_fake = torch.where(ok_g, g_stats.pop("g_acc_fake"), acc_fake)
                 meter.add(g_stats, ok_g)
-        if d_stats:  # the schedule sees the discriminator's latest accuracy
+        if d_stats and reads_accuracy:  # the schedule sees the discriminator's latest accuracy
             acc_real = torch.where(ok_d, d_stats["d_acc_real"], acc_real)
             acc_fake = torch.where(ok_d, d_stats["d_acc_fake"], acc_fake)
 
+        if g_mask is not nobody:  # G updates asked of every running member, and only such so far?
+            g_ticks, lockstep_g = g_ticks + 1, lockstep_g and g_mask is running
+
         # (3) A non-finite objective freezes that seed where it stands; the others go on. (ok ⊆ mask,
         # so mask ^ ok is "asked to move and did not"; a failed seed was running, so ^ drops it.)
-        failed = None
-        for mask, ok in ((d_mask, ok_d), (g_mask, ok_g)):
-            if mask is not nobody:
+        asked = [(mask, ok) for mask, ok in ((d_mask, ok_d), (g_mask, ok_g)) if mask is not nobody]
+        if asked and all(mask is running for mask, _ in asked):  # every running member was asked:
+            running = asked[0][1] if len(asked) == 1 else ok_d & ok_g  # it runs on if it moved
+        elif asked:
+            failed = None
+            for mask, ok in asked:
                 failed = mask ^ ok if failed is None else failed | (mask ^ ok)
-        if failed is not None:
             running = running ^ failed  # (not in place: a mask may be ``running`` itself)
         counts += torch.stack((ok_g, ok_d, g_mask, d_mask))
         if lookahead and g_mask is not nobody:  # an unrolled D's look-ahead steps are D evaluations too
             counts[3] += lookahead * g_mask
-        if g_mask is not nobody:  # the budget is exact: a spent seed is masked from now on
+        # The budget is exact: a spent seed is masked from now on. While every G update has been
+        # asked of all running members (shared decisions), each running member has made exactly
+        # ``g_ticks`` of them (one that failed one stopped running), so the host knows when the
+        # budget is spent without a kernel a tick.
+        if lockstep_g:
+            if g_ticks >= cfg.g_steps:
+                running = nobody
+        elif g_mask is not nobody:
             running = running & (counts[0] < cfg.g_steps)
         tick += 1
 

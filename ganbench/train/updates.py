@@ -112,6 +112,19 @@ def accuracy(loss: Loss, real_scores: Tensor | None, fake_scores: Tensor) -> Sta
     return out
 
 
+def score_both(s: TrainSetup, real: Tensor, fake: Tensor) -> tuple[Tensor, Tensor]:
+    """The discriminator's scores of ``real`` and of ``fake``. Where a row's score depends on that
+    row alone, both batches go through D as one (one forward and one backward pass instead of two:
+    about 28 fewer kernels a D step with 3 hidden layers); with batch statistics or spectral
+    normalisation (a power iteration per call) they stay two calls, as the remedy defines them."""
+    if not s.discriminator.rows_independent:
+        return s.discriminator(real), s.discriminator(fake)
+    scores = s.discriminator(torch.cat((real, fake), dim=1))
+    n_real = real.shape[1] // s.discriminator.pack
+    real_scores, fake_scores = scores.split((n_real, scores.shape[1] - n_real), dim=1)  # (backward: one cat)
+    return real_scores, fake_scores
+
+
 def _d_objective(s: TrainSetup, real: Tensor, fake: Tensor, real_scores: Tensor, fake_scores: Tensor):
     """The discriminator's loss plus its penalty (if the loss has one), and the penalty alone."""
     objective = s.loss.d_loss(real_scores, fake_scores)
@@ -142,7 +155,7 @@ def d_core(s: TrainSetup, real: Tensor, z: Tensor, mask: Tensor, read_masks: boo
     """:func:`d_update` from its random inputs (``read_masks``: may read CPU masks on the host)."""
     with torch.no_grad():
         fake = s.generator(z)
-    real_scores, fake_scores = s.discriminator(real), s.discriminator(fake)
+    real_scores, fake_scores = score_both(s, real, fake)
     objective, penalty = _d_objective(s, real, fake, real_scores, fake_scores)
     ok = mask & _finite(objective)
     stats = {"d_loss": objective.detach(), **accuracy(s.loss, real_scores, fake_scores)}
@@ -180,8 +193,9 @@ def g_core(s: TrainSetup, real: Tensor | None, z: Tensor, mask: Tensor, read_mas
             real_scores = judge(real)
     objective = s.loss.g_loss(fake_scores, real_scores if s.loss.uses_real_in_g else None)
     ok = mask & _finite(objective)
-    acc = accuracy(s.loss, real_scores, fake_scores)
-    stats = {"g_loss": objective.detach(), "g_acc_fake": acc["d_acc_fake"]}
+    stats = {"g_loss": objective.detach()}
+    if s.schedule.reads_accuracy:  # D's accuracy on these fakes, for the schedule's next decision
+        stats["g_acc_fake"] = accuracy(s.loss, real_scores, fake_scores)["d_acc_fake"]
     grad = _grads(objective, s.g_optimizer)
     stats["grad_norm_g"] = seed_grad_norm(grad)
     _step(s.g_optimizer, grad, ok, None, read_masks)
@@ -204,7 +218,7 @@ def joint_core(
 ):
     """:func:`joint_update` from its random inputs."""
     fake = s.generator(z)
-    real_scores, fake_scores = s.discriminator(real), s.discriminator(fake)
+    real_scores, fake_scores = score_both(s, real, fake)
     d_objective, penalty = _d_objective(s, real, fake, real_scores, fake_scores)
     judge = _opponent(s, real, fake)  # the generator's side may see the discriminator unrolled
     g_fake, g_real = (fake_scores, real_scores) if judge is s.discriminator else (judge(fake), judge(real))

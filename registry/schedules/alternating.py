@@ -11,6 +11,8 @@ class Alternating(Schedule):
     alternating 5:1 over 12 ticks: DDDDDG DDDDDG.
     """
 
+    reads_accuracy = False  # decides from the tick (and counts) alone
+
     class Params(Params):
         d_steps: int = Field(1, ge=1, description="k_D: discriminator steps per round")
         g_steps: int = Field(1, ge=1, description="k_G: generator steps per round")

@@ -1,8 +1,10 @@
 """Kernel-making operators per generator update (a CPU count that predicts a GPU's launches): the
 trainer against the plain PyTorch loop, how the count grows with the number of members, and no
-tensor built from host values inside a tick. Counts are deterministic on the CPU; the ceilings sit a
-little above what was measured (196–203 per update; plain loop 150) so that a change that adds
-kernels to every tick fails here."""
+tensor built from host values inside a tick. Counts are deterministic on the CPU; the ceilings sit
+at what these short counts measure (S = 1: 149 per update with Philox streams, 151 with generator
+streams, over 6 updates; S = 64: 160.8 over 20 — a Philox refill every few ticks at this batch; plain
+loop 152) so that a change that adds kernels to every tick fails here. (``make perf`` counts over 40
+updates: 145.5, 147.5, 152.4.)"""
 
 import pytest
 import torch
@@ -33,16 +35,18 @@ def test_counter_skips_views_and_host_reads_and_counts_kernels():
 def test_a_tick_costs_about_what_the_plain_loop_costs():
     plain = per_update(lambda n: plain_ops(n, BATCH), 2, 6)
     assert 140 <= plain["total"] <= 160  # (foreach Adam; a change of torch's may move it)
+    ceiling = {"philox": 149, "generator": 151}
     for streams in ("philox", "generator"):
         ours = counted(1, streams)
-        assert ours["total"] <= 210, (streams, ours["ops"])
-        assert ours["total"] <= 1.4 * plain["total"]
+        assert ours["total"] <= ceiling[streams], (streams, ours["ops"])
+        assert ours["total"] <= plain["total"]  # the goal: one member costs no more than the plain loop
         assert ours["host_reads"] <= 4  # CPU masks (free there; none on a GPU) and check points
 
 
 def test_philox_members_cost_no_operators_per_tick():
     one, many = counted(1, "philox", updates=20), counted(64, "philox", updates=20)
     assert many["total"] <= 1.1 * one["total"], many["ops"] - one["ops"]
+    assert many["total"] <= 161, many["ops"]
 
 
 @pytest.mark.parametrize("streams", ["philox", "generator"])
