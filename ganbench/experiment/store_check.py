@@ -3,20 +3,23 @@ when two processes race to create (migrate) the same fresh store.
 
 A SQLite store must be readable and writable (the file and its folder: SQLite writes a journal
 beside it) and intact (``PRAGMA quick_check``); these checks take milliseconds, where MLflow
-itself would retry a read-only file for minutes or train into a corrupted one. Server and RDB
-stores are checked by the first query :meth:`ganbench.experiment.tracking.Tracker.connect` makes.
+itself would retry a read-only file for minutes or train into a corrupted one. A server or database
+store must answer on its port within seconds (MLflow retries an unreachable one for about two
+minutes); its credentials are checked by the first query the tracker makes.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import socket
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from ganbench.errors import GanbenchError
 from ganbench.experiment.masking import mask_url
@@ -58,6 +61,7 @@ def check_sqlite_store(uri: str, what: str = "tracking store") -> None:
     checked for a writable folder."""
     path = sqlite_path(uri)
     if path is None:
+        check_reachable(uri, what)
         return
     folder = path.parent if str(path.parent) else Path(".")
     advice = "Pass a writable SQLite path or a server; nothing was written."
@@ -78,6 +82,33 @@ def check_sqlite_store(uri: str, what: str = "tracking store") -> None:
             f"{what} {mask_url(uri)!r} is damaged: SQLite's quick_check says {problem!r}. "
             "Restore it from a copy or pass a fresh store; nothing was written."
         )
+
+
+#: Default ports of the stores reached over the network (MLflow's database URIs and servers).
+DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mssql": 1433, "http": 80, "https": 443}
+CONNECT_SECONDS = 5.0
+
+
+def check_reachable(uri: str, what: str = "tracking store") -> None:
+    """Refuse, with its cause and at once, a database or server store whose host does not answer on
+    its port (MLflow itself retries such a store for about two minutes before it gives up). Only the
+    port is tried: a wrong password or database is reported by the first query, as before."""
+    parts = urlsplit(uri)
+    scheme = parts.scheme.split("+", 1)[0]
+    if scheme not in DEFAULT_PORTS or not parts.hostname:
+        return
+    try:
+        port = parts.port or DEFAULT_PORTS[scheme]
+    except ValueError:
+        raise GanbenchError(f"{what} {mask_url(uri)!r}: the port is not a number.") from None
+    try:
+        socket.create_connection((parts.hostname, port), timeout=CONNECT_SECONDS).close()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise GanbenchError(
+            f"{what} {mask_url(uri)!r}: nothing answers at {parts.hostname}:{port} ({reason}). "
+            "Start the server or pass another store; nothing was written."
+        ) from None
 
 
 def _quick_check(path: Path) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import socket
 import subprocess
 from pathlib import Path
 
@@ -101,3 +102,24 @@ def test_bad_npz_data_is_refused_before_the_store_is_touched(tmp_path):
     assert proc.returncode == 2, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "NaN" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "mlflow.db").exists() and not (tmp_path / "mlruns").exists()
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("scheme", ["postgresql", "http"])
+def test_a_server_store_that_does_not_answer_is_refused_at_once(scheme, tmp_path):
+    """MLflow retries an unreachable database for about two minutes (SQLAlchemy engine creation with
+    backoff); the port check ends it with the cause, the password masked, and nothing written."""
+    secret = "Zq81UniquePw"
+    uri = f"{scheme}://user:{secret}@127.0.0.1:{free_port()}/store"
+    proc = run(tmp_path, str(QUICK), "--tracking-uri", uri)
+    assert proc.returncode == 2, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "nothing answers at 127.0.0.1" in proc.stderr and "Traceback" not in proc.stderr
+    assert "retried" not in proc.stderr  # MLflow's retry warnings never started
+    assert secret not in proc.stdout + proc.stderr
+    assert digest(tmp_path) == {}
