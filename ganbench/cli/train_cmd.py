@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import torch
 from rich import box
 from rich.console import Console
 from rich.progress import (
@@ -19,7 +20,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from ganbench.experiment.cell_run import sample_bound
 from ganbench.experiment.spec_io import read_yaml
+from ganbench.metrics.stability import DIVERGENCE_BOUND
 from ganbench.report.quality import shown_value
 from ganbench.train.build import build, evaluator_for
 from ganbench.train.records import History, LogRecord
@@ -66,11 +69,15 @@ def run_train(
     with Progress(*columns, console=console, transient=False) as progress:
         task = progress.add_task("training", total=cfg.g_steps)
 
+        watch = BlowUp(setup)
+
         def log(record: LogRecord) -> None:
             history(record)
+            watch(record)
             progress.update(task, completed=int(record.step.min()))
 
         result = train(setup, log=log, evaluate=evaluate)
+        watch.mark(result)
         progress.update(task, completed=int(result.g_updates.max()))
 
     console.print(result_table(result))
@@ -84,6 +91,36 @@ def run_train(
     figure = _save_samples(setup, out)
     console.print(f"Samples: [bold]{figure}[/]  ({result.seconds:.1f} s of training)")
     return result
+
+
+class BlowUp:
+    """Divergence beyond NaN, by the benchmark's rule (docs/runs-and-stores.md): a seed diverges at
+    the first logged point where a loss or gradient norm reaches :data:`DIVERGENCE_BOUND`, or its
+    samples reach :func:`sample_bound` (1,000 times the data's largest magnitude)."""
+
+    WATCHED = ("d_loss", "g_loss", "grad_norm_d", "grad_norm_g")
+
+    def __init__(self, setup) -> None:
+        gen = torch.Generator(device=setup.device).manual_seed(0)
+        self.samples_limit = sample_bound(DIVERGENCE_BOUND, setup.dataset.sample(2500, gen).cpu())
+        self.at = np.full(setup.n_seeds, -1, dtype=np.int64)
+
+    def __call__(self, record: LogRecord) -> None:
+        big = np.zeros(len(record.active), dtype=bool)
+        for name in self.WATCHED:
+            if name in record.values:
+                with np.errstate(invalid="ignore"):
+                    big |= np.abs(record.values[name]) >= DIVERGENCE_BOUND
+        if record.samples is not None:
+            big |= record.samples.flatten(1).abs().amax(1).numpy() >= self.samples_limit
+        newly = big & record.active & (self.at < 0)
+        self.at[newly] = record.step[newly]
+
+    def mark(self, result: TrainResult) -> None:
+        """Record the seeds that passed a bound as diverged there (an earlier non-finite loss stands)."""
+        for i, at in enumerate(self.at):
+            if at >= 0 and not (0 <= result.diverged_at[i] <= at):
+                result.diverged_at[i] = at
 
 
 def result_table(result: TrainResult) -> Table:

@@ -98,3 +98,32 @@ def test_ctrl_c_during_training_says_so_and_exits_130(tmp_path):
     assert proc.returncode == 130
     assert "interrupted" in err and "Traceback" not in err
     assert not (tmp_path / "samples.png").exists()
+
+
+def test_train_flags_a_finite_blow_up_as_diverged(cli, tmp_path):
+    """WGAN-clip at lr 10 never produces a non-finite loss, but its losses and samples run off: the
+    command applies the benchmark's bounds (1e6 on losses, 1,000 × the data's scale on samples)."""
+    small = ["--set", "generator.width=32", "--set", "discriminator.width=32"]
+    args = [
+        "train",
+        "--loss",
+        "wasserstein",
+        "--seeds",
+        "2",
+        "--g-steps",
+        "60",
+        *small,
+        "--out",
+        str(tmp_path),
+    ]
+    blown = cli(*args, "--set", "g_optimizer.lr=10", "--set", "d_optimizer.lr=10")
+    calm = cli(*args)
+    assert blown.returncode == 0 and calm.returncode == 0, blown.stderr + calm.stderr
+
+    def diverged_column(out: str) -> list[str]:
+        table = out[out.index("per-seed results") : out.index("final metrics")].splitlines()
+        rows = [line.split() for line in table if line.split() and line.split()[0].isdigit()]
+        return [row[-1] if row[-1] == "no" else " ".join(row[-2:]) for row in rows]
+
+    assert all(cell.startswith("at ") for cell in diverged_column(blown.stdout)), blown.stdout
+    assert diverged_column(calm.stdout) == ["no", "no"], calm.stdout
