@@ -26,6 +26,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from ganbench import discovery
+from ganbench.device import resolve_device
 from ganbench.experiment import spec
 from ganbench.experiment.cell_run import (
     CellOutcome,
@@ -43,7 +44,6 @@ from ganbench.experiment.spec import Cell, Experiment
 from ganbench.experiment.summary import summary_table
 from ganbench.experiment.tracking import Tracker
 from ganbench.experiment.ui_links import print_ui_link
-from ganbench.train.build import resolve_device
 from ganbench.train.population import group
 
 #: Members per batched model when ``--population`` is not given: a CPU gains little beyond a few

@@ -22,11 +22,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ganbench import registry
+from ganbench.device import resolve_device
 from ganbench.errors import GanbenchError
 from ganbench.experiment import profiles
 from ganbench.experiment.spec_io import read_yaml
 from ganbench.metrics.stability import DIVERGENCE_BOUND
-from ganbench.train.build import resolve_device
 from ganbench.train.config import ComponentRef, TrainConfig
 from ganbench.validation import apply_overrides, resolve, train_config, validate
 

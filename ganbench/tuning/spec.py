@@ -232,7 +232,7 @@ def _assign(raw: dict[str, Any], key: str, value: Any, where: str) -> None:
 def available_metrics(arm: Cell) -> list[str]:
     """Metric names an evaluation of this arm records: ``<metric>/<output>`` for every metric that
     applies to the dataset (and is selected by ``metrics:``), plus ``stability/<quantity>``."""
-    from ganbench.train.build import resolve_device
+    from ganbench.device import resolve_device
     from ganbench.validation import resolve
 
     cfg = arm.config
