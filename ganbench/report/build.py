@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ganbench import registry
 from ganbench.contracts.report import ReportSection, SectionContext, SectionResult
-from ganbench.report.data import ReportData
+from ganbench.contracts.report_data import ReportData
 from ganbench.report.figures import style
 from ganbench.report.provenance import Provenance, provenance
 from ganbench.report.results_csv import write_csv

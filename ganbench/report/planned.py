@@ -10,7 +10,7 @@ import shlex
 import pandas as pd
 import yaml
 
-from ganbench.report.data import ReportData
+from ganbench.contracts.report_data import ReportData
 
 
 def planned_runs(data: ReportData) -> pd.DataFrame | None:

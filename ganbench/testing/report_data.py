@@ -1,5 +1,5 @@
-"""Synthetic :class:`~ganbench.report.data.ReportData`, built in memory the way ``report.load`` builds
-it from MLflow, for testing report sections without training anything.
+"""Synthetic :class:`~ganbench.contracts.report_data.ReportData`, built in memory the way
+``report.load`` builds it from MLflow, for testing report sections without training anything.
 
 ``SyntheticRun`` describes one (configuration, seed) run; :func:`synthetic_data` turns a list of them
 into the tidy tables, metric histories (curves rising towards the final values) and artifacts
@@ -17,7 +17,7 @@ import pandas as pd
 import yaml
 
 from ganbench import registry
-from ganbench.report.data import CURVE_COLUMNS, ReportData
+from ganbench.contracts.report_data import CURVE_COLUMNS, ReportData
 
 STEPS = (10, 20, 30, 40, 50, 60, 70, 80, 90, 100)
 EVAL_STEPS = (50, 100)
