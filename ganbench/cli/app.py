@@ -14,9 +14,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from ganbench import __version__, discovery
+from ganbench import __version__
 from ganbench.errors import GanbenchError
 from ganbench.experiment.store_check import check_sqlite_store, resolve_uri
+from ganbench.registry import add_directories
 
 app = typer.Typer(
     help="Benchmark GAN losses and alternation schedules for stability and mode collapse.",
@@ -63,7 +64,7 @@ def _root(
 ) -> None:
     """Load extra plugin folders before any command runs."""
     if registry:
-        discovery.add_directories(registry)
+        add_directories(registry)
 
 
 @app.command("list")
