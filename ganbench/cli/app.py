@@ -261,7 +261,7 @@ def worker(
     batch: BatchOpt = None,
 ) -> None:
     """Take trials and benchmark cells from a shared Optuna storage until none is left."""
-    from ganbench.experiment.tracking import Tracker
+    from ganbench.tracking.tracker import Tracker
     from ganbench.tuning.optuna_parts import open_storage
     from ganbench.tuning.tune_cmd import resolve_storage
     from ganbench.tuning.worker import run_worker

@@ -1,4 +1,4 @@
-"""The tidy tables a report is made from, as read from MLflow (see ``ganbench.report.load``): the data
+"""The tidy tables a report is made from, as read from MLflow (see ``ganbench.tracking.load``): the data
 every report section is given (:class:`~ganbench.contracts.report.ReportSection`).
 
 ``runs`` has one row per (configuration, seed) run of the experiment, finished or not â€” at most one
@@ -21,7 +21,7 @@ complete run per run key, the newest (older duplicates are in ``superseded``) â€
 invocation closed it as KILLED: its process was gone; empty otherwise).
 
 ``trials`` has one row per trial run of a tuning study (``ganbench tune``), see
-:func:`ganbench.report.load.tidy_trials`; it is empty for a benchmark experiment.
+:func:`ganbench.tracking.load.tidy_trials`; it is empty for a benchmark experiment.
 """
 
 from __future__ import annotations

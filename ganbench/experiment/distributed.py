@@ -21,13 +21,13 @@ from rich.console import Console
 
 from ganbench.experiment import spec
 from ganbench.experiment.cell_run import CellTask, run_cell
-from ganbench.experiment.live import LiveRuns
 from ganbench.experiment.masking import mask_url
 from ganbench.experiment.preflight import check_datasets
 from ganbench.experiment.store_check import check_sqlite_store
-from ganbench.experiment.summary import summary_table
-from ganbench.experiment.tracking import Tracker
-from ganbench.experiment.ui_links import print_ui_link
+from ganbench.tracking.live import LiveRuns
+from ganbench.tracking.summary import summary_table
+from ganbench.tracking.tracker import Tracker
+from ganbench.tracking.ui_links import print_ui_link
 from ganbench.tuning.local_workers import run_local_workers
 from ganbench.tuning.optuna_parts import open_storage
 from ganbench.tuning.studies import (

@@ -6,8 +6,8 @@ populations run in worker processes (``jobs`` of them, one CPU thread each) or i
 ``jobs == 1``. Results come back here and are logged by this process alone, one MLflow run per
 (cell, seed) as if each cell had trained alone. A population's runs are claimed (created, RUNNING)
 when it starts training, so two invocations on one store share the work instead of doing it twice
-(:mod:`ganbench.experiment.claims`), and their curves stream in while they train
-(:mod:`ganbench.experiment.live`). Finished runs are skipped on a rerun, unfinished ones redone.
+(:mod:`ganbench.tracking.claims`), and their curves stream in while they train
+(:mod:`ganbench.tracking.live`). Finished runs are skipped on a rerun, unfinished ones redone.
 """
 
 from __future__ import annotations
@@ -37,13 +37,13 @@ from ganbench.experiment.cell_run import (
     worker_threads,
 )
 from ganbench.experiment.estimate import cell_cost
-from ganbench.experiment.live import LiveRuns
 from ganbench.experiment.masking import mask_text
 from ganbench.experiment.preflight import check_datasets
 from ganbench.experiment.spec import Cell, Experiment
-from ganbench.experiment.summary import summary_table
-from ganbench.experiment.tracking import Tracker
-from ganbench.experiment.ui_links import print_ui_link
+from ganbench.tracking.live import LiveRuns
+from ganbench.tracking.summary import summary_table
+from ganbench.tracking.tracker import Tracker
+from ganbench.tracking.ui_links import print_ui_link
 from ganbench.train.population import group
 
 #: Members per batched model when ``--population`` is not given: a CPU gains little beyond a few

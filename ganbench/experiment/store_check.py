@@ -4,7 +4,7 @@ when two processes race to create (migrate) the same fresh store.
 A SQLite store must be readable and writable (the file and its folder: SQLite writes a journal
 beside it) and intact (``PRAGMA quick_check``); these checks take milliseconds, where MLflow
 itself would retry a read-only file for minutes or train into a corrupted one. Server and RDB
-stores are checked by the first query :meth:`ganbench.experiment.tracking.Tracker.connect` makes.
+stores are checked by the first query :meth:`ganbench.tracking.tracker.Tracker.connect` makes.
 """
 
 from __future__ import annotations

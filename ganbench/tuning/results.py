@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 from rich.console import Console
 
-from ganbench.experiment.tracking import Tracker
 from ganbench.report.quality import shown_value
-from ganbench.tuning import tracking as tune_tracking
+from ganbench.tracking import trials as tune_tracking
+from ganbench.tracking.tracker import Tracker
 from ganbench.tuning.budget import budget_figure, expected_best, trial_scores
 from ganbench.tuning.spec import Tuning
 from ganbench.tuning.studies import N_TRIALS, PARENT_RUN, StudyInfo, counted_trials

@@ -9,8 +9,8 @@ import optuna
 from ganbench.errors import GanbenchError
 from ganbench.experiment.masking import mask_url
 from ganbench.experiment.spec import Cell
-from ganbench.experiment.tracking import Tracker
-from ganbench.tuning import tracking as tune_tracking
+from ganbench.tracking import trials as tune_tracking
+from ganbench.tracking.tracker import Tracker
 from ganbench.tuning.spec import Tuning, from_mapping, pruner_name
 from ganbench.tuning.studies import (
     ARM,

@@ -12,8 +12,8 @@ from rich.console import Console
 
 from ganbench.experiment.masking import mask_url
 from ganbench.experiment.store_check import check_sqlite_store
-from ganbench.experiment.tracking import Tracker, resolve_uri
-from ganbench.experiment.ui_links import print_ui_link
+from ganbench.tracking.tracker import Tracker, resolve_uri
+from ganbench.tracking.ui_links import print_ui_link
 from ganbench.tuning import spec as tuning_spec
 from ganbench.tuning.local_workers import STORAGE_ENV, finished_trials, run_local_workers
 from ganbench.tuning.optuna_parts import DEFAULT_STORAGE, open_storage

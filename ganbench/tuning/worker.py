@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from rich.console import Console
 
-from ganbench.experiment.tracking import Tracker
+from ganbench.tracking.tracker import Tracker
 from ganbench.tuning.studies import (
     BENCHMARK,
     N_TRIALS,

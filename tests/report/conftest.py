@@ -17,9 +17,9 @@ def write_report(store: Path, experiment: str, out: Path, sections: list[str] | 
         from ganbench.report.command import run_report
 
         return run_report(Console(width=200, record=True), [experiment], uri, out)
-    from ganbench.experiment.tracking import Tracker
     from ganbench.report.build import write_report as build
-    from ganbench.report.load import load
+    from ganbench.tracking.load import load
+    from ganbench.tracking.tracker import Tracker
 
     with tempfile.TemporaryDirectory() as tmp:
         report = build(load(Tracker.connect(uri), experiment, Path(tmp)), out, sections)

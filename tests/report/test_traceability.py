@@ -9,9 +9,9 @@ from functools import partial
 
 import pandas as pd
 
-from ganbench.experiment.ui_links import run_link
 from ganbench.report.build import write_report
 from ganbench.testing.report_data import contract_runs, synthetic_data
+from ganbench.tracking.ui_links import run_link
 
 
 def test_server_stores_get_ui_links_for_every_run(tmp_path):

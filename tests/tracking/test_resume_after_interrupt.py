@@ -136,7 +136,7 @@ def test_ctrl_c_while_a_run_is_being_closed_leaves_no_complete_run_unterminated(
     from rich.console import Console
 
     from ganbench.experiment.runner import run_benchmark
-    from ganbench.experiment.tracking import COMPLETE
+    from ganbench.tracking.tracker import COMPLETE
 
     spec_path = tmp_path / "close.yaml"
     spec_path.write_text(

@@ -19,7 +19,7 @@ import numpy as np
 
 from ganbench.experiment.cell_run import CellOutcome
 from ganbench.experiment.interrupts import deferred_interrupt
-from ganbench.experiment.tracking import (
+from ganbench.tracking.tracker import (
     COMPLETE,
     KEY,
     MAX_METRICS_PER_CALL,

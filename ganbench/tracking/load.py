@@ -16,9 +16,9 @@ import pandas as pd
 
 from ganbench.contracts.report_data import CURVE_COLUMNS, ReportData
 from ganbench.errors import GanbenchError
-from ganbench.experiment.claims import CLOSED
-from ganbench.experiment.tracking import CELL, COMPLETE, KEY, Tracker
-from ganbench.experiment.ui_links import run_link
+from ganbench.tracking.claims import CLOSED
+from ganbench.tracking.tracker import CELL, COMPLETE, KEY, Tracker
+from ganbench.tracking.ui_links import run_link
 
 ROLE = "ganbench.role"
 TAGS = {
