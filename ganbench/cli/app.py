@@ -226,7 +226,7 @@ def tune(
     ] = None,
 ) -> None:
     """Tune each (dataset, loss, schedule) of a spec with Optuna; rerun to continue the studies."""
-    from ganbench.tuning.tune_cmd import run_tune
+    from ganbench.cli.tune_cmd import run_tune
 
     try:
         code = run_tune(console, spec, storage, tracking_uri, jobs, only or [], out, batch, n_trials)
@@ -261,9 +261,9 @@ def worker(
     batch: BatchOpt = None,
 ) -> None:
     """Take trials and benchmark cells from a shared Optuna storage until none is left."""
+    from ganbench.cli.tune_cmd import resolve_storage
     from ganbench.tracking.tracker import Tracker
     from ganbench.tuning.optuna_parts import open_storage
-    from ganbench.tuning.tune_cmd import resolve_storage
     from ganbench.tuning.worker import run_worker
 
     if threads:
@@ -301,7 +301,7 @@ def report(
     ] = None,
 ) -> None:
     """Write a comparison report (index.html, summary.md, results.csv, figures) from the MLflow runs."""
-    from ganbench.report.command import run_report
+    from ganbench.cli.report_cmd import run_report
 
     raise typer.Exit(run_report(console, experiments or [], tracking_uri, out))
 

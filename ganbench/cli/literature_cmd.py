@@ -10,8 +10,8 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from ganbench.cli.report_cmd import require_sqlite_file
 from ganbench.errors import GanbenchError
-from ganbench.report.command import require_sqlite_file
 from ganbench.report.literature import HEADER, display_rows, literature_rows, to_markdown
 from ganbench.report.published import DEFAULT_PATH, load_published
 from ganbench.tracking.load import experiment_names, find_experiment, load

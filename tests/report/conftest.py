@@ -14,7 +14,7 @@ def write_report(store: Path, experiment: str, out: Path, sections: list[str] | 
     function (every section), or only the named ``sections`` (faster); returns the exit code."""
     uri = f"sqlite:///{store}/mlflow.db"
     if sections is None:
-        from ganbench.report.command import run_report
+        from ganbench.cli.report_cmd import run_report
 
         return run_report(Console(width=200, record=True), [experiment], uri, out)
     from ganbench.report.build import write_report as build
