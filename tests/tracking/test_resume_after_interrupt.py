@@ -135,7 +135,7 @@ def test_ctrl_c_while_a_run_is_being_closed_leaves_no_complete_run_unterminated(
     from mlflow.tracking import MlflowClient
     from rich.console import Console
 
-    from ganbench.experiment.runner import run_benchmark
+    from ganbench.cli.benchmark_cmd import run_benchmark
     from ganbench.tracking.tracker import COMPLETE
 
     spec_path = tmp_path / "close.yaml"
