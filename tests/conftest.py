@@ -14,6 +14,9 @@ from ganbench import discovery, registry
 
 ROOT = Path(__file__).resolve().parent.parent
 GANBENCH = str(Path(sys.executable).parent / "ganbench")
+#: The console script where the package is installed; ``python -m ganbench`` where it is only on the
+#: path (the GPU check puts it on PYTHONPATH).
+GANBENCH_CMD = [GANBENCH] if Path(GANBENCH).exists() else [sys.executable, "-m", "ganbench"]
 
 
 @pytest.fixture
@@ -35,7 +38,7 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeou
     """Run the installed ``ganbench`` console script for real and capture its output."""
     full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
     return subprocess.run(
-        [GANBENCH, *args], capture_output=True, text=True, cwd=cwd, env=full_env, timeout=timeout
+        [*GANBENCH_CMD, *args], capture_output=True, text=True, cwd=cwd, env=full_env, timeout=timeout
     )
 
 

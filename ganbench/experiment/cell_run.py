@@ -20,7 +20,7 @@ import torch
 
 from ganbench import registry
 from ganbench.metrics.convergence import ALSO_TESTED
-from ganbench.metrics.stability import DIVERGENCE_BOUND, seed_stability
+from ganbench.metrics.stability import DIVERGENCE_BOUND, SAMPLE_BOUND_FACTOR, seed_stability
 from ganbench.train.build import build_population, evaluator_for
 from ganbench.train.config import TrainConfig
 from ganbench.train.records import History, LogRecord
@@ -134,7 +134,7 @@ def run_cells(
     hooks = on_eval or [None] * len(tasks)
     ending = np.zeros(setup.n_seeds, dtype=bool)
     seeds_of = [[int(setup.seeds[i]) for i in np.flatnonzero(mine)] for mine in members]
-    bound = min(t.divergence_bound for t in tasks)
+    bound = sample_bound(min(t.divergence_bound for t in tasks), real)
     blown = np.full(setup.n_seeds, -1, dtype=np.int64)  # first evaluation with |sample| ≥ bound
 
     def log(record: LogRecord) -> None:
@@ -194,6 +194,14 @@ def _part(record: LogRecord, mine: np.ndarray) -> LogRecord:
     return LogRecord(
         record.kind, record.step[mine], {k: v[mine] for k, v in record.values.items()}, record.active[mine]
     )
+
+
+def sample_bound(divergence_bound: float, real: torch.Tensor) -> float:
+    """The magnitude at which generated samples count as diverged: ``divergence_bound``, or
+    :data:`SAMPLE_BOUND_FACTOR` times the largest magnitude of the real samples ``real``, whichever is
+    lower (data that is all zeros keeps ``divergence_bound``)."""
+    scale = float(real.abs().max()) if real.numel() else 0.0
+    return min(divergence_bound, SAMPLE_BOUND_FACTOR * scale) if scale > 0 else divergence_bound
 
 
 def _reference_samples(setup) -> torch.Tensor:
@@ -265,7 +273,8 @@ def _seed_outcome(
         blowup=task.divergence_bound,
         also=[(curves[k], up) for k, up in ALSO_TESTED.items() if k in curves and k != primary],
     )
-    diverged_at, reason = _divergence(stability, trainer_diverged_at, samples_blown_at, task.divergence_bound)
+    limits = (task.divergence_bound, sample_bound(task.divergence_bound, real))
+    diverged_at, reason = _divergence(stability, trainer_diverged_at, samples_blown_at, *limits)
     if diverged_at >= 0:  # the samples' bound is the trainer's business, not the series'
         stability.update(diverged=1.0, diverged_step=float(diverged_at))
     final = {
@@ -282,11 +291,11 @@ def _seed_outcome(
 
 
 def _divergence(
-    stability: dict[str, float], trainer_at: int, samples_at: int, bound: float
+    stability: dict[str, float], trainer_at: int, samples_at: int, bound: float, samples_bound: float
 ) -> tuple[int, str]:
     """The first generator update at which the seed diverged (−1: never) and what did: the trainer's
     non-finite loss, a watched series (losses, gradient norms, accuracies) reaching ``bound`` in
-    magnitude or turning non-finite, or the generated samples reaching ``bound``."""
+    magnitude or turning non-finite, or the generated samples reaching ``samples_bound``."""
     found = []
     if trainer_at >= 0:
         found.append((trainer_at, "non-finite loss"))
@@ -294,7 +303,7 @@ def _divergence(
         what = f"a loss or gradient norm reached {bound:g} or turned non-finite"
         found.append((int(stability["diverged_step"]), what))
     if samples_at >= 0:
-        found.append((samples_at, f"generated samples reached magnitude {bound:g}"))
+        found.append((samples_at, f"generated samples reached magnitude {samples_bound:g}"))
     if not found:
         return -1, ""
     return min(found, key=lambda f: (f[0], f[1] != "non-finite loss"))

@@ -56,7 +56,10 @@ class ExperimentSpec(BaseModel):
     divergence_bound: float = Field(
         DIVERGENCE_BOUND,
         gt=0,
-        description="a run whose |loss|, gradient norm or sample magnitude reaches this counts as diverged",
+        description=(
+            "a run whose |loss| or gradient norm reaches this counts as diverged"
+            " (samples: 1,000 times the data's largest magnitude, or this if lower)"
+        ),
     )
 
     @field_validator("seeds")

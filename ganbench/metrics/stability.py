@@ -6,7 +6,8 @@ Quantities (NaN where undefined):
   down — the trainer's own record (``diverged_at``, −1 for none) or the first step at which a watched
   series (gradient norms, accuracies, ``watch``) is NaN/±inf or reaches ``blowup`` in absolute value,
   whichever comes first. Benchmarks and tuning pass :data:`DIVERGENCE_BOUND` (1e6) as ``blowup`` and
-  watch both losses, and also count a seed whose generated samples reach that magnitude as diverged
+  watch both losses, and also count a seed whose generated samples reach that magnitude — or
+  :data:`SAMPLE_BOUND_FACTOR` times the real data's largest magnitude, if lower — as diverged
   (``ganbench.experiment.cell_run``): at a learning rate of 10 the losses of most built-in losses stay
   finite but reach 1e12–1e15, and such a generator is broken, not "finished". The quality series is
   not watched: a metric may be NaN by definition
@@ -40,6 +41,12 @@ from ganbench.metrics.convergence import run_convergence
 #: tuning (an experiment spec's ``divergence_bound`` changes it). Data and losses of working GANs stay
 #: orders of magnitude below: built-in datasets lie within ±10, losses within ±100.
 DIVERGENCE_BOUND = 1e6
+#: Generated samples also diverge where they reach this multiple of the real data's largest
+#: magnitude (or ``DIVERGENCE_BOUND``, whichever is lower): a bound in the data's own units, so a ring
+#: of radius 1 and a user's data in the thousands are judged alike. No working generator puts a
+#: sample 1,000 times farther out than every data point; WGAN with clipping at a learning rate of 10
+#: keeps its losses small while its samples on the unit ring run off to ~6e5.
+SAMPLE_BOUND_FACTOR = 1e3
 
 Series = tuple[np.ndarray, np.ndarray]
 """(steps, values), two 1-D arrays of equal length in step order, as ``History.series`` returns."""
