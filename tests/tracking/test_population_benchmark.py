@@ -3,6 +3,7 @@ and MLflow records exactly what it records when each cell trains alone."""
 
 import mlflow
 import numpy as np
+import optuna
 import pytest
 import yaml
 
@@ -66,8 +67,6 @@ def test_packed_cells_record_what_cells_trained_alone_record(tmp_path, monkeypat
 def test_a_queued_benchmark_trains_the_models_a_local_one_trains(tmp_path, monkeypatch):
     """``--storage``: the same packing (one queued trial per model, here one model of 4 cells × 2
     seeds), and run for run what the local invocation records, bit for bit."""
-    import optuna
-
     spec = tmp_path / "packed.yaml"
     spec.write_text(yaml.safe_dump(SPEC))
     dry = benchmark(tmp_path, str(spec), "--dry-run")
