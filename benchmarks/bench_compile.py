@@ -24,7 +24,8 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ganbench.train.build import build, resolve_device  # noqa: E402
+from ganbench.device import resolve_device  # noqa: E402
+from ganbench.train.build import build  # noqa: E402
 from ganbench.train.compiled import EAGER, updates_for  # noqa: E402
 from ganbench.train.tick_ops import WORKLOAD  # noqa: E402
 from ganbench.validation import train_config  # noqa: E402

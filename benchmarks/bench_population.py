@@ -36,7 +36,8 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ganbench.train.build import build, build_population, resolve_device  # noqa: E402
+from ganbench.device import resolve_device  # noqa: E402
+from ganbench.train.build import build, build_population  # noqa: E402
 from ganbench.train.population import group  # noqa: E402
 from ganbench.train.tick_ops import WORKLOAD  # noqa: E402 — the workload the op counts use
 from ganbench.train.trainer import train  # noqa: E402

@@ -42,10 +42,11 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from ganbench.device import resolve_device  # noqa: E402
 from ganbench.experiment import spec  # noqa: E402
 from ganbench.experiment.cell_run import CellTask, run_cell  # noqa: E402
-from ganbench.experiment.tracking import Tracker  # noqa: E402
-from ganbench.train.build import build, resolve_device  # noqa: E402
+from ganbench.tracking.tracker import Tracker  # noqa: E402
+from ganbench.train.build import build  # noqa: E402
 from ganbench.train.reference_loop import PlainGAN  # noqa: E402
 from ganbench.train.tick_ops import WORKLOAD  # noqa: E402 — the workload the op counts use
 from ganbench.train.trainer import train  # noqa: E402

@@ -20,11 +20,12 @@ import os
 import re
 import sys
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import Any
 
-from ganbench import registry
 from ganbench.errors import ContractError, RegistryError
 
 ENTRY_POINT_GROUP = "ganbench.plugins"
@@ -46,6 +47,9 @@ failures: list[PluginFailure] = []
 extra_dirs: list[Path] = []  # folders given with --registry, for worker processes to load too
 _loaded_files: set[Path] = set()
 _state = {"started": False}
+#: The registries plugins register into, by kind (``losses`` …), handed over by ``ganbench.registry``
+#: on its first lookup: discovery marks their broken names and each entry point's distribution.
+_registries: dict[str, Any] = {}
 
 
 def builtin_dir() -> Path:
@@ -55,8 +59,10 @@ def builtin_dir() -> Path:
     return packaged if packaged.is_dir() else here.parent / "registry"
 
 
-def ensure_discovered() -> None:
-    """Run discovery once: built-ins, ``GANBENCH_REGISTRY`` folders, then entry points."""
+def ensure_discovered(registries: Mapping[str, Any]) -> None:
+    """Run discovery once for ``registries`` (``ganbench.registry.ALL``): built-ins,
+    ``GANBENCH_REGISTRY`` folders, then entry points."""
+    _registries.update(registries)
     if _state["started"]:
         return
     _state["started"] = True  # set first: plugin files look names up while they load
@@ -72,9 +78,9 @@ def env_dirs() -> list[Path]:
     return [Path(p) for p in raw.split(os.pathsep) if p.strip()]
 
 
-def add_directories(folders: list[Path] | list[str]) -> None:
+def add_directories(folders: list[Path] | list[str], registries: Mapping[str, Any]) -> None:
     """Load extra plugin folders (``--registry DIR``) after the built-ins."""
-    ensure_discovered()
+    ensure_discovered(registries)
     for folder in folders:
         load_directory(Path(folder))
         extra_dirs.append(Path(folder).expanduser().resolve())
@@ -133,7 +139,7 @@ def _mark_broken(path: Path, why: str) -> None:
     except OSError:
         return
     for kind, name in REGISTER_CALL.findall(text):
-        reg = registry.ALL.get(kind)
+        reg = _registries.get(kind)
         if reg is not None and name not in reg:
             reg.broken.setdefault(name, why)
 
@@ -142,7 +148,7 @@ def load_entry_points() -> None:
     """Import the modules named by installed packages' ``ganbench.plugins`` entry points."""
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         dist = getattr(getattr(ep, "dist", None), "name", None) or ep.value
-        for reg in registry.ALL.values():
+        for reg in _registries.values():
             reg.current_distribution = dist
         try:
             ep.load()
@@ -151,7 +157,7 @@ def load_entry_points() -> None:
         except Exception as exc:
             failures.append(PluginFailure(f"entry point {ep.name!r} of {dist}", _describe(exc)))
         finally:
-            for reg in registry.ALL.values():
+            for reg in _registries.values():
                 reg.current_distribution = None
 
 

@@ -19,8 +19,10 @@ import difflib
 import inspect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Generic, TypeVar
 
+from ganbench import discovery
 from ganbench.contracts import Dataset, Loss, Metric, ReportSection, Schedule
 from ganbench.errors import ContractError, RegistryError
 
@@ -159,9 +161,12 @@ def _source_of(obj: object) -> str:
 
 
 def _ensure_discovered() -> None:
-    from ganbench import discovery  # local import: discovery imports plugin files that import us
+    discovery.ensure_discovered(ALL)
 
-    discovery.ensure_discovered()
+
+def add_directories(folders: list[Path] | list[str]) -> None:
+    """Load extra plugin folders (``--registry DIR``, a worker's inherited ones) after the built-ins."""
+    discovery.add_directories(folders, ALL)
 
 
 losses: Registry = Registry("loss", Loss, ("d_loss", "g_loss"))

@@ -75,6 +75,23 @@ def resolve(registry: Registry, ref: ComponentRef, path: str, where: str) -> tup
     return cls, params
 
 
+def set_key(raw: dict[str, Any], key: str, value: Any, where: str, source: str = "--set") -> None:
+    """Set the dotted ``key`` (``a.b.c``) of ``raw`` to ``value`` in place, as given (typed: a grid's
+    or a trial's number stays a number). A missing section is created (validation then names an
+    unknown key); a value in the way is an error naming ``source`` (``--set``, ``grid``, ``search``).
+    The one setter of ``--set``, a spec's ``grid`` and ``variants``, and a tuning trial's values."""
+    node = raw
+    parts = key.strip().split(".")
+    for part in parts[:-1]:
+        child = node.get(part)
+        if child is None:
+            child = node[part] = {}
+        if not isinstance(child, dict):
+            raise GanbenchError(f"{where}: {source}: {key}: {part!r} is a value, not a section.")
+        node = child
+    node[parts[-1]] = value
+
+
 def apply_overrides(
     raw: dict[str, Any], assignments: list[str], where: str = "command line"
 ) -> dict[str, Any]:
@@ -90,16 +107,7 @@ def apply_overrides(
             value = yaml.safe_load(text)
         except yaml.YAMLError:
             value = text
-        node = out
-        parts = key.strip().split(".")
-        for part in parts[:-1]:
-            child = node.get(part)
-            if child is None:
-                child = node[part] = {}
-            if not isinstance(child, dict):
-                raise GanbenchError(f"{where}: --set {key}: {part!r} is a value, not a section.")
-            node = child
-        node[parts[-1]] = value
+        set_key(out, key, value, where)
     return out
 
 

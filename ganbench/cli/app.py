@@ -14,9 +14,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from ganbench import __version__, discovery
+from ganbench import __version__
 from ganbench.errors import GanbenchError
 from ganbench.experiment.store_check import check_sqlite_store, resolve_uri
+from ganbench.registry import add_directories
 
 app = typer.Typer(
     help="Benchmark GAN losses and alternation schedules for stability and mode collapse.",
@@ -63,7 +64,7 @@ def _root(
 ) -> None:
     """Load extra plugin folders before any command runs."""
     if registry:
-        discovery.add_directories(registry)
+        add_directories(registry)
 
 
 @app.command("list")
@@ -110,7 +111,11 @@ def train(
 def benchmark(
     spec: Annotated[Path, typer.Argument(help="Experiment spec, e.g. experiments/default.yaml.")],
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="List the cells and estimated cost; train nothing.")
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="List the cells, their estimated cost and the batched models; train nothing.",
+        ),
     ] = False,
     only: Annotated[
         list[str] | None,
@@ -124,25 +129,25 @@ def benchmark(
     jobs: Annotated[
         int,
         typer.Option(
-            help="Cells trained in parallel worker processes (1: in this process; with --storage, "
-            "0 only queues the cells for workers started elsewhere).",
+            help="Batched models trained in parallel worker processes (1: in this process; with "
+            "--storage, 0 only queues the models for workers started elsewhere).",
             min=0,
         ),
     ] = 2,
     storage: Annotated[
         str | None,
         typer.Option(
-            help="Optuna storage URL (or GANBENCH_STORAGE): queue the cells there for any number of "
-            "`ganbench worker`s, on this machine or others.",
+            help="Optuna storage URL (or GANBENCH_STORAGE): queue the batched models there (one trial "
+            "each, packed as without it) for any number of `ganbench worker`s, on this machine or others.",
             show_default=False,
         ),
     ] = None,
     population: Annotated[
         int | None,
         typer.Option(
-            help="Most members (cell × seed) per batched model: cells that differ only in optimizer "
-            "settings or Batchable loss/schedule parameters train together. Default: 16 on the "
-            "CPU, 512 on a GPU; 1 trains every cell alone.",
+            help="Most members (cell × seed) per batched model: cells that may share a model "
+            "(same networks, data and shapes) train together. Default: 16 on the CPU, 512 on a "
+            "GPU; 1 trains every cell alone.",
             min=1,
             show_default=False,
         ),
@@ -159,18 +164,22 @@ def benchmark(
     """Train every (configuration, seed) of a spec, record each in MLflow, skip what is already done."""
     if not dry_run:  # a bad store ends here, in a second, before the training code is even loaded
         check_sqlite_store(resolve_uri(tracking_uri))
-    from ganbench.experiment.runner import run_benchmark
+    from ganbench.cli.benchmark_cmd import run_benchmark
 
     storage = storage or os.environ.get("GANBENCH_STORAGE")
     try:
-        if storage and not dry_run:
-            from ganbench.experiment.distributed import run_distributed
-
-            code = run_distributed(console, spec, tracking_uri, storage, seeds, only or [], jobs, profile)
-        else:
-            code = run_benchmark(
-                console, spec, tracking_uri, seeds, only or [], max(jobs, 1), dry_run, population, profile
-            )
+        code = run_benchmark(
+            console,
+            spec,
+            tracking_uri,
+            seeds,
+            only or [],
+            jobs if storage else max(jobs, 1),
+            dry_run,
+            population,
+            profile,
+            storage_url=storage,
+        )
     except KeyboardInterrupt:  # typer would exit 130 silently; say what happened to the results
         err_console.print("ganbench: interrupted. Finished runs are kept; rerun the same command to resume.")
         raise typer.Exit(130) from None
@@ -225,7 +234,7 @@ def tune(
     ] = None,
 ) -> None:
     """Tune each (dataset, loss, schedule) of a spec with Optuna; rerun to continue the studies."""
-    from ganbench.tuning.tune_cmd import run_tune
+    from ganbench.cli.tune_cmd import run_tune
 
     try:
         code = run_tune(console, spec, storage, tracking_uri, jobs, only or [], out, batch, n_trials)
@@ -260,10 +269,10 @@ def worker(
     batch: BatchOpt = None,
 ) -> None:
     """Take trials and benchmark cells from a shared Optuna storage until none is left."""
-    from ganbench.experiment.tracking import Tracker
+    from ganbench.cli.tune_cmd import resolve_storage
+    from ganbench.executor.worker import run_worker
+    from ganbench.tracking.tracker import Tracker
     from ganbench.tuning.optuna_parts import open_storage
-    from ganbench.tuning.tune_cmd import resolve_storage
-    from ganbench.tuning.worker import run_worker
 
     if threads:
         import torch
@@ -300,7 +309,7 @@ def report(
     ] = None,
 ) -> None:
     """Write a comparison report (index.html, summary.md, results.csv, figures) from the MLflow runs."""
-    from ganbench.report.command import run_report
+    from ganbench.cli.report_cmd import run_report
 
     raise typer.Exit(run_report(console, experiments or [], tracking_uri, out))
 

@@ -10,13 +10,13 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from ganbench.cli.report_cmd import require_sqlite_file
 from ganbench.errors import GanbenchError
-from ganbench.experiment.tracking import Tracker, resolve_uri
-from ganbench.experiment.ui_links import browse_hint, runs_link
-from ganbench.report.command import require_sqlite_file
 from ganbench.report.literature import HEADER, display_rows, literature_rows, to_markdown
-from ganbench.report.load import experiment_names, find_experiment, load
 from ganbench.report.published import DEFAULT_PATH, load_published
+from ganbench.tracking.load import experiment_names, find_experiment, load
+from ganbench.tracking.tracker import Tracker, resolve_uri
+from ganbench.tracking.ui_links import browse_hint, runs_link
 
 DEFAULT_OUT = Path("reports") / "literature"
 

@@ -3,7 +3,7 @@
 It starts ``mlflow server`` with settings a small machine can carry (one worker, background jobs
 off: MLflow's defaults start 4 uvicorn workers and about 8 job processes), waits until it answers,
 then prints, for each experiment that holds runs, the direct link to its runs table in Model-training
-mode (:mod:`ganbench.experiment.ui_links`). A tracking *server* already has its UI: then the links
+mode (:mod:`ganbench.tracking.ui_links`). A tracking *server* already has its UI: then the links
 are printed and nothing is started.
 """
 
@@ -20,8 +20,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from ganbench.experiment.masking import mask_url
-from ganbench.experiment.tracking import resolve_uri
-from ganbench.experiment.ui_links import experiments_with_runs, is_server, runs_link, ui_address
+from ganbench.tracking.tracker import resolve_uri
+from ganbench.tracking.ui_links import experiments_with_runs, is_server, runs_link, ui_address
 
 POLL_SECONDS = 1.0
 

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
-    from ganbench.report.data import ReportData
+    from ganbench.contracts.report_data import ReportData
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ class ReportSection:
     - ``applies_to(data)``: whether it has anything to show for this experiment (a samples gallery
       needs sample artifacts; a tuning section needs a study) — a section that does not apply is
       listed in the report as skipped, with ``skip_reason(data)``;
-    - ``build(data, ctx)``: given the tidy tables of :class:`~ganbench.report.data.ReportData`
+    - ``build(data, ctx)``: given the tidy tables of :class:`~ganbench.contracts.report_data.ReportData`
       (``data.complete``: one row per finished (configuration, seed) run with its tags, parameters
       and final metrics; ``data.curves(names)``: metric histories; ``data.artifact(run_id, path)``)
       return a :class:`SectionResult` with figures saved through ``ctx.save_figure``, tables,

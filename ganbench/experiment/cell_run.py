@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ganbench import discovery, registry
+from ganbench import registry
 from ganbench.metrics.convergence import ALSO_TESTED
 from ganbench.metrics.stability import DIVERGENCE_BOUND, SAMPLE_BOUND_FACTOR, seed_stability
 from ganbench.train.build import build_population, evaluator_for
@@ -81,7 +81,7 @@ def init_worker(extra_dirs: list[str], threads: int | None, outbox: Any = None) 
     if threads:
         torch.set_num_threads(threads)
     if extra_dirs:
-        discovery.add_directories(extra_dirs)
+        registry.add_directories(extra_dirs)
 
 
 def run_cell(

@@ -12,8 +12,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from ganbench.device import resolve_device
 from ganbench.errors import GanbenchError
-from ganbench.train.build import resolve_device
 
 #: ``--profile`` values that are not profile names.
 AUTO, NONE = "auto", "none"

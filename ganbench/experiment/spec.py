@@ -12,6 +12,7 @@ on a GPU), applied before validation: see :mod:`ganbench.experiment.profiles`.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import itertools
 import json
@@ -22,13 +23,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ganbench import registry
+from ganbench.device import resolve_device
 from ganbench.errors import GanbenchError
 from ganbench.experiment import profiles
 from ganbench.experiment.spec_io import read_yaml
 from ganbench.metrics.stability import DIVERGENCE_BOUND
-from ganbench.train.build import resolve_device
 from ganbench.train.config import ComponentRef, TrainConfig
-from ganbench.validation import apply_overrides, resolve, train_config, validate
+from ganbench.validation import resolve, set_key, train_config, validate
 
 ComponentList = Literal["all"] | list[str | dict[str, Any]]
 
@@ -173,11 +174,17 @@ def expand(spec: ExperimentSpec, where: str) -> list[Cell]:
     ):
         raw = {**spec.train, **spec.per_dataset.get(dataset["name"], {})}
         raw.update(dataset=dataset, loss=loss, schedule=schedule, seeds=spec.seed_list())
-        sweep = [f"{k}={json.dumps(v)}" for k, v in zip(grid_keys, values, strict=True)]
-        label_bits = [_label(loss), _label(schedule)] + [s.replace('"', "") for s in sweep]
+        raw = copy.deepcopy(raw)  # set_key writes in place; the components are shared by cells
+        sweep = list(zip(grid_keys, values, strict=True))
+        label_bits = [_label(loss), _label(schedule)] + [
+            f"{k}={json.dumps(v)}".replace('"', "") for k, v in sweep
+        ]
         label_bits += [variant] if variant else []
-        overrides = sweep + [f"{k}={json.dumps(v)}" for k, v in settings.items()]
-        cfg = train_config(apply_overrides(raw, overrides, where), f"{where} (cell {' + '.join(label_bits)})")
+        for key, value in sweep:
+            set_key(raw, key, value, where, "grid")
+        for key, value in settings.items():
+            set_key(raw, key, value, where, f"variants: {variant}")
+        cfg = train_config(raw, f"{where} (cell {' + '.join(label_bits)})")
         identity = cfg.model_dump(mode="json", exclude={"seeds", "device"})
         cells.append(Cell(len(cells), cfg, " + ".join(label_bits), digest(identity)[:16], variant))
     for cell in cells:

@@ -5,7 +5,8 @@ A SQLite store must be readable and writable (the file and its folder: SQLite wr
 beside it) and intact (``PRAGMA quick_check``); these checks take milliseconds, where MLflow
 itself would retry a read-only file for minutes or train into a corrupted one. A server or database
 store must answer on its port within seconds (MLflow retries an unreachable one for about two
-minutes); its credentials are checked by the first query the tracker makes.
+minutes); its credentials are checked by the first query
+:meth:`ganbench.tracking.tracker.Tracker.connect` makes.
 """
 
 from __future__ import annotations

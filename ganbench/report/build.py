@@ -7,44 +7,18 @@ from __future__ import annotations
 import inspect
 import shutil
 import traceback
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ganbench import registry
-from ganbench.contracts.report import ReportSection, SectionContext, SectionResult
-from ganbench.report.data import ReportData
+from ganbench.contracts.report import ReportSection, SectionContext
+from ganbench.contracts.report_data import ReportData
+from ganbench.report.document import Report, SectionOutcome
 from ganbench.report.figures import style
-from ganbench.report.provenance import Provenance, provenance
+from ganbench.report.html import render_html
+from ganbench.report.markdown import render_markdown
+from ganbench.report.provenance import provenance
 from ganbench.report.results_csv import write_csv
-from ganbench.report.status import Status, status
-
-
-@dataclass
-class SectionOutcome:
-    """One section in a report: its result, or why it was skipped, or the error it raised."""
-
-    name: str
-    title: str
-    result: SectionResult | None = None
-    skipped: str = ""
-    error: str = ""
-
-
-@dataclass
-class Report:
-    """Everything rendered into a report's files."""
-
-    data: ReportData
-    out: Path
-    status: Status
-    provenance: Provenance
-    sections: list[SectionOutcome] = field(default_factory=list)
-    rows: int = 0  # rows of results.csv
-
-    @property
-    def failed(self) -> list[SectionOutcome]:
-        """Sections that raised."""
-        return [s for s in self.sections if s.error]
+from ganbench.report.status import status
 
 
 def ordered_sections(names: list[str] | None = None) -> list[tuple[str, type[ReportSection]]]:
@@ -74,9 +48,6 @@ def run_section(name: str, cls: type[ReportSection], data: ReportData, out: Path
 def write_report(data: ReportData, out: Path, sections: list[str] | None = None) -> Report:
     """Build every section and write ``results.csv``, ``summary.md``, ``index.html`` and
     ``figures/`` into ``out`` (figures of an earlier report there are replaced)."""
-    from ganbench.report.html import render_html
-    from ganbench.report.markdown import render_markdown
-
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(out / "figures", ignore_errors=True)

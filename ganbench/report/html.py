@@ -5,7 +5,7 @@ from __future__ import annotations
 import jinja2
 import pandas as pd
 
-from ganbench.report.build import Report
+from ganbench.report.document import Report
 from ganbench.report.markdown import VERDICT_RULE, verdicts_by_dataset
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ganbench.report.data import ReportData
+from ganbench.contracts.report_data import ReportData
 from ganbench.report.published import METRICS, PublishedExperiment
 
 CONFIDENCE = 0.95

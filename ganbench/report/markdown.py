@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ganbench.report.build import Report
+from ganbench.report.document import Report
 
 VERDICT_RULE = (
     "A verdict compares the best configuration by mean with each other one (Welch's t-test on the "

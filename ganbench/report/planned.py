@@ -10,15 +10,14 @@ import shlex
 import pandas as pd
 import yaml
 
-from ganbench.report.data import ReportData
+from ganbench.contracts.report_data import ReportData
+from ganbench.errors import GanbenchError
+from ganbench.experiment.spec import from_mapping
 
 
 def planned_runs(data: ReportData) -> pd.DataFrame | None:
     """dataset, configuration, seed and run key of every planned run, or None when the latest
     invocation's spec cannot be read or expanded (e.g. a plugin it used is not installed here)."""
-    from ganbench.errors import GanbenchError
-    from ganbench.experiment.spec import from_mapping
-
     if data.invocations.empty:
         return None
     latest = data.invocations.iloc[-1]

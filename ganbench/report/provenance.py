@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ganbench.report.data import ReportData
+from ganbench.contracts.report_data import ReportData
 
 LIBRARIES = ("ganbench", "torch", "mlflow", "numpy", "scipy", "pandas", "seaborn", "matplotlib")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ganbench.report.data import ReportData
+from ganbench.contracts.report_data import ReportData
 
 KEY_COLUMNS = ["run_id", "dataset", "loss", "schedule", "configuration", "cell", "seed", "status", "diverged"]
 COUNTS = ["g_updates", "d_updates", "g_grad_evals", "d_grad_evals", "train_seconds"]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ganbench.report.data import ReportData
+from ganbench.contracts.report_data import ReportData
 from ganbench.report.planned import planned_runs
 
 

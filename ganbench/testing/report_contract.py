@@ -13,7 +13,7 @@ import pandas as pd
 
 from ganbench import registry
 from ganbench.contracts.report import ReportSection, SectionContext, SectionResult, Verdict
-from ganbench.report.data import ReportData
+from ganbench.contracts.report_data import ReportData
 from ganbench.report.figures import style
 from ganbench.testing.report_data import contract_runs, synthetic_data, synthetic_trials
 

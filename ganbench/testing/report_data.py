@@ -1,5 +1,5 @@
-"""Synthetic :class:`~ganbench.report.data.ReportData`, built in memory the way ``report.load`` builds
-it from MLflow, for testing report sections without training anything.
+"""Synthetic :class:`~ganbench.contracts.report_data.ReportData`, built in memory the way
+``tracking.load`` builds it from MLflow, for testing report sections without training anything.
 
 ``SyntheticRun`` describes one (configuration, seed) run; :func:`synthetic_data` turns a list of them
 into the tidy tables, metric histories (curves rising towards the final values) and artifacts
@@ -17,7 +17,7 @@ import pandas as pd
 import yaml
 
 from ganbench import registry
-from ganbench.report.data import CURVE_COLUMNS, ReportData
+from ganbench.contracts.report_data import CURVE_COLUMNS, ReportData
 
 STEPS = (10, 20, 30, 40, 50, 60, 70, 80, 90, 100)
 EVAL_STEPS = (50, 100)
@@ -44,7 +44,7 @@ class SyntheticRun:
 
 
 def synthetic_trials(study: str = "synthetic-study", scores=(0.2, 0.5, 0.4, 0.7, 0.6)) -> pd.DataFrame:
-    """Trial runs of one tuning study (as ``report.load.tidy_trials`` gives them): the scores of
+    """Trial runs of one tuning study (as ``tracking.load.tidy_trials`` gives them): the scores of
     completed trials, then one pruned and one failed trial."""
     n = len(scores)
     states = ["complete"] * n + ["pruned", "failed"]

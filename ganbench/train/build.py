@@ -11,6 +11,7 @@ from ganbench import registry
 from ganbench.contracts import Dataset, Loss, Schedule, ScheduleContext
 from ganbench.contracts.params import select_members, stack_members
 from ganbench.contracts.streams import Streams, derive_seed, make_streams
+from ganbench.device import resolve_device
 from ganbench.errors import GanbenchError
 from ganbench.metrics.evaluator import Evaluator, build_evaluator, default_n_samples
 from ganbench.train.config import TrainConfig
@@ -122,17 +123,6 @@ class TrainSetup:
     def d_params(self) -> list[torch.nn.Parameter]:
         """The discriminator's parameters (the optimizer's list)."""
         return self.d_optimizer.param_groups[0]["params"]
-
-
-def resolve_device(name: str) -> torch.device:
-    """``auto`` → cuda when available, else cpu; asking for cuda without one is a user error."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise GanbenchError(
-            "device 'cuda' was asked for, but no CUDA device is available; use 'auto' or 'cpu'."
-        )
-    return torch.device(name)
 
 
 def build(config: TrainConfig, where: str = "configuration") -> TrainSetup:

@@ -23,8 +23,8 @@ from pathlib import Path
 
 from rich.console import Console
 
+from ganbench.executor.packing import pack_configs
 from ganbench.experiment.cell_run import run_cells
-from ganbench.train.population import group
 from ganbench.tuning.studies import counted_trials, describe_trial, objective_keys, states
 from ganbench.tuning.trial import TrialRun, TuneObjective
 
@@ -115,7 +115,7 @@ class BatchUnit:
                     runs.append(self.objective.start(trial))
                 except Exception as exc:  # a sampled configuration the spec refuses
                     self._tell_failed(trial, exc)
-            for idx in group([r.config for r in runs]):
+            for idx in pack_configs([r.config for r in runs], None):  # the batch is the cap
                 self._train([runs[i] for i in idx])
         return len(trials)
 

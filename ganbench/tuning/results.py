@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 from rich.console import Console
 
-from ganbench.experiment.tracking import Tracker
 from ganbench.report.quality import shown_value
-from ganbench.tuning import tracking as tune_tracking
+from ganbench.tracking import trials as tune_tracking
+from ganbench.tracking.tracker import Tracker
 from ganbench.tuning.budget import budget_figure, expected_best, trial_scores
 from ganbench.tuning.spec import Tuning
 from ganbench.tuning.studies import N_TRIALS, PARENT_RUN, StudyInfo, counted_trials
@@ -105,8 +105,8 @@ def _log_to_parent(tracker: Tracker, run_id: str, curve: pd.DataFrame, tags: dic
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / CURVES_CSV
         curve.to_csv(path, index=False)
-        tracker.client.log_artifact(run_id, str(path))
+        tune_tracking.log_study_file(tracker, run_id, path)
         if len(curve):
             figure = budget_figure(curve, str(curve["objective"].iloc[0]), Path(tmp) / CURVES_PNG)
-            tracker.client.log_artifact(run_id, str(figure))
+            tune_tracking.log_study_file(tracker, run_id, figure)
     tune_tracking.finish_study_run(tracker, run_id, "FINISHED" if finished else "KILLED", tags)

@@ -9,8 +9,8 @@ import optuna
 from ganbench.errors import GanbenchError
 from ganbench.experiment.masking import mask_url
 from ganbench.experiment.spec import Cell
-from ganbench.experiment.tracking import Tracker
-from ganbench.tuning import tracking as tune_tracking
+from ganbench.tracking import trials as tune_tracking
+from ganbench.tracking.tracker import Tracker
 from ganbench.tuning.spec import Tuning, from_mapping, pruner_name
 from ganbench.tuning.studies import (
     ARM,
@@ -58,7 +58,7 @@ def prepare_studies(storage, storage_url: str, tuning: Tuning, tracker: Tracker)
                 "(name:) to start a new study."
             )
         parent = study.user_attrs.get(PARENT_RUN)
-        if not parent or not _exists(tracker, parent):
+        if not parent or not tune_tracking.study_run_exists(tracker, parent):
             parent = tune_tracking.start_study_run(
                 tracker,
                 experiment_id,
@@ -94,13 +94,6 @@ def prepare_studies(storage, storage_url: str, tuning: Tuning, tracker: Tracker)
             study.set_user_attr(key, value)
         names.append(name)
     return ganbench_studies(storage, names)
-
-
-def _exists(tracker: Tracker, run_id: str) -> bool:
-    try:
-        return tracker.client.get_run(run_id).info.lifecycle_stage == "active"
-    except Exception:  # another tracking store, or a deleted run
-        return False
 
 
 def arm_of(info: StudyInfo) -> tuple[Tuning, Cell]:

@@ -21,6 +21,7 @@ timeout: 600                      # seconds per worker and invocation, optional
 from __future__ import annotations
 
 import copy
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -28,12 +29,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ganbench import registry
+from ganbench.device import resolve_device
 from ganbench.errors import GanbenchError
 from ganbench.experiment import spec as experiment_spec
 from ganbench.experiment.spec import Cell, ExperimentSpec
 from ganbench.experiment.spec_io import read_yaml
 from ganbench.train.config import TrainConfig
-from ganbench.validation import train_config, validate
+from ganbench.tuning.optuna_parts import make_pruner, make_sampler
+from ganbench.validation import resolve, set_key, train_config, validate
 
 Aggregate = Literal["mean", "median", "min", "max", "pessimistic"]
 AGGREGATES = ("mean", "median", "min", "max", "pessimistic")
@@ -167,10 +170,6 @@ def from_mapping(raw: dict[str, Any], where: str, only: list[str] | None = None)
 
 def check_optuna_parts(spec: TuningSpec, where: str) -> None:
     """Build the sampler and pruner once: a bad name or argument fails here, before any training."""
-    import warnings
-
-    from ganbench.tuning.optuna_parts import make_pruner, make_sampler
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         make_sampler(spec.sampler, where)
@@ -188,7 +187,7 @@ def check_search(spec: TuningSpec, arm: Cell, where: str) -> None:
         samples = dist.choices if isinstance(dist, Choices) else [dist.low, dist.high]
         for value in samples:
             raw = copy.deepcopy(base)
-            _assign(raw, key, value, where)
+            set_key(raw, key, value, where, "search")
             try:
                 _check_config(train_config(raw, f"{where} (search: {key} = {value!r})"), where)
             except GanbenchError as exc:
@@ -200,8 +199,6 @@ def check_search(spec: TuningSpec, arm: Cell, where: str) -> None:
 
 def _check_config(cfg: TrainConfig, where: str) -> None:
     """Component parameters are validated by each component's own model, not by TrainConfig."""
-    from ganbench.validation import resolve
-
     resolve(registry.datasets, cfg.dataset, "dataset", where)
     resolve(registry.losses, cfg.loss, "loss", where)
     resolve(registry.schedules, cfg.schedule, "schedule", where)
@@ -211,30 +208,13 @@ def with_search_values(arm: Cell, values: dict[str, Any], where: str) -> TrainCo
     """The arm's configuration with a trial's sampled values applied."""
     raw = arm.config.model_dump(mode="json")
     for key, value in values.items():
-        _assign(raw, key, value, where)
+        set_key(raw, key, value, where, "search")
     return train_config(raw, where)
-
-
-def _assign(raw: dict[str, Any], key: str, value: Any, where: str) -> None:
-    node = raw
-    parts = key.split(".")
-    for part in parts[:-1]:
-        child = node.get(part)
-        if not isinstance(child, dict):
-            raise GanbenchError(
-                f"{where}: search: {key!r}: {part!r} is not a section of the configuration "
-                f"(sections: {', '.join(k for k, v in raw.items() if isinstance(v, dict))})."
-            )
-        node = child
-    node[parts[-1]] = value
 
 
 def available_metrics(arm: Cell) -> list[str]:
     """Metric names an evaluation of this arm records: ``<metric>/<output>`` for every metric that
     applies to the dataset (and is selected by ``metrics:``), plus ``stability/<quantity>``."""
-    from ganbench.train.build import resolve_device
-    from ganbench.validation import resolve
-
     cfg = arm.config
     dataset_cls, params = resolve(registry.datasets, cfg.dataset, "dataset", "configuration")
     dataset = dataset_cls(params, resolve_device("cpu"))

@@ -3,7 +3,7 @@
 Every study ganbench creates carries user attributes that let a worker on another machine take
 part with nothing but the storage URL and the MLflow tracking URI:
 
-- ``ganbench.kind``: ``tune`` (one arm of a tuning spec) or ``benchmark`` (the cells of a spec);
+- ``ganbench.kind``: ``tune`` (one arm of a tuning spec) or ``benchmark`` (the models of a spec);
 - ``ganbench.spec``: the validated spec as a mapping, ``ganbench.spec_path`` its file name;
 - ``ganbench.label``: what the study trains, for people ("ring | hinge + alternating");
 - ``ganbench.arm`` (tune): the arm's configuration key; ``ganbench.n_trials`` (tune): the budget;
@@ -22,6 +22,9 @@ KIND, SPEC, SPEC_PATH = "ganbench.kind", "ganbench.spec", "ganbench.spec_path"
 ARM, N_TRIALS = "ganbench.arm", "ganbench.n_trials"
 EXPERIMENT, PARENT_RUN, LABEL = "ganbench.experiment", "ganbench.parent_run", "ganbench.label"
 TUNE, BENCHMARK = "tune", "benchmark"
+#: A queued benchmark trial's user attributes: its units (``[[cell key, [seeds]], …]``) and the model
+#: for people; ``cell`` is the label a trial queued before models were (one cell per trial) carries.
+UNITS, MODEL, CELL_LABEL = "ganbench.units", "model", "cell"
 
 
 @dataclass(frozen=True)
@@ -78,12 +81,13 @@ def objective_keys(study) -> list[str]:
 
 
 def describe_trial(label: str, trial, metrics: list[str] | None = None) -> str:
-    """One line for a finished trial: a benchmark cell by its configuration; a tuning trial by its
+    """One line for a finished trial: a benchmark model by its configurations; a tuning trial by its
     state, value(s) (a pruned trial's is the last value it reported; a share in percent, when the
     objectives' ``metrics`` are known) and duration."""
     state = trial.state.name.lower()
-    if "cell" in trial.user_attrs:
-        return f"{trial.user_attrs['cell']}: {state}"
+    queued = trial.user_attrs.get(MODEL) or trial.user_attrs.get(CELL_LABEL)
+    if queued:
+        return f"{queued}: {state}"
     keys = list(metrics or [])
     values = ", ".join(
         shown_value(keys[i] if i < len(keys) else "", v) for i, v in enumerate(trial.values or [])

@@ -12,13 +12,13 @@ import numpy as np
 
 from ganbench.experiment.cell_run import CellOutcome, CellTask, run_cell
 from ganbench.experiment.spec import Cell
-from ganbench.experiment.tracking import Tracker
+from ganbench.tracking.tracker import Tracker
+from ganbench.tracking.trials import TrialRecord, log_trial
 from ganbench.train.config import TrainConfig
 from ganbench.train.records import LogRecord
 from ganbench.tuning.objective import aggregate, objective_values, suggest
 from ganbench.tuning.spec import Tuning, with_search_values
 from ganbench.tuning.studies import frozen
-from ganbench.tuning.tracking import TrialRecord, log_trial
 
 
 def trial_key(study_name: str, trial) -> str:

@@ -14,12 +14,12 @@ def write_report(store: Path, experiment: str, out: Path, sections: list[str] | 
     function (every section), or only the named ``sections`` (faster); returns the exit code."""
     uri = f"sqlite:///{store}/mlflow.db"
     if sections is None:
-        from ganbench.report.command import run_report
+        from ganbench.cli.report_cmd import run_report
 
         return run_report(Console(width=200, record=True), [experiment], uri, out)
-    from ganbench.experiment.tracking import Tracker
     from ganbench.report.build import write_report as build
-    from ganbench.report.load import load
+    from ganbench.tracking.load import load
+    from ganbench.tracking.tracker import Tracker
 
     with tempfile.TemporaryDirectory() as tmp:
         report = build(load(Tracker.connect(uri), experiment, Path(tmp)), out, sections)

@@ -1,5 +1,5 @@
 """Write benchmark-shaped runs straight into an MLflow store (no training), laid out as
-``ganbench.experiment.tracking`` writes them, so report tests know the right answer in advance."""
+``ganbench.tracking.tracker`` writes them, so report tests know the right answer in advance."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import yaml
 from mlflow.entities import Metric, Param
 from mlflow.tracking import MlflowClient
 
-from ganbench.experiment.tracking import CELL, COMPLETE, KEY
+from ganbench.tracking.tracker import CELL, COMPLETE, KEY
 
 
 def client_for(store: Path) -> MlflowClient:

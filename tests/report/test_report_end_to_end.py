@@ -11,7 +11,7 @@ import pytest
 from browser import screenshot, visit
 from mlflow.tracking import MlflowClient
 
-from ganbench.experiment.tracking import COMPLETE
+from ganbench.tracking.tracker import COMPLETE
 
 from .conftest import write_report
 

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import partial
 
 import pandas as pd
 
 from ganbench.report.build import write_report
 from ganbench.testing.report_data import contract_runs, synthetic_data
+from ganbench.tracking.ui_links import run_link
 
 
 def test_server_stores_get_ui_links_for_every_run(tmp_path):
-    data = replace(synthetic_data(contract_runs(), tmp_path / "a"), ui_base="http://127.0.0.1:5000")
+    data = synthetic_data(contract_runs(), tmp_path / "a")
+    data = replace(data, run_links=partial(run_link, "http://127.0.0.1:5000", data.experiment_id))
     write_report(data, tmp_path / "out", sections=["ranking"])
     html = (tmp_path / "out" / "index.html").read_text()
     linked = set(re.findall(r'href="http://127\.0\.0\.1:5000/#/experiments/1/runs/([0-9a-f]+)[?"]', html))

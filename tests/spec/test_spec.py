@@ -162,3 +162,31 @@ def test_the_remedies_spec_expands_to_each_remedy_beside_the_gan():
     variants = {c.variant for c in exp.cells}
     assert variants == {"gan", "pacgan2", "spectral_norm", "r1", "r1_r2", "unrolled5"}
     assert {c.config.dataset.name for c in exp.cells} == {"ring", "grid", "stacked_digits"}
+
+
+def test_grid_values_reach_the_configuration_typed(tmp_path):
+    """A grid value is set as it was read (no ``key=json`` text parsed back as YAML, which turned
+    ``1.0e-5`` into the string ``"1e-05"`` inside a component's parameters)."""
+    text = BASE.replace(
+        "g_optimizer.lr: [0.0001, 0.0002]", "loss.clip: [1.0e-5, 0.5]\n  g_optimizer.betas: [[0.0, 0.9]]"
+    )
+    text = text.replace("losses: [minimax, {name: wasserstein, clip: 0.02}, hinge]", "losses: [wasserstein]")
+    exp = spec.load(write(tmp_path, text))
+    clips = sorted({c.config.loss.params["clip"] for c in exp.cells})
+    assert clips == [1e-5, 0.5] and all(isinstance(v, float) for v in clips)
+    assert {tuple(c.config.g_optimizer.betas) for c in exp.cells} == {(0.0, 0.9)}
+    assert {c.label.split(" + ")[2] for c in exp.cells} == {"loss.clip=1e-05", "loss.clip=0.5"}
+
+
+def test_one_setter_for_grid_search_and_set_names_its_source(tmp_path):
+    from ganbench.validation import apply_overrides, set_key
+
+    raw = {"loss": {"name": "hinge"}, "batch_size": 32}
+    set_key(raw, "loss.margin", 2, "x.yaml", "grid")
+    set_key(raw, "generator.width", 64, "x.yaml", "search")  # a missing section is created
+    assert raw == {"loss": {"name": "hinge", "margin": 2}, "batch_size": 32, "generator": {"width": 64}}
+    with pytest.raises(GanbenchError, match=r"x\.yaml: grid: batch_size\.x: 'batch_size' is a value"):
+        set_key(raw, "batch_size.x", 1, "x.yaml", "grid")
+    assert apply_overrides(raw, ["loss.margin=1.0e-5"])["loss"]["margin"] == 1e-5
+    with pytest.raises(GanbenchError, match="command line: --set: batch_size.x"):
+        apply_overrides(raw, ["batch_size.x=1"])

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ganbench.experiment.claims import CLAIM, LEASE, OWNER, PENDING, WON, RunView, decide, is_alive
+from ganbench.tracking.claims import CLAIM, LEASE, OWNER, PENDING, WON, RunView, decide, is_alive
 
 from .conftest import GANBENCH, QUICK, client
 
@@ -64,7 +64,7 @@ RACER = textwrap.dedent(
     """
     import json, os, sys, time
     from ganbench.experiment import spec
-    from ganbench.experiment.tracking import Tracker
+    from ganbench.tracking.tracker import Tracker
     exp = spec.load(sys.argv[1])
     tracker = Tracker.connect(os.environ["RACE_URI"])
     experiment_id = tracker.experiment_id(exp.spec.name)

@@ -3,6 +3,7 @@ and MLflow records exactly what it records when each cell trains alone."""
 
 import mlflow
 import numpy as np
+import optuna
 import pytest
 import yaml
 
@@ -61,3 +62,39 @@ def test_packed_cells_record_what_cells_trained_alone_record(tmp_path, monkeypat
     assert sorted(set(clip)) == [0.01, 0.03]
     # The learning rates really differ between members: the same seed ends elsewhere.
     assert packed["metrics.d_loss"].nunique() == 8
+
+
+def test_a_queued_benchmark_trains_the_models_a_local_one_trains(tmp_path, monkeypatch):
+    """``--storage``: the same packing (one queued trial per model, here one model of 4 cells × 2
+    seeds), and run for run what the local invocation records, bit for bit."""
+    spec = tmp_path / "packed.yaml"
+    spec.write_text(yaml.safe_dump(SPEC))
+    dry = benchmark(tmp_path, str(spec), "--dry-run")
+    assert dry.returncode == 0, dry.stderr[-3000:]
+    assert "1 batched model(s), 8 members" in " ".join(dry.stdout.split())
+    stores = {}
+    for name, extra in (("local", []), ("queued", ["--storage", f"sqlite:///{tmp_path / 'optuna.db'}"])):
+        folder = tmp_path / name
+        folder.mkdir()
+        proc = benchmark(folder, str(spec), "--jobs", "1", *extra)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        stores[name] = _runs(folder, monkeypatch)
+        if extra:
+            assert "queued now as 1 batched model(s)" in " ".join(proc.stdout.split())
+    study = optuna.load_study(study_name="benchmark:packed", storage=f"sqlite:///{tmp_path / 'optuna.db'}")
+    assert [t.state.name for t in study.trials] == ["COMPLETE"]
+    assert len(study.trials[0].user_attrs["ganbench.units"]) == 4  # the model's 4 cells
+    local, queued = stores["local"], stores["queued"]
+    assert list(local.index) == list(queued.index) and len(local) == 8
+    assert set(queued["tags.population"]) == set(local["tags.population"]) == {"4"}
+
+    def logged(runs, kind):  # the columns the (cell, seed) runs carry (the parents' are left out)
+        return sorted(c for c in runs.columns if c.startswith(kind) and runs[c].notna().any())
+
+    for kind in ("params.", "metrics.", "tags."):
+        assert logged(local, kind) == logged(queued, kind), kind
+    for column in logged(local, "params."):
+        assert list(local[column]) == list(queued[column]), column
+    for column in logged(local, "metrics."):
+        if column != "metrics.train_seconds":  # bit for bit on the CPU
+            np.testing.assert_array_equal(local[column].to_numpy(), queued[column].to_numpy(), err_msg=column)

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import time
 
-from ganbench.experiment.claims import LEASE, OWNER
-from ganbench.experiment.tracking import CELL, COMPLETE, KEY, ROLE, Tracker
-from ganbench.report.load import load
 from ganbench.report.status import status
+from ganbench.tracking.claims import LEASE, OWNER
+from ganbench.tracking.load import load
+from ganbench.tracking.tracker import CELL, COMPLETE, KEY, ROLE, Tracker
 
 
 def test_duplicates_and_killed_invocations_are_named(tmp_path):

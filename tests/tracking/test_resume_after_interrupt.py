@@ -135,8 +135,8 @@ def test_ctrl_c_while_a_run_is_being_closed_leaves_no_complete_run_unterminated(
     from mlflow.tracking import MlflowClient
     from rich.console import Console
 
-    from ganbench.experiment.runner import run_benchmark
-    from ganbench.experiment.tracking import COMPLETE
+    from ganbench.cli.benchmark_cmd import run_benchmark
+    from ganbench.tracking.tracker import COMPLETE
 
     spec_path = tmp_path / "close.yaml"
     spec_path.write_text(

@@ -10,7 +10,7 @@ import pytest
 
 from ganbench.errors import GanbenchError
 from ganbench.experiment import spec
-from ganbench.experiment.tracking import flatten
+from ganbench.tracking.tracker import flatten
 from ganbench.train.config import TrainConfig
 from ganbench.train.networks import REMEDY_OPTIONS, NetConfig
 

@@ -1,4 +1,4 @@
-"""Links into the MLflow UI's Model-training view (ganbench/experiment/ui_links.py)."""
+"""Links into the MLflow UI's Model-training view (ganbench/tracking/ui_links.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import io
 
 from rich.console import Console
 
-from ganbench.experiment import ui_links
-from ganbench.experiment.ui_links import (
+from ganbench.tracking import ui_links
+from ganbench.tracking.ui_links import (
     browse_hint,
     find_experiment_id,
     print_ui_link,

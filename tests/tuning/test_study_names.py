@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import optuna
 
-from ganbench.experiment.tracking import Tracker
+from ganbench.tracking.tracker import Tracker
 from ganbench.tuning import spec as tuning_spec
 from ganbench.tuning.optuna_parts import open_storage
 from ganbench.tuning.setup import prepare_studies

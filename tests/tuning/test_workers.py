@@ -105,7 +105,7 @@ def test_a_worker_killed_mid_trial_is_retried_and_mlflow_keeps_one_complete_run_
     assert states == {"COMPLETE": 2, "FAIL": 1}, states  # the lost trial failed, its retry completed
     retry = [t for t in trials if t.system_attrs.get("failed_trial") == lost.number]
     assert len(retry) == 1 and retry[0].state.name == "COMPLETE"
-    assert retry[0].params["cell"] == lost.params["cell"]
+    assert retry[0].user_attrs["ganbench.units"] == lost.user_attrs["ganbench.units"]  # the same model
     runs = complete_runs(f"sqlite:///{tmp_path / 'mlflow.db'}", "quick")
     assert len(runs) == 4  # 2 cells × 2 seeds
     assert {r.info.status for r in runs.values()} <= {"FINISHED", "FAILED"}

@@ -2,7 +2,7 @@
 
 Before training a key, an invocation creates its MLflow run at once, tagged with the key, its owner
 (``host:pid``) and a lease (``ganbench.lease_until``, a Unix time renewed while it trains, see
-:mod:`ganbench.experiment.live`). It waits :data:`SETTLE_SECONDS` and then lists the key's runs.
+:mod:`ganbench.tracking.live`). It waits :data:`SETTLE_SECONDS` and then lists the key's runs.
 It keeps its run — and trains — only when no other run of the key is complete, no other *live*
 claim is already confirmed (``ganbench.claim = won``), and among the live unconfirmed claims its
 own is the first by (start time, run id); otherwise it deletes its run and leaves the key to the

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ganbench.experiment.cell_run import CellOutcome
 from ganbench.experiment.interrupts import deferred_interrupt
-from ganbench.experiment.tracking import (
+from ganbench.tracking.tracker import (
     COMPLETE,
     KEY,
     MAX_METRICS_PER_CALL,
@@ -136,3 +137,16 @@ def finish_study_run(tracker: Tracker, run_id: str, status: str, tags: dict[str,
 def reopen_study_run(tracker: Tracker, run_id: str) -> None:
     """A continued study's parent run is RUNNING again while its workers train."""
     tracker.client.update_run(run_id, status="RUNNING")
+
+
+def study_run_exists(tracker: Tracker, run_id: str) -> bool:
+    """Whether a study's parent run is still in the store (and not deleted)."""
+    try:
+        return tracker.client.get_run(run_id).info.lifecycle_stage == "active"
+    except Exception:  # another tracking store, or a deleted run
+        return False
+
+
+def log_study_file(tracker: Tracker, run_id: str, path: Path) -> None:
+    """Attach a file (the study's budget curves) to its parent run."""
+    tracker.client.log_artifact(run_id, str(path))

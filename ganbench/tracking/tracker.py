@@ -1,8 +1,8 @@
 """MLflow tracking: one experiment per spec, one parent run per invocation, one run per (cell, seed).
 
 A (cell, seed) run is created when its training starts, as the claim on its key
-(:mod:`ganbench.experiment.claims`: two invocations on one store never train a key twice), its
-curves stream in while it trains (:mod:`ganbench.experiment.live`), and it ends FINISHED (FAILED for
+(:mod:`ganbench.tracking.claims`: two invocations on one store never train a key twice), its
+curves stream in while it trains (:mod:`ganbench.tracking.live`), and it ends FINISHED (FAILED for
 a diverged seed) with the tag ``ganbench.complete = true``, set last, after every metric and artifact.
 A rerun skips keys with a complete run and deletes unfinished runs whose owner is gone, so exactly
 one complete run per key remains. Worker processes never write here: they stream their records to
@@ -30,7 +30,18 @@ from mlflow.tracking import MlflowClient
 
 from ganbench.errors import GanbenchError
 from ganbench.experiment.cell_run import CellOutcome, SeedOutcome
-from ganbench.experiment.claims import (
+from ganbench.experiment.interrupts import deferred_interrupt
+from ganbench.experiment.masking import mask_argv, mask_text, mask_url
+from ganbench.experiment.spec import Cell, Experiment
+from ganbench.experiment.store_check import (
+    DEFAULT_URI,
+    check_sqlite_store,
+    creating_lock,
+    resolve_uri,
+    retry_creation_race,
+    root_cause,
+)
+from ganbench.tracking.claims import (
     CLAIM,
     CLOSED,
     LEASE,
@@ -43,17 +54,6 @@ from ganbench.experiment.claims import (
     decide,
     is_alive,
     lease_tags,
-)
-from ganbench.experiment.interrupts import deferred_interrupt
-from ganbench.experiment.masking import mask_argv, mask_text, mask_url
-from ganbench.experiment.spec import Cell, Experiment
-from ganbench.experiment.store_check import (
-    DEFAULT_URI,
-    check_sqlite_store,
-    creating_lock,
-    resolve_uri,
-    retry_creation_race,
-    root_cause,
 )
 
 KEY, CELL, COMPLETE, ROLE = "ganbench.key", "ganbench.cell", "ganbench.complete", "ganbench.role"
@@ -185,7 +185,7 @@ class Tracker:
         self, experiment_id: str, parent_id: str, exp: Experiment, pack: list[tuple[Cell, list[int]]]
     ) -> list[dict[int, str]]:
         """Create the (cell, seed) runs of ``pack`` as claims (RUNNING, visible in the UI at once) and
-        keep those this invocation wins (:mod:`ganbench.experiment.claims`); returns, per cell, seed →
+        keep those this invocation wins (:mod:`ganbench.tracking.claims`); returns, per cell, seed →
         run id of the won ones, with their parameters logged. Lost claims are deleted."""
         mine: dict[str, RunView] = {}
         for cell, seeds in pack:

@@ -8,9 +8,9 @@ from pathlib import Path
 from rich.console import Console
 
 from ganbench.errors import GanbenchError
-from ganbench.experiment.tracking import Tracker, resolve_uri
 from ganbench.report.build import write_report
-from ganbench.report.load import experiment_names, find_experiment, load
+from ganbench.tracking.load import experiment_names, find_experiment, load
+from ganbench.tracking.tracker import Tracker, resolve_uri
 
 DEFAULT_ROOT = Path("reports")
 

@@ -1,4 +1,5 @@
-"""The tidy tables a report is made from, as read from MLflow (see ``ganbench.report.load``).
+"""The tidy tables a report is made from, as read from MLflow (see ``ganbench.tracking.load``): the data
+every report section is given (:class:`~ganbench.contracts.report.ReportSection`).
 
 ``runs`` has one row per (configuration, seed) run of the experiment, finished or not — at most one
 complete run per run key, the newest (older duplicates are in ``superseded``) — with columns
@@ -20,7 +21,7 @@ complete run per run key, the newest (older duplicates are in ``superseded``) �
 invocation closed it as KILLED: its process was gone; empty otherwise).
 
 ``trials`` has one row per trial run of a tuning study (``ganbench tune``), see
-:func:`ganbench.report.load.tidy_trials`; it is empty for a benchmark experiment.
+:func:`ganbench.tracking.load.tidy_trials`; it is empty for a benchmark experiment.
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ class ReportData:
     invocations: pd.DataFrame
     fetch_curves: CurveFetcher
     fetch_artifact: ArtifactFetcher
-    ui_base: str | None = None  # http(s) tracking server: run pages link there
+    #: run id → its page in the MLflow UI; set for a tracking server (an embedded store has no UI).
+    run_links: Callable[[str], str] | None = None
     trials: pd.DataFrame = field(
         default_factory=pd.DataFrame
     )  # `ganbench tune` trial runs (load.tidy_trials)
@@ -138,8 +140,4 @@ class ReportData:
 
     def run_url(self, run_id: str) -> str | None:
         """The run's page in the MLflow UI when the store is a tracking server, else None."""
-        if not self.ui_base:
-            return None
-        from ganbench.experiment.ui_links import run_link
-
-        return run_link(self.ui_base, self.experiment_id, run_id)
+        return self.run_links(run_id) if self.run_links else None

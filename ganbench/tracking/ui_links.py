@@ -21,7 +21,7 @@ from rich.markup import escape
 
 from ganbench.experiment.masking import mask_url
 from ganbench.experiment.store_check import sqlite_path
-from ganbench.experiment.tracking import DEFAULT_URI, resolve_uri
+from ganbench.tracking.tracker import DEFAULT_URI, resolve_uri
 
 UI_HOST = "127.0.0.1"
 UI_PORT = 5000

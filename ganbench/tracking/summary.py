@@ -10,9 +10,9 @@ from rich import box
 from rich.table import Table
 
 from ganbench.experiment.spec import Experiment
-from ganbench.experiment.tracking import CELL, COMPLETE, KEY, Tracker
 from ganbench.metrics.confidence import HQ_SHARE
 from ganbench.metrics.convergence import WINDOW, convergence_counts, convergence_note
+from ganbench.tracking.tracker import CELL, COMPLETE, KEY, Tracker
 
 CONVERGED = "stability/converged"
 

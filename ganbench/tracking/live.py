@@ -1,5 +1,5 @@
 """Runs that are training now: their curves are written to MLflow while they train, and their
-leases (:mod:`ganbench.experiment.claims`) are renewed, so the UI shows a RUNNING run with growing
+leases (:mod:`ganbench.tracking.claims`) are renewed, so the UI shows a RUNNING run with growing
 curves and another invocation knows the key is taken.
 
 Records arrive at the trainer's log points (through :class:`~ganbench.experiment.cell_run.CellTask`
@@ -19,9 +19,9 @@ import numpy as np
 from mlflow.entities import Metric, RunTag
 
 from ganbench.experiment.cell_run import TRAIN_CURVES
-from ganbench.experiment.claims import LEASE_SECONDS, lease_tags
 from ganbench.experiment.interrupts import deferred_interrupt
-from ganbench.experiment.tracking import MAX_METRICS_PER_CALL, Tracker, _chunks
+from ganbench.tracking.claims import LEASE_SECONDS, lease_tags
+from ganbench.tracking.tracker import MAX_METRICS_PER_CALL, Tracker, _chunks
 from ganbench.train.records import LogRecord
 
 #: Seconds between writes of the buffered curves of the runs in training (``GANBENCH_FLUSH_SECONDS``

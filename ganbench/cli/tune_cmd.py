@@ -10,16 +10,16 @@ from pathlib import Path
 
 from rich.console import Console
 
+from ganbench.executor.local_workers import STORAGE_ENV, finished_trials, run_local_workers
+from ganbench.executor.worker import run_worker
 from ganbench.experiment.masking import mask_url
 from ganbench.experiment.store_check import check_sqlite_store
-from ganbench.experiment.tracking import Tracker, resolve_uri
-from ganbench.experiment.ui_links import print_ui_link
+from ganbench.tracking.tracker import Tracker, resolve_uri
+from ganbench.tracking.ui_links import print_ui_link
 from ganbench.tuning import spec as tuning_spec
-from ganbench.tuning.local_workers import STORAGE_ENV, finished_trials, run_local_workers
 from ganbench.tuning.optuna_parts import DEFAULT_STORAGE, open_storage
 from ganbench.tuning.results import summarise
 from ganbench.tuning.setup import prepare_studies
-from ganbench.tuning.worker import run_worker
 
 
 def resolve_storage(url: str | None) -> str:

@@ -9,14 +9,16 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
+from ganbench.contracts.report_data import CURVE_COLUMNS, ReportData
 from ganbench.errors import GanbenchError
-from ganbench.experiment.claims import CLOSED
-from ganbench.experiment.tracking import CELL, COMPLETE, KEY, Tracker
-from ganbench.report.data import CURVE_COLUMNS, ReportData
+from ganbench.tracking.claims import CLOSED
+from ganbench.tracking.tracker import CELL, COMPLETE, KEY, Tracker
+from ganbench.tracking.ui_links import run_link
 
 ROLE = "ganbench.role"
 TAGS = {
@@ -86,7 +88,8 @@ def load(tracker: Tracker, name: str, artifact_dir: Path) -> ReportData:
         except Exception:  # MLflow raises several types for a missing artifact
             return None
 
-    ui_base = tracker.shown if tracker.uri.startswith(("http://", "https://")) else None
+    server = tracker.uri.startswith(("http://", "https://"))
+    run_links = partial(run_link, tracker.shown, experiment_id) if server else None
     runs, superseded = one_complete_run_per_key(tidy_runs(children))
     return ReportData(
         experiment=name,
@@ -98,7 +101,7 @@ def load(tracker: Tracker, name: str, artifact_dir: Path) -> ReportData:
         trials=tidy_trials(trials, raw[role == "study"]),
         fetch_curves=fetch_curves,
         fetch_artifact=fetch_artifact,
-        ui_base=ui_base,
+        run_links=run_links,
     )
 
 
@@ -126,7 +129,7 @@ def runs_frame(runs: list) -> pd.DataFrame:
 
 
 def tidy_runs(raw: pd.DataFrame) -> pd.DataFrame:
-    """``search_runs`` columns → the tidy run table described in ``ganbench.report.data``."""
+    """``search_runs`` columns → the tidy run table described in ``ganbench.contracts.report_data``."""
     out = pd.DataFrame(
         {
             "run_id": raw.get("run_id", pd.Series(dtype=str)),

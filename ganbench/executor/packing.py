@@ -1,0 +1,82 @@
+"""Packing units of work into batched models: which (cell, seeds) train together, and how many
+members a model may hold on this device.
+
+A *unit* is a cell with the seeds still to train; a *model* is a list of units trained as one batched
+model (one population). Which cells may share a model is :func:`ganbench.train.population.group`'s
+decision; the cap on members per model is the packing policy per device, :data:`AUTO_POPULATION`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ganbench.device import resolve_device
+from ganbench.experiment.spec import Cell, Experiment
+from ganbench.train.config import TrainConfig
+from ganbench.train.population import group
+
+#: Members per batched model when ``--population`` is not given. On a GPU a tick is launch-bound
+#: (a tick of 64 seeds costs 1.4× a tick of one on the H100, of 1,024 seeds 2×): pack all that fits.
+#: On the CPU every member's arithmetic is still done, and a few dozen members gain little more.
+AUTO_POPULATION = {"cpu": 16, "cuda": 512}
+
+Unit = tuple[Cell, list[int]]
+"""A cell and the seeds of it to train."""
+Model = list[Unit]
+"""Units trained together as one batched model."""
+
+
+@dataclass
+class Plan:
+    """What an invocation still has to train: the units (cell → seeds without a complete run)."""
+
+    experiment: Experiment
+    pending: list[Unit] = field(default_factory=list)
+    skipped_runs: int = 0
+
+
+def plan(exp: Experiment, done: set[str]) -> Plan:
+    """Split every (cell, seed) of ``exp`` into already complete (its run key in ``done``) and
+    still to train."""
+    out = Plan(exp)
+    for cell in exp.cells:
+        todo = [s for s in cell.config.seeds if cell.run_key(s) not in done]
+        out.skipped_runs += len(cell.config.seeds) - len(todo)
+        if todo:
+            out.pending.append((cell, todo))
+    return out
+
+
+def auto_population(device: str) -> int:
+    """The default cap on members per batched model for a configuration's device setting."""
+    return AUTO_POPULATION[resolve_device(device).type]
+
+
+def pack(units: list[Unit], population: int | None = None) -> list[Model]:
+    """The units in models that each train as one batched model, at most ``population`` members
+    each (None: :func:`auto_population` of the first unit's device; 1: every cell alone)."""
+    if not units:
+        return []
+    cap = population or auto_population(units[0][0].config.device)
+    configs = [cell.config.model_copy(update={"seeds": seeds}) for cell, seeds in units]
+    return [[units[i] for i in idx] for idx in pack_configs(configs, cap)]
+
+
+def pack_configs(configs: list[TrainConfig], cap: int | None) -> list[list[int]]:
+    """Indices of ``configs`` (each with its seeds) in models of at most ``cap`` members (None: no
+    cap) — the rule :func:`pack` applies to units, for work that is not a spec's cells (the
+    trials of a tuning batch, whose batch size is their cap)."""
+    return group(configs, cap)
+
+
+def members(model: Model) -> int:
+    """Members of a model: its (cell, seed) pairs."""
+    return sum(len(seeds) for _, seeds in model)
+
+
+def model_label(model: Model) -> str:
+    """A model for people: ``ring | minimax + alternating(d_steps=1)`` (+ ``(+2 cells as one
+    model)`` when it packs several)."""
+    cell = model[0][0]
+    more = f" (+{len(model) - 1} cells as one model)" if len(model) > 1 else ""
+    return f"{cell.config.dataset.name} | {cell.label}{more}"
