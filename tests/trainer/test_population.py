@@ -1,5 +1,7 @@
 """Population batching: configurations that differ in batchable settings train as one model."""
 
+import itertools
+
 import numpy as np
 import pytest
 import torch
@@ -69,10 +71,12 @@ def test_batchable_and_non_batchable_differences_split_into_the_right_groups():
         tiny_config(loss="wasserstein", sets=["generator.width=16"]),  # 4: shapes differ → apart
         tiny_config(loss={"name": "wasserstein", "clip": 0.01}),  # 5: the default written out: with 0
         tiny_config(loss="wasserstein", sets=["d_optimizer.name=sgd"]),  # 6: another algorithm → apart
-        tiny_config(loss="hinge"),  # 7: another loss → apart
+        tiny_config(loss="hinge"),  # 7: another loss → with 0, first (it draws no real batch in G)
+        tiny_config(loss="hinge", sets=["discriminator.unroll=1"]),  # 8: unrolled → losses apart
+        tiny_config(loss="wasserstein", sets=["discriminator.unroll=1"]),  # 9: apart from 8
     ]
-    assert group(cfgs) == [[0, 1, 5], [2, 3], [4], [6], [7]]
-    assert group(cfgs, max_members=4) == [[0, 1], [2, 3], [4], [5], [6], [7]]  # 2 seeds each
+    assert group(cfgs) == [[7, 0, 1, 5], [2, 3], [4], [6], [8], [9]]
+    assert group(cfgs, max_members=4) == [[7, 0], [1, 5], [2, 3], [4], [6], [8], [9]]  # 2 seeds each
     assert "loss.clip" in batchable_keys(cfgs[0]) and "schedule.d_steps" not in batchable_keys(cfgs[2])
 
 
@@ -176,3 +180,24 @@ def test_stopped_members_leave_the_model_and_the_rest_train_on_as_if_alone(strea
             together, apart = population.member_weights(i), alone.member_weights(j)
             assert all(torch.equal(together[key], apart[key]) for key in apart), (k, i)
             assert torch.equal(population.member_samples(i), alone.member_samples(j)), (k, i)
+
+
+LOSS_PAIRS = list(itertools.combinations(losses.names(), 2))
+
+
+@pytest.mark.parametrize("pair", LOSS_PAIRS, ids=["+".join(p) for p in LOSS_PAIRS])
+def test_members_of_every_pair_of_losses_equal_them_trained_alone(pair):
+    """Every pair of registered losses, each pair under one schedule and one kind of random
+    streams in turn (all schedules and both kinds are covered), members leaving in every third."""
+    k = LOSS_PAIRS.index(pair)
+    names = schedules.names()
+    population_contract.check_losses_equal_alone(
+        pair, schedule=names[k % len(names)], streams=("philox", "generator")[k % 2], leave=k % 3 == 0
+    )
+
+
+@pytest.mark.parametrize("streams", ["philox", "generator"])
+@pytest.mark.parametrize("schedule", schedules.names())
+def test_the_default_benchmarks_three_losses_train_as_one_model_as_if_alone(schedule, streams):
+    trio = ("minimax", "modified_minimax", "wasserstein")
+    population_contract.check_losses_equal_alone(trio, schedule=schedule, streams=streams)
