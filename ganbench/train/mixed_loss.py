@@ -94,6 +94,7 @@ class MixedLoss(Loss):
 
     def _set_parts(self, parts: list[LossPart]) -> None:
         self.parts = parts
+        self.sizes = [p.stop - p.start for p in parts]
         self.uses_real_in_g = any(p.loss.uses_real_in_g for p in parts)
         wants = {needs_real_in_g(type(p.loss)) for p in parts}
         self.real_in_g = wants.pop() if len(wants) == 1 else None
@@ -103,13 +104,17 @@ class MixedLoss(Loss):
             rows = [on for p, on in zip(parts, self.penalised, strict=True) for _ in range(p.stop - p.start)]
             self.penalty_rows = torch.tensor(rows, device=self.device)
 
+    # (Rows are handed out with ``split``, not one slice per part: its backward is one
+    # concatenation, where slices take a kernel each and additions to put them together.)
+
     def d_loss(self, real: Tensor, fake: Tensor) -> Tensor:
-        return torch.cat([p.loss.d_loss(real[p.rows], fake[p.rows]) for p in self.parts])
+        pairs = zip(self.parts, real.split(self.sizes), fake.split(self.sizes), strict=True)
+        return torch.cat([p.loss.d_loss(r, f) for p, r, f in pairs])
 
     def g_loss(self, fake: Tensor, real: Tensor | None) -> Tensor:
-        return torch.cat(
-            [p.loss.g_loss(fake[p.rows], real[p.rows] if p.loss.uses_real_in_g else None) for p in self.parts]
-        )
+        reals = real.split(self.sizes) if real is not None else [None] * len(self.parts)
+        pairs = zip(self.parts, fake.split(self.sizes), reals, strict=True)
+        return torch.cat([p.loss.g_loss(f, r if p.loss.uses_real_in_g else None) for p, f, r in pairs])
 
     def penalty(
         self, discriminator: nn.Module, real_x: Tensor, fake_x: Tensor, rand: Streams | PartStreams
@@ -144,10 +149,9 @@ class MixedLoss(Loss):
 
     def accuracy(self, real_scores: Tensor | None, fake_scores: Tensor) -> Stats:
         """:func:`~ganbench.train.accuracy.accuracy` of each part with its own loss's rule."""
-        each = [
-            accuracy(p.loss, None if real_scores is None else real_scores[p.rows], fake_scores[p.rows])
-            for p in self.parts
-        ]
+        reals = real_scores.split(self.sizes) if real_scores is not None else [None] * len(self.parts)
+        pairs = zip(self.parts, reals, fake_scores.split(self.sizes), strict=True)
+        each = [accuracy(p.loss, r, f) for p, r, f in pairs]
         return {k: torch.cat([a[k] for a in each]) for k in each[0] if all(k in a for a in each)}
 
     def draw_real_in_g(self, dataset, streams: PartStreams, n: int) -> tuple[Tensor | None, ...]:
@@ -158,12 +162,13 @@ class MixedLoss(Loss):
     def real_scores_in_g(
         self, discriminator: nn.Module, real: tuple[Tensor | None, ...], streams: PartStreams, like: Tensor
     ) -> Tensor:
-        """Scores of the batches of :meth:`draw_real_in_g` as one (S, K) tensor (zeros for runs that
-        drew none, like ``like``), each run scored by its own rows of the discriminator only."""
+        """Scores of the batches of :meth:`draw_real_in_g` as one (S, K) tensor, each run scored by
+        its own rows of the discriminator only. The rows of runs that drew none are ``like``'s
+        (placeholders: no loss of theirs reads real scores in the generator's step)."""
         out = []
         for run, x in zip(streams.runs, real, strict=True):
             if x is None:
-                out.append(torch.zeros_like(like[run.start : run.stop]))
+                out.append(like[run.start : run.stop].detach())
             else:
                 out.append(on_rows(discriminator, run.start, run.stop, _scores, x))
         return torch.cat(out)

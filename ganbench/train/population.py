@@ -74,11 +74,12 @@ def _identity(config: TrainConfig) -> dict[str, Any]:
     return raw
 
 
-def shared_identity(config: TrainConfig) -> dict[str, Any]:
+def shared_identity(config: TrainConfig, mix_losses: bool = True) -> dict[str, Any]:
     """What members of one population must have in common: the configuration without its seeds,
-    its batchable settings and — where losses may mix (:func:`mixes_losses`) — its loss."""
+    its batchable settings and — where losses may mix (:func:`mixes_losses`, and ``mix_losses``
+    asks for it) — its loss."""
     raw = _identity(config)
-    if mixes_losses(config):
+    if mix_losses and mixes_losses(config):
         raw.pop("loss")
     return raw
 
@@ -99,21 +100,25 @@ def member_order(config: TrainConfig) -> tuple:
     return (*draw_signature(registry.losses.get(name), key), key)
 
 
-def population_key(config: TrainConfig) -> str:
+def population_key(config: TrainConfig, mix_losses: bool = True) -> str:
     """A short hash of :func:`shared_identity`: equal keys train together."""
-    text = json.dumps(shared_identity(config), sort_keys=True, default=str)
+    text = json.dumps(shared_identity(config, mix_losses), sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def group(configs: list[TrainConfig], max_members: int | None = None) -> list[list[int]]:
+def group(
+    configs: list[TrainConfig], max_members: int | None = None, mix_losses: bool = True
+) -> list[list[int]]:
     """Indices of ``configs`` in populations: same :func:`population_key`, in order of their
     first configuration, members ordered by :func:`member_order` (first-seen among equals), each
     holding at most ``max_members`` members (seeds summed; a configuration is never split, so one
     with more seeds than the cap trains alone). A key's configurations are spread evenly over
-    as few populations as the cap allows (16 cells of 3 seeds under a cap of 16: 4 × 4, not 5, 5, 5, 1)."""
+    as few populations as the cap allows (16 cells of 3 seeds under a cap of 16: 4 × 4, not 5, 5, 5, 1).
+    ``mix_losses=False`` keeps each loss in models of its own (a device policy may ask for it:
+    ``docs/populations.md`` has the measurements)."""
     by_key: dict[str, list[int]] = {}
     for i, cfg in enumerate(configs):
-        by_key.setdefault(population_key(cfg), []).append(i)
+        by_key.setdefault(population_key(cfg, mix_losses), []).append(i)
     out = []
     for members in by_key.values():
         members = sorted(members, key=lambda i: member_order(configs[i]))
