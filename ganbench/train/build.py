@@ -27,8 +27,10 @@ class TrainSetup:
     """Everything the trainer needs, built and ready: S members in one batched model.
 
     A member is a (configuration, seed) pair: ``configs[member_config[i]]`` trained with seed
-    ``seeds[i]``. The configurations differ at most in batchable settings (see ``population``), so
-    ``config`` — the first of them — speaks for every shared setting (networks, budget, batch size).
+    ``seeds[i]``. The configurations differ at most in batchable settings and in their loss (see
+    ``population``), so ``config`` — the first of them — speaks for every shared setting (networks,
+    budget, batch size, schedule). Where losses differ, ``loss`` is a :class:`MixedLoss` (each loss
+    on its own members' rows) and ``streams`` a :class:`PartStreams` where their draws differ.
     """
 
     config: TrainConfig
@@ -150,8 +152,8 @@ def build(config: TrainConfig, where: str = "configuration") -> TrainSetup:
 
 def build_population(configs: list[TrainConfig], where: str = "configuration") -> TrainSetup:
     """One batched model for every (configuration, seed) pair of ``configs``, which must differ at
-    most in batchable settings. Member i gets exactly the networks, random numbers and settings it
-    would get trained alone."""
+    most in batchable settings and in their loss (equal :func:`population_key`). Member i gets
+    exactly the networks, random numbers and settings it would get trained alone."""
     if not configs:
         raise ValueError("a population needs at least one configuration")
     config = configs[0]
@@ -163,7 +165,8 @@ def build_population(configs: list[TrainConfig], where: str = "configuration") -
     if len({population_key(c) for c in configs}) != 1:
         raise GanbenchError(
             f"{where}: these configurations differ in more than batchable settings (optimizer "
-            "settings and Batchable loss/schedule parameters) and cannot train as one model."
+            "settings and Batchable loss/schedule parameters) and their loss (which may differ "
+            "unless discriminator.unroll or compile: on is set), and cannot train as one model."
         )
     device = resolve_device(config.device)
     member_config = [i for i, c in enumerate(configs) for _ in c.seeds]
