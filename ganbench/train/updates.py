@@ -24,8 +24,6 @@ from ganbench.train.lookahead import Judge, opponent
 from ganbench.train.member_optim import MemberOptimizer
 from ganbench.train.mixed_loss import MixedLoss
 
-__all__ = ["accuracy", "d_core", "d_update", "g_core", "g_update", "joint_core", "joint_update"]
-
 
 def seed_grad_norm(grad: Tensor) -> Tensor:
     """Per-seed L2 norm of a flat (S, P) gradient → (S,) (one kernel)."""
