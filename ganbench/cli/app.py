@@ -160,6 +160,15 @@ def benchmark(
             "experiment (default → default_cuda), so budgets never mix.",
         ),
     ] = "auto",
+    pack_losses: Annotated[
+        bool | None,
+        typer.Option(
+            "--pack-losses/--no-pack-losses",
+            help="Let cells of different losses share a batched model (each loss on its own members). "
+            "Default: on a GPU yes (about half the kernels), on the CPU no (measured: more CPU time).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Train every (configuration, seed) of a spec, record each in MLflow, skip what is already done."""
     if not dry_run:  # a bad store ends here, in a second, before the training code is even loaded
@@ -179,6 +188,7 @@ def benchmark(
             population,
             profile,
             storage_url=storage,
+            pack_losses=pack_losses,
         )
     except KeyboardInterrupt:  # typer would exit 130 silently; say what happened to the results
         err_console.print("ganbench: interrupted. Finished runs are kept; rerun the same command to resume.")

@@ -22,7 +22,7 @@ from rich.table import Table
 from ganbench.executor.benchmark_runs import BenchmarkRuns
 from ganbench.executor.local import run_models
 from ganbench.executor.local_workers import run_local_workers
-from ganbench.executor.packing import Model, Plan, members, model_label, pack, plan
+from ganbench.executor.packing import Model, Packing, Plan, members, model_label, pack, plan
 from ganbench.executor.queue import queue_models
 from ganbench.executor.worker import run_worker
 from ganbench.experiment import spec
@@ -52,13 +52,16 @@ def run_benchmark(
     population: int | None = None,
     profile: str | None = None,
     storage_url: str | None = None,
+    pack_losses: bool | None = None,
 ) -> int:
     """Validate the spec and its data, check and connect the stores, train what is pending (here,
     or queued in ``storage_url`` for workers), print the summary. Returns the exit code.
     ``population`` caps the members of one batched model (None: the device's default; 1: every
-    cell alone); ``profile`` is the spec profile to apply (None: ``auto``); ``jobs`` 0 (with a
+    cell alone) and ``pack_losses`` lets cells of different losses share one (None: the device's
+    default); ``profile`` is the spec profile to apply (None: ``auto``); ``jobs`` 0 (with a
     storage only) queues the models for workers started elsewhere."""
     exp = spec.load(path, seeds=seeds, only=only, profile=profile)
+    population = Packing(population, pack_losses)
     if dry_run:
         with console.status("Timing a few updates and one evaluation of each distinct setup…"):
             table = dry_run_table(exp, CostTimer(threads=worker_threads(jobs)), jobs)
@@ -118,7 +121,7 @@ def _here(
     parent: str,
     work: Plan,
     jobs: int,
-    population: int | None,
+    population: Packing,
     closed: list[str],
 ) -> None:
     """Train the pending units as models in this process or ``jobs`` worker processes."""
@@ -165,7 +168,7 @@ def _here(
         )
 
 
-def _train(console: Console, runs: BenchmarkRuns, work: Plan, jobs: int, population: int | None) -> None:
+def _train(console: Console, runs: BenchmarkRuns, work: Plan, jobs: int, population: Packing) -> None:
     """The executor's local run of the pending units, with a progress bar weighted by cell cost."""
     total = sum(cell_cost(cell, len(seeds_)) for cell, seeds_ in work.pending)
     columns = (
@@ -226,7 +229,7 @@ def _queued(
     work: Plan,
     only: list[str],
     jobs: int,
-    population: int | None,
+    population: Packing,
 ) -> bool:
     """Queue the pending units as models in the study, then run ``jobs`` local workers (0: none;
     1: in this process). Returns whether the models were worked on here (False: only queued)."""

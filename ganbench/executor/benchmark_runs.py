@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ganbench.executor.packing import Model
 from ganbench.experiment.cell_run import CellOutcome, CellTask
+from ganbench.experiment.interrupts import deferred_interrupt
 from ganbench.experiment.spec import Cell, Experiment
 from ganbench.tracking.live import LiveRuns
 from ganbench.tracking.tracker import Tracker
@@ -76,8 +77,11 @@ class BenchmarkRuns:
     def finish(self, cell: Cell, outcome: CellOutcome) -> None:
         """Complete the cell's runs: summaries, artifacts, status, then the complete tag."""
         for seed in outcome.seeds:
-            self.tracker.finish_seed(self.live.done(cell.key, seed.seed), cell, outcome, seed)
-            self.live.completed(cell.key, seed.seed)
+            # One step for Ctrl-C: held back until the run is complete *and* known complete here,
+            # else the release of unfinished runs on the way out would mark it KILLED.
+            with deferred_interrupt():
+                self.tracker.finish_seed(self.live.done(cell.key, seed.seed), cell, outcome, seed)
+                self.live.completed(cell.key, seed.seed)
             self.trained += 1
         self.on_done(cell, outcome)
 

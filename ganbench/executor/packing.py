@@ -19,6 +19,22 @@ from ganbench.train.population import group
 #: (a tick of 64 seeds costs 1.4× a tick of one on the H100, of 1,024 seeds 2×): pack all that fits.
 #: On the CPU every member's arithmetic is still done, and a few dozen members gain little more.
 AUTO_POPULATION = {"cpu": 16, "cuda": 512}
+#: Whether cells of different losses share a model when ``--pack-losses`` is not given
+#: (docs/populations.md). On a GPU the default spec's three losses as one model launch about half
+#: the kernels of three models (380 against 698 per G update, alternating 1:1); on the CPU, where the
+#: arithmetic is the cost, one model of 15 took 1.05–1.12× the CPU time of three of 5 (measured under
+#: load), so losses train apart there.
+AUTO_MIX_LOSSES = {"cpu": False, "cuda": True}
+
+
+@dataclass(frozen=True)
+class Packing:
+    """The packing policy of an invocation: ``cap`` members per model and whether losses mix
+    (None: the device's default, :data:`AUTO_POPULATION` and :data:`AUTO_MIX_LOSSES`)."""
+
+    cap: int | None = None
+    mix_losses: bool | None = None
+
 
 Unit = tuple[Cell, list[int]]
 """A cell and the seeds of it to train."""
@@ -52,21 +68,29 @@ def auto_population(device: str) -> int:
     return AUTO_POPULATION[resolve_device(device).type]
 
 
-def pack(units: list[Unit], population: int | None = None) -> list[Model]:
-    """The units in models that each train as one batched model, at most ``population`` members
-    each (None: :func:`auto_population` of the first unit's device; 1: every cell alone)."""
+def pack(units: list[Unit], packing: Packing | None = None) -> list[Model]:
+    """The units in models that each train as one batched model, under ``packing`` (None: the
+    defaults of the first unit's device; a cap of 1: every cell alone)."""
     if not units:
         return []
-    cap = population or auto_population(units[0][0].config.device)
+    packing = packing or Packing()
+    device = resolve_device(units[0][0].config.device).type
+    cap = packing.cap or AUTO_POPULATION[device]
+    mix = AUTO_MIX_LOSSES[device] if packing.mix_losses is None else packing.mix_losses
     configs = [cell.config.model_copy(update={"seeds": seeds}) for cell, seeds in units]
-    return [[units[i] for i in idx] for idx in pack_configs(configs, cap)]
+    return [[units[i] for i in idx] for idx in pack_configs(configs, cap, mix)]
 
 
-def pack_configs(configs: list[TrainConfig], cap: int | None) -> list[list[int]]:
+def pack_configs(
+    configs: list[TrainConfig], cap: int | None, mix_losses: bool | None = None
+) -> list[list[int]]:
     """Indices of ``configs`` (each with its seeds) in models of at most ``cap`` members (None: no
     cap) — the rule :func:`pack` applies to units, for work that is not a spec's cells (the
-    trials of a tuning batch, whose batch size is their cap)."""
-    return group(configs, cap)
+    trials of a tuning batch, whose batch size is their cap). ``mix_losses`` None: the device's
+    default for the first configuration."""
+    if mix_losses is None:
+        mix_losses = bool(configs) and AUTO_MIX_LOSSES[resolve_device(configs[0].device).type]
+    return group(configs, cap, mix_losses)
 
 
 def members(model: Model) -> int:

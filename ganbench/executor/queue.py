@@ -23,7 +23,7 @@ from rich.console import Console
 
 from ganbench.executor.benchmark_runs import BenchmarkRuns
 from ganbench.executor.local import run_models
-from ganbench.executor.packing import Model, Unit, model_label, pack
+from ganbench.executor.packing import Model, Packing, Unit, model_label, pack
 from ganbench.executor.study_unit import StudyUnit
 from ganbench.experiment import spec
 from ganbench.experiment.cell_run import CellOutcome
@@ -77,7 +77,7 @@ def trial_units(trial, cells: dict[str, Cell]) -> list[Unit] | None:
 
 
 def queue_models(
-    storage, exp: Experiment, only: list[str], parent: str, units: list[Unit], population: int | None
+    storage, exp: Experiment, only: list[str], parent: str, units: list[Unit], population: Packing | None
 ) -> tuple[object, list[Model], int]:
     """Create (or continue) the experiment's study, store what workers need to rebuild the spec, and
     enqueue one trial per model of the ``units`` not already waiting or running. Returns the study,

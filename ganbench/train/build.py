@@ -16,8 +16,10 @@ from ganbench.errors import GanbenchError
 from ganbench.metrics.evaluator import Evaluator, build_evaluator, default_n_samples
 from ganbench.train.config import TrainConfig
 from ganbench.train.member_optim import MemberOptimizer, make_member_optimizer
+from ganbench.train.mixed_loss import LossPart, MixedLoss, draw_signature
 from ganbench.train.networks import Discriminator, Generator, evaluating
-from ganbench.train.population import population_key
+from ganbench.train.part_streams import PartStreams, Run
+from ganbench.train.population import loss_part_key, population_key
 from ganbench.validation import resolve
 
 
@@ -26,8 +28,10 @@ class TrainSetup:
     """Everything the trainer needs, built and ready: S members in one batched model.
 
     A member is a (configuration, seed) pair: ``configs[member_config[i]]`` trained with seed
-    ``seeds[i]``. The configurations differ at most in batchable settings (see ``population``), so
-    ``config`` — the first of them — speaks for every shared setting (networks, budget, batch size).
+    ``seeds[i]``. The configurations differ at most in batchable settings and in their loss (see
+    ``population``), so ``config`` — the first of them — speaks for every shared setting (networks,
+    budget, batch size, schedule). Where losses differ, ``loss`` is a :class:`MixedLoss` (each loss
+    on its own members' rows) and ``streams`` a :class:`PartStreams` where their draws differ.
     """
 
     config: TrainConfig
@@ -41,7 +45,9 @@ class TrainSetup:
     discriminator: Discriminator
     g_optimizer: MemberOptimizer
     d_optimizer: MemberOptimizer
-    streams: Streams  # per-member data, noise and penalty randomness (keyed by the member's seed)
+    # Per-member data, noise and penalty randomness (keyed by the member's seed): one stream object,
+    # or one per run of members that draw alike where members' losses draw differently.
+    streams: Streams | PartStreams
     eval_noise: torch.Tensor  # (S, N_eval, z_dim): a fixed noise batch per member for evaluation
     # The members still in the model, by index (``select`` drops pruned ones), and what the dropped
     # ones left: their generator's weights and evaluation samples when they left.
@@ -84,7 +90,10 @@ class TrainSetup:
                         module.get_submodule(owner)._buffers[leaf] = buf[at]
             for optimizer in (self.g_optimizer, self.d_optimizer):
                 optimizer.select(at)  # the parameters (views of its flat buffer), state, settings
-        self.loss.params = select_members(self.loss.params, rows, n)
+        if isinstance(self.loss, MixedLoss):
+            self.loss.select(rows)
+        else:
+            self.loss.params = select_members(self.loss.params, rows, n)
         self.schedule.select(rows)
         self.streams.select(rows)
         self.eval_noise = self.eval_noise[at]
@@ -133,8 +142,8 @@ def build(config: TrainConfig, where: str = "configuration") -> TrainSetup:
 
 def build_population(configs: list[TrainConfig], where: str = "configuration") -> TrainSetup:
     """One batched model for every (configuration, seed) pair of ``configs``, which must differ at
-    most in batchable settings. Member i gets exactly the networks, random numbers and settings it
-    would get trained alone."""
+    most in batchable settings and in their loss (equal :func:`population_key`). Member i gets
+    exactly the networks, random numbers and settings it would get trained alone."""
     if not configs:
         raise ValueError("a population needs at least one configuration")
     config = configs[0]
@@ -146,7 +155,8 @@ def build_population(configs: list[TrainConfig], where: str = "configuration") -
     if len({population_key(c) for c in configs}) != 1:
         raise GanbenchError(
             f"{where}: these configurations differ in more than batchable settings (optimizer "
-            "settings and Batchable loss/schedule parameters) and cannot train as one model."
+            "settings and Batchable loss/schedule parameters) and their loss (which may differ "
+            "unless discriminator.unroll or compile: on is set), and cannot train as one model."
         )
     device = resolve_device(config.device)
     member_config = [i for i, c in enumerate(configs) for _ in c.seeds]
@@ -157,7 +167,28 @@ def build_population(configs: list[TrainConfig], where: str = "configuration") -
         return stack_members(cls.Params, [resolved[kind][i][1] for i in member_config], device)
 
     dataset = dataset_cls(dataset_params, device)
-    loss = loss_cls(member_params("loss", loss_cls))
+    # Members of different losses: each run of members of one loss is a part (see ``mixed_loss``),
+    # and each run of members that draw alike keeps its own random streams (see ``part_streams``).
+    loss_keys = [loss_part_key(configs[i]) for i in member_config]
+    parts = _runs(loss_keys)
+    if len(parts) == 1:
+        loss = loss_cls(member_params("loss", loss_cls))
+    else:
+        pieces = []
+        for start, stop, _ in parts:
+            cls = resolved["loss"][member_config[start]][0]
+            params = [resolved["loss"][member_config[m]][1] for m in range(start, stop)]
+            pieces.append(LossPart(cls(stack_members(cls.Params, params, device)), start, stop))
+        loss = MixedLoss(pieces, device)
+    losses = [resolved["loss"][i][0] for i in member_config]
+    draws = [draw_signature(cls, key) for cls, key in zip(losses, loss_keys, strict=True)]
+    runs = _runs(draws)
+    if len(runs) == 1:
+        streams = make_streams(config.streams, seeds, "train", device)
+    else:
+        streams = PartStreams(
+            [Run(a, b, make_streams(config.streams, seeds[a:b], "train", device), tag) for a, b, tag in runs]
+        )
     context = ScheduleContext(len(seeds), dataset.steps_per_epoch(config.batch_size))
     schedule = schedule_cls(member_params("schedule", schedule_cls), context)
 
@@ -183,9 +214,20 @@ def build_population(configs: list[TrainConfig], where: str = "configuration") -
         d_optimizer=make_member_optimizer(
             discriminator.parameters(), [m.d_optimizer for m in members], device
         ),
-        streams=make_streams(config.streams, seeds, "train", device),
+        streams=streams,
         eval_noise=eval_streams.normal(n_eval, config.z_dim),
     )
+
+
+def _runs(keys: list) -> list[tuple[int, int, object]]:
+    """Maximal runs of equal consecutive ``keys``: (start, stop, key) each."""
+    out: list[tuple[int, int, object]] = []
+    for i, key in enumerate(keys):
+        if out and out[-1][2] == key:
+            out[-1] = (out[-1][0], i + 1, key)
+        else:
+            out.append((i, i + 1, key))
+    return out
 
 
 def evaluator_for(setup: TrainSetup) -> Evaluator:

@@ -19,6 +19,7 @@ from ganbench.contracts import ScheduleState
 from ganbench.train.build import TrainSetup
 from ganbench.train.compiled import updates_for
 from ganbench.train.host import MaskCache
+from ganbench.train.mixed_loss import MixedLoss
 from ganbench.train.records import LogFn, LogRecord
 
 Evaluate = Callable[[Tensor], dict[str, Tensor]]
@@ -116,6 +117,9 @@ def train(
     acc_real = acc_fake = torch.full((n,), float("nan"), device=dev)
     host_counts = [np.zeros(n, np.int64) for _ in range(4)]
     meter, result = Meter(), TrainResult(setup.seeds, *host_counts, diverged_at=np.full(n, -1))
+    # Where only some members' losses have a penalty, its statistic is theirs alone: its own meter
+    # and records (the others report none, as each does trained alone).
+    penalties = _PenaltyMeter(setup.loss) if isinstance(setup.loss, MixedLoss) else None
     stopped = np.zeros(n, dtype=bool)
     everyone = n  # members at the start; ``n`` shrinks when stopped members leave the model
 
@@ -142,6 +146,8 @@ def train(
         d_stats: dict[str, Tensor] = {}
         if step.joint:
             ok_d, ok_g, d_stats = updates.joint(setup, d_mask, g_mask)
+            if penalties is not None:
+                penalties.take(d_stats, ok_d & ok_g)
             meter.add(d_stats, ok_d & ok_g)
         else:
             # A player nobody moves is skipped (free to tell on the host for shared decisions). Under
@@ -149,6 +155,8 @@ def train(
             # depend on what the members beside it decided (nor on the device).
             if per_seed or on_device.may_any(step.d):
                 ok_d, d_stats = updates.d(setup, d_mask)
+                if penalties is not None:
+                    penalties.take(d_stats, ok_d)
                 meter.add(d_stats, ok_d)
             if per_seed or on_device.may_any(step.g):
                 ok_g, g_stats = updates.g(setup, g_mask)
@@ -194,6 +202,8 @@ def train(
         due = ok_g.cpu() & ((g_host % cfg.eval_every == 0) | (g_host >= cfg.g_steps))
         if tick % cfg.log_every == 0 or not live.any() or due.any():
             _report_train(meter, g_host, emit, result)
+            if penalties is not None:
+                _report_train(penalties.meter, g_host, emit, result)
         if due.any():
             _report_eval(setup, due, g_host, evaluate, emit, result)
             ending = stop_members() if stop_members is not None else None
@@ -212,6 +222,8 @@ def train(
                 counts, running, acc_real, acc_fake = counts[:, at], running[at], acc_real[at], acc_fake[at]
                 nobody = nobody[at]
                 meter.select(at)
+                if penalties is not None:
+                    penalties.select(at)
                 on_device, n = MaskCache(dev), len(kept)
                 g_host, live = counts[0].cpu(), running.cpu()
         if not live.any():
@@ -220,11 +232,29 @@ def train(
 
     if len(setup.rows):
         _report_train(meter, counts[0].cpu(), emit, result)
+        if penalties is not None:
+            _report_train(penalties.meter, counts[0].cpu(), emit, result)
         every = np.ones(len(setup.rows), dtype=bool)
         _record_final(result, setup.rows, counts, running, cfg.g_steps, every)
     result.ticks, result.stopped = tick, stopped
     result.seconds = time.perf_counter() - started
     return result
+
+
+class _PenaltyMeter:
+    """The ``penalty`` statistic of a model of several losses where only some have a penalty:
+    taken out of a step's statistics and metered for those members only."""
+
+    def __init__(self, loss: MixedLoss) -> None:
+        self.loss, self.meter = loss, Meter()
+
+    def take(self, stats: dict[str, Tensor], mask: Tensor) -> None:
+        rows = self.loss.penalty_rows
+        if rows is not None and "penalty" in stats:
+            self.meter.add({"penalty": stats.pop("penalty")}, mask & rows)
+
+    def select(self, rows: Tensor) -> None:
+        self.meter.select(rows)  # (the loss selects its own rows with the model's)
 
 
 def _ticks_to_next_due(g_updates: Tensor, eval_every: int, g_steps: int) -> int:

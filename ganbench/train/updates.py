@@ -17,12 +17,12 @@ import torch
 from torch import Tensor, nn
 
 from ganbench.contracts.loss import Loss
+from ganbench.train.accuracy import Stats, accuracy
 from ganbench.train.build import TrainSetup
 from ganbench.train.host import known_all
 from ganbench.train.lookahead import Judge, opponent
 from ganbench.train.member_optim import MemberOptimizer
-
-Stats = dict[str, Tensor]
+from ganbench.train.mixed_loss import MixedLoss
 
 
 def seed_grad_norm(grad: Tensor) -> Tensor:
@@ -83,33 +83,27 @@ def _step(
 
 def _constraint(loss: Loss, discriminator: nn.Module) -> Callable[[], None] | None:
     """The loss's ``constrain`` bound to the discriminator, or None where the loss has none."""
+    if isinstance(loss, MixedLoss):
+        return loss.constraint(discriminator)
     constrain = loss.constrain
     if getattr(constrain, "__func__", None) is Loss.constrain:
         return None
     return lambda: constrain(discriminator)
 
 
-def accuracy(loss: Loss, real_scores: Tensor | None, fake_scores: Tensor) -> Stats:
-    """Per-seed share of fake (and, given, real) samples the discriminator classifies correctly.
+def _accuracy(loss: Loss, real_scores: Tensor | None, fake_scores: Tensor) -> Stats:
+    """:func:`accuracy`, each part of a model of several losses by its own loss's rule."""
+    if isinstance(loss, MixedLoss):
+        return loss.accuracy(real_scores, fake_scores)
+    return accuracy(loss, real_scores, fake_scores)
 
-    For a loss with ``relative_scores`` the decision threshold is the midpoint of each seed's mean
-    real and mean fake score (so ``real_scores`` are required): adding a constant to a critic
-    changes nothing it does, and must not change its accuracy either.
-    """
-    fake = fake_scores.detach()
-    calls_real = loss.predicts_real
-    if loss.relative_scores:
-        if real_scores is None:
-            raise ValueError("accuracy of a loss with relative scores needs the real scores too")
-        midpoint = (real_scores.detach().mean(1) + fake.mean(1)).unsqueeze(1) / 2
 
-        def calls_real(scores: Tensor) -> Tensor:
-            return scores > midpoint
-
-    out = {"d_acc_fake": (~calls_real(fake)).float().mean(1)}
-    if real_scores is not None:
-        out["d_acc_real"] = calls_real(real_scores.detach()).float().mean(1)
-    return out
+def _real_in_g(loss: Loss) -> bool | None:
+    """Whether the generator's step scores a real batch: True or False for every member, None for
+    some (a model of several losses, see :meth:`MixedLoss.draw_real_in_g`)."""
+    if isinstance(loss, MixedLoss):
+        return loss.real_in_g
+    return loss.uses_real_in_g or loss.relative_scores
 
 
 def score_both(s: TrainSetup, real: Tensor, fake: Tensor) -> tuple[Tensor, Tensor]:
@@ -158,7 +152,7 @@ def d_core(s: TrainSetup, real: Tensor, z: Tensor, mask: Tensor, read_masks: boo
     real_scores, fake_scores = score_both(s, real, fake)
     objective, penalty = _d_objective(s, real, fake, real_scores, fake_scores)
     ok = mask & _finite(objective)
-    stats = {"d_loss": objective.detach(), **accuracy(s.loss, real_scores, fake_scores)}
+    stats = {"d_loss": objective.detach(), **_accuracy(s.loss, real_scores, fake_scores)}
     if penalty is not None:
         stats["penalty"] = penalty.detach()
     grad = _grads(objective, s.d_optimizer)
@@ -172,8 +166,11 @@ def g_update(setup: TrainSetup, mask: Tensor, core: Core | None = None) -> tuple
     parameters (and optimizer state) are left exactly as they were."""
     s, b = setup, setup.config.batch_size
     z = s.streams.normal(b, s.config.z_dim)
-    needs_real = s.loss.uses_real_in_g or s.loss.relative_scores or s.config.discriminator.unroll
-    real = s.dataset.draw(s.streams, b) if needs_real else None
+    wants = _real_in_g(s.loss)
+    if wants is None:  # only some members' losses score real samples: their runs draw a batch
+        real = s.loss.draw_real_in_g(s.dataset, s.streams, b)
+    else:
+        real = s.dataset.draw(s.streams, b) if wants or s.config.discriminator.unroll else None
     _set_requires_grad(s.d_params, False)  # no gradient into D's parameters
     try:
         return (core or g_core)(s, real, z, mask)
@@ -185,17 +182,22 @@ def g_core(s: TrainSetup, real: Tensor | None, z: Tensor, mask: Tensor, read_mas
     """:func:`g_update` from its random inputs (``real`` only for a loss that needs real scores, or
     for an unrolled discriminator's look-ahead)."""
     fake = s.generator(z)
-    judge = _opponent(s, real, fake)  # D, or D unrolled (discriminator.unroll)
-    fake_scores = judge(fake)
     real_scores = None
-    if s.loss.uses_real_in_g or s.loss.relative_scores:
+    if isinstance(real, tuple):  # some members' real batches (a model of several losses)
+        fake_scores = s.discriminator(fake)
         with torch.no_grad():
-            real_scores = judge(real)
+            real_scores = s.loss.real_scores_in_g(s.discriminator, real, s.streams, fake_scores)
+    else:
+        judge = _opponent(s, real, fake)  # D, or D unrolled (discriminator.unroll)
+        fake_scores = judge(fake)
+        if _real_in_g(s.loss):
+            with torch.no_grad():
+                real_scores = judge(real)
     objective = s.loss.g_loss(fake_scores, real_scores if s.loss.uses_real_in_g else None)
     ok = mask & _finite(objective)
     stats = {"g_loss": objective.detach()}
     if s.schedule.reads_accuracy:  # D's accuracy on these fakes, for the schedule's next decision
-        stats["g_acc_fake"] = accuracy(s.loss, real_scores, fake_scores)["d_acc_fake"]
+        stats["g_acc_fake"] = _accuracy(s.loss, real_scores, fake_scores)["d_acc_fake"]
     grad = _grads(objective, s.g_optimizer)
     stats["grad_norm_g"] = seed_grad_norm(grad)
     _step(s.g_optimizer, grad, ok, None, read_masks)
@@ -228,7 +230,7 @@ def joint_core(
     stats = {
         "d_loss": d_objective.detach(),
         "g_loss": g_objective.detach(),
-        **accuracy(s.loss, real_scores, fake_scores),
+        **_accuracy(s.loss, real_scores, fake_scores),
     }
     if penalty is not None:
         stats["penalty"] = penalty.detach()

@@ -31,11 +31,11 @@ SPEC = {
 }
 
 
-def _runs(folder, monkeypatch):
+def _runs(folder, monkeypatch, experiment="packed"):
     # set_tracking_uri also sets MLFLOW_TRACKING_URI for subprocesses: undone after the test.
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{folder / 'mlflow.db'}")
     mlflow.set_tracking_uri(f"sqlite:///{folder / 'mlflow.db'}")
-    df = mlflow.search_runs(experiment_names=["packed"])
+    df = mlflow.search_runs(experiment_names=[experiment])
     df = df[df["tags.ganbench.role"].isna()]
     return df.set_index("tags.ganbench.key").sort_index()
 
@@ -98,3 +98,39 @@ def test_a_queued_benchmark_trains_the_models_a_local_one_trains(tmp_path, monke
     for column in logged(local, "metrics."):
         if column != "metrics.train_seconds":  # bit for bit on the CPU
             np.testing.assert_array_equal(local[column].to_numpy(), queued[column].to_numpy(), err_msg=column)
+
+
+MIXED = {
+    **SPEC,
+    "name": "mixed",
+    "losses": ["minimax", "wasserstein", "wgan_gp"],
+    "grid": {},
+    "train": {**SPEC["train"], "g_steps": 20},
+}
+
+
+def test_cells_of_different_losses_train_as_one_model_and_record_what_they_record_alone(
+    tmp_path, monkeypatch
+):
+    """Three losses (weight clipping, a gradient penalty that draws its own numbers, neither) as
+    one model: every metric of every run — the penalty only where the loss has one — as alone."""
+    spec = tmp_path / "mixed.yaml"
+    spec.write_text(yaml.safe_dump(MIXED))
+    stores = {}
+    for name, extra in (("packed", ["--pack-losses"]), ("alone", ["--population", "1"])):
+        folder = tmp_path / name
+        folder.mkdir()
+        proc = benchmark(folder, str(spec), "--jobs", "1", *extra)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        stores[name] = _runs(folder, monkeypatch, "mixed")
+    packed, alone = stores["packed"], stores["alone"]
+    assert len(packed) == 6 and list(packed.index) == list(alone.index)
+    assert set(packed["tags.population"]) == {"3"} and set(alone["tags.population"]) == {"1"}
+    metrics = sorted(c for c in packed.columns if c.startswith("metrics."))
+    assert metrics == sorted(c for c in alone.columns if c.startswith("metrics.")) and metrics
+    for column in metrics:
+        if column == "metrics.train_seconds":
+            continue
+        np.testing.assert_array_equal(packed[column].to_numpy(), alone[column].to_numpy(), err_msg=column)
+    has_penalty = packed["metrics.penalty"].notna()
+    assert (has_penalty == (packed["tags.loss"] == "wgan_gp")).all()
