@@ -107,8 +107,8 @@ def check_reachable(uri: str, what: str = "tracking store") -> None:
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise GanbenchError(
-            f"{what} {mask_url(uri)!r}: nothing answers at {parts.hostname}:{port} ({reason}). "
-            "Start the server or pass another store; nothing was written."
+            f"{what} {mask_url(uri)!r} is unreachable: nothing answers at {parts.hostname}:{port} "
+            f"({reason}). Start the server or pass another store; nothing was trained or written."
         ) from None
 
 
