@@ -103,6 +103,8 @@ perf: setup
 	$(PY) benchmarks/bench_parallel.py
 	$(PY) benchmarks/bench_population.py --reps 2 --g-steps 25 --caps 8 16 32
 	$(PY) benchmarks/bench_mixed.py --reps 2 --g-steps 20
+	$(PY) benchmarks/bench_default_ops.py apart
+	$(PY) benchmarks/bench_default_ops.py packed
 
 clean:
 	rm -rf $(VENV) outputs dist build .pytest_cache .ruff_cache
