@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
 from rich import box
 from rich.console import Console
 from rich.progress import (
@@ -20,7 +19,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from ganbench.experiment.cell_run import sample_bound
+from ganbench.experiment.cell_run import reference_samples, sample_bound, samples_reach
 from ganbench.experiment.spec_io import read_yaml
 from ganbench.metrics.stability import DIVERGENCE_BOUND
 from ganbench.report.quality import shown_value
@@ -101,8 +100,7 @@ class BlowUp:
     WATCHED = ("d_loss", "g_loss", "grad_norm_d", "grad_norm_g")
 
     def __init__(self, setup) -> None:
-        gen = torch.Generator(device=setup.device).manual_seed(0)
-        self.samples_limit = sample_bound(DIVERGENCE_BOUND, setup.dataset.sample(2500, gen).cpu())
+        self.samples_limit = sample_bound(DIVERGENCE_BOUND, reference_samples(setup))
         self.at = np.full(setup.n_seeds, -1, dtype=np.int64)
 
     def __call__(self, record: LogRecord) -> None:
@@ -112,7 +110,7 @@ class BlowUp:
                 with np.errstate(invalid="ignore"):
                     big |= np.abs(record.values[name]) >= DIVERGENCE_BOUND
         if record.samples is not None:
-            big |= record.samples.flatten(1).abs().amax(1).numpy() >= self.samples_limit
+            big |= samples_reach(record.samples, self.samples_limit)
         newly = big & record.active & (self.at < 0)
         self.at[newly] = record.step[newly]
 

@@ -74,11 +74,9 @@ def pack(units: list[Unit], packing: Packing | None = None) -> list[Model]:
     if not units:
         return []
     packing = packing or Packing()
-    device = resolve_device(units[0][0].config.device).type
-    cap = packing.cap or AUTO_POPULATION[device]
-    mix = AUTO_MIX_LOSSES[device] if packing.mix_losses is None else packing.mix_losses
+    cap = packing.cap or auto_population(units[0][0].config.device)
     configs = [cell.config.model_copy(update={"seeds": seeds}) for cell, seeds in units]
-    return [[units[i] for i in idx] for idx in pack_configs(configs, cap, mix)]
+    return [[units[i] for i in idx] for idx in pack_configs(configs, cap, packing.mix_losses)]
 
 
 def pack_configs(

@@ -128,7 +128,7 @@ def run_cells(
     setup = build_population(cfgs)
     evaluator = evaluator_for(setup)
     history = History(setup.n_seeds)
-    real = _reference_samples(setup)
+    real = reference_samples(setup)
     owner = np.asarray(setup.member_config)
     members = [owner == k for k in range(len(tasks))]
     hooks = on_eval or [None] * len(tasks)
@@ -146,7 +146,7 @@ def run_cells(
         if record.kind != "eval":
             return
         if record.samples is not None:
-            big = record.samples.flatten(1).abs().amax(1).numpy() >= bound
+            big = samples_reach(record.samples, bound)
             newly = big & record.active & (blown < 0)
             blown[newly] = record.step[newly]
         for task, mine, hook in zip(tasks, members, hooks, strict=True):
@@ -204,7 +204,13 @@ def sample_bound(divergence_bound: float, real: torch.Tensor) -> float:
     return min(divergence_bound, SAMPLE_BOUND_FACTOR * scale) if scale > 0 else divergence_bound
 
 
-def _reference_samples(setup) -> torch.Tensor:
+def samples_reach(samples: torch.Tensor, bound: float) -> np.ndarray:
+    """Per member: does any of its samples (S, n, …) reach ``bound`` in magnitude?"""
+    return samples.flatten(1).abs().amax(1).numpy() >= bound
+
+
+def reference_samples(setup) -> torch.Tensor:
+    """Real samples drawn once per cell (a fixed generator): what metrics and bounds compare with."""
     gen = torch.Generator(device=setup.device).manual_seed(12345)
     return setup.dataset.sample(min(2500, setup.eval_noise.shape[1]), gen).cpu()
 
