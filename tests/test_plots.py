@@ -11,7 +11,8 @@ import pytest
 import torch
 
 from ganbench.registry import datasets
-from ganbench.train.plots import samples_figure
+from ganbench.train import plots
+from ganbench.train.plots import SampleFigures, samples_figure
 
 CPU = torch.device("cpu")
 
@@ -85,3 +86,35 @@ def test_samples_figure_user_data(tmp_path: Path) -> None:
         fake, real = fake_and_real(dataset, 2, 40)
         assert_png(samples_figure(dataset, fake, real, tmp_path / f"{stem}.png"))
     assert plt.get_fignums() == before
+
+
+@pytest.mark.parametrize(("name", "params"), [("ring", {}), ("highdim", {"dim": 10}), ("digits", {})])
+def test_sample_figures_draw_what_samples_figure_draws(tmp_path: Path, name: str, params: dict) -> None:
+    """The fast renderer of one seed's many figures (static part drawn once) gives the figure that
+    samples_figure draws: the same size, at most a few pixels apart (points drawn over the frame),
+    for titles of different lengths, a second seed's label, points outside the view and NaN."""
+    dataset = make(name, **params)
+    fake, real = fake_and_real(dataset, 2, 500)
+    fake[1, :7] = float("nan")
+    fake[1, 7:20] = 50.0
+    before = plt.get_fignums()
+    figures = SampleFigures(dataset, real)
+    titles = ["loss + schedule on data: seed 0, 400 G updates", "a much longer label " * 4 + "seed 1, final"]
+    for seed, title in [(0, titles[0]), (1, titles[0]), (1, titles[1]), (0, titles[1])]:
+        fast = assert_png(figures.save(fake[seed], tmp_path / f"fast{seed}.png", title, f"seed {seed}"))
+        ref = samples_figure(
+            dataset, fake[seed], real, tmp_path / f"ref{seed}.png", title=title, seed_labels=[f"seed {seed}"]
+        )
+        slow = assert_png(ref)
+        assert fast.shape[:2] == slow.shape[:2]
+        differ = np.abs(fast[..., :3] - slow[..., :3]).max(axis=-1) > 0.1
+        assert differ.mean() < 0.005, f"{name}, seed {seed}: {differ.mean():.2%} of the pixels differ"
+        if dataset.image_shape is None:  # and only inside the panel's frame: titles and legend agree
+            lines = plots._wrap(max(plots.PANEL_INCHES, 4.5), title).count("\n") + 1
+            box = figures._templates[lines].ax.get_window_extent()  # the frame this figure was drawn in
+            rows, cols = np.nonzero(differ)
+            top = fast.shape[0] - box.y1
+            assert np.all((rows >= top - 4) & (rows <= top + box.height + 4)), f"{name}: titles differ"
+            assert np.all((cols >= box.x0 - 4) & (cols <= box.x1 + 4)), f"{name}: outside the frame"
+    figures.close()
+    assert plt.get_fignums() == before  # nothing left open in pyplot

@@ -13,7 +13,7 @@ import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -25,6 +25,9 @@ from ganbench.train.build import build_population, evaluator_for
 from ganbench.train.config import TrainConfig
 from ganbench.train.records import History, LogRecord
 from ganbench.train.trainer import TrainResult, train
+
+if TYPE_CHECKING:
+    from ganbench.train.plots import SampleFigures
 
 TRAIN_CURVES = ("d_loss", "g_loss", "d_acc_real", "d_acc_fake", "grad_norm_d", "grad_norm_g", "penalty")
 
@@ -129,6 +132,9 @@ def run_cells(
     evaluator = evaluator_for(setup)
     history = History(setup.n_seeds)
     real = reference_samples(setup)
+    from ganbench.train.plots import SampleFigures  # local import: matplotlib is slow to import
+
+    figures = SampleFigures(setup.dataset, real)
     owner = np.asarray(setup.member_config)
     members = [owner == k for k in range(len(tasks))]
     hooks = on_eval or [None] * len(tasks)
@@ -152,7 +158,7 @@ def run_cells(
         for task, mine, hook in zip(tasks, members, hooks, strict=True):
             if task.sample_images == "every_eval":
                 out = Path(task.out_dir)
-                _save_images(setup, record, real, out, final=False, only=mine, label=task.label)
+                _save_images(figures, setup, record, out, final=False, only=mine, label=task.label)
             if hook is not None and (record.active & mine).any() and hook(_part(record, mine)):
                 ending[mine] = True
 
@@ -165,9 +171,7 @@ def run_cells(
     outcomes = []
     for k, (task, mine) in enumerate(zip(tasks, members, strict=True)):
         seeds = [
-            _seed_outcome(
-                setup, result, history, evaluator.primary, i, Path(task.out_dir), real, task, int(blown[i])
-            )
+            _seed_outcome(setup, result, history, evaluator.primary, i, task, real, figures, int(blown[i]))
             for i in np.flatnonzero(mine)
         ]
         cfg = setup.configs[k]
@@ -222,16 +226,15 @@ def _seed_dir(out: Path, seed: int) -> Path:
 
 
 def _save_images(
+    figures: SampleFigures,
     setup,
     record: LogRecord,
-    real: torch.Tensor,
     out: Path,
     final: bool,
     only: np.ndarray | None = None,
     label: str = "",
 ) -> None:
-    from ganbench.train.plots import samples_figure
-
+    """One PNG per active member's seed (``figures``: the model's :class:`SampleFigures`)."""
     active = record.active if only is None else record.active & only
     for i in np.flatnonzero(active):
         cfg = setup.configs[setup.member_config[i]]
@@ -240,14 +243,7 @@ def _save_images(
         what = label or f"{cfg.loss.name} + {cfg.schedule.name}"
         title = f"{what} on {cfg.dataset.name}: seed {seed}, {when}"
         name = "samples_final.png" if final else f"samples_step{step:07d}.png"
-        samples_figure(
-            setup.dataset,
-            record.samples[i : i + 1, :2500],
-            real,
-            _seed_dir(out, seed) / name,
-            title=title,
-            seed_labels=[f"seed {seed}"],
-        )
+        figures.save(record.samples[i, :2500], _seed_dir(out, seed) / name, title, f"seed {seed}")
 
 
 def _seed_outcome(
@@ -256,11 +252,12 @@ def _seed_outcome(
     history: History,
     primary: str | None,
     i: int,
-    out: Path,
-    real: torch.Tensor,
     task: CellTask,
+    real: torch.Tensor,
+    figures: SampleFigures,
     samples_blown_at: int = -1,
 ) -> SeedOutcome:
+    out = Path(task.out_dir)
     seed = setup.seeds[i]
     curves = {name: history.series("train", name, i) for name in TRAIN_CURVES}
     eval_names = sorted({n for r in history.records if r.kind == "eval" for n in r.values})
@@ -292,7 +289,7 @@ def _seed_outcome(
         **{f"final/{k}": float(v[i]) for k, v in result.last_eval.items()},
         **{f"stability/{k}": float(v) for k, v in stability.items()},
     }
-    artifacts = _seed_artifacts(setup, i, out, real, task, diverged=diverged_at >= 0)
+    artifacts = _seed_artifacts(setup, i, out, figures, task, diverged=diverged_at >= 0)
     return SeedOutcome(seed, curves, final, diverged_at, artifacts, reason)
 
 
@@ -316,7 +313,7 @@ def _divergence(
 
 
 def _seed_artifacts(
-    setup, i: int, out: Path, real: torch.Tensor, task: CellTask, diverged: bool
+    setup, i: int, out: Path, figures: SampleFigures, task: CellTask, diverged: bool
 ) -> list[str]:
     seed = setup.seeds[i]
     folder = _seed_dir(out, seed)
@@ -330,7 +327,7 @@ def _seed_artifacts(
         active = np.arange(setup.n_seeds) == i
         steps = np.full(setup.n_seeds, int(setup.config.g_steps) if not diverged else -1)
         record = LogRecord("eval", steps, {}, active, all_samples)
-        _save_images(setup, record, real, out, final=True, label=task.label)
+        _save_images(figures, setup, record, out, final=True, label=task.label)
     return sorted(str(p) for p in folder.iterdir())
 
 

@@ -26,6 +26,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.colors import to_rgb  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
@@ -38,6 +39,7 @@ GAP_COLOUR = "#aebfd4"  # the frame between tiles of an image mosaic
 PANEL_INCHES = 3.4
 MAX_COLUMNS = 4
 IMAGE_ROWS = 8
+DPI = 110
 
 
 def samples_figure(
@@ -73,15 +75,24 @@ def samples_figure(
         else:
             fig = _scatter_figure(dataset, fake_np, real_np, labels)
         if title:
-            fig.set_figheight(fig.get_figheight() + 0.3)
-            # Wrap to the figure's width so a one-panel figure does not cut its title off.
-            chars = max(30, int(fig.get_figwidth() * 9))
-            fig.suptitle(textwrap.fill(title, chars), fontsize="medium")
-        fig.savefig(path, dpi=110)
+            _suptitle(fig, title)
+        fig.savefig(path, dpi=DPI)
     finally:
         for number in set(plt.get_fignums()) - before:  # long runs draw many figures: free them all
             plt.close(number)
     return path
+
+
+def _wrap(fig: Figure | float, title: str) -> str:
+    """``title`` wrapped to the figure's width (or a width in inches), so that a one-panel figure
+    does not cut it off."""
+    width = fig.get_figwidth() if isinstance(fig, Figure) else fig
+    return textwrap.fill(title, max(30, int(width * 9)))
+
+
+def _suptitle(fig: Figure, title: str):
+    fig.set_figheight(fig.get_figheight() + 0.3)
+    return fig.suptitle(_wrap(fig, title), fontsize="medium")
 
 
 def _numpy(x: torch.Tensor | np.ndarray) -> np.ndarray:
@@ -109,15 +120,14 @@ def _panels(n: int, panel_w: float, panel_h: float, extra_h: float = 0.0) -> tup
 # --- points -------------------------------------------------------------------------------------
 
 
-def _scatter_figure(dataset: Dataset, fake: np.ndarray, real: np.ndarray, labels: list[str]) -> Figure:
-    """2-D data as is; higher-dimensional data projected on the real data's first two PCs."""
+def _scatter_figure(
+    dataset: Dataset, fake: np.ndarray, real: np.ndarray, labels: list[str], projection=None
+) -> Figure:
+    """2-D data as is; higher-dimensional data projected on the real data's first two PCs
+    (``projection``: that projection and its axis names, when the caller has it already)."""
     modes = dataset.modes()
     centres = _numpy(modes.centres).reshape(modes.n_modes, -1) if isinstance(modes, GaussianModes) else None
-    if real.shape[1] == 2:
-        project = _identity
-        axis_names = ("$x_1$", "$x_2$")
-    else:
-        project, axis_names = _pca_projection(real)
+    project, axis_names = projection or _projection(real)
     real_2d = project(real)
     centres_2d = project(centres) if centres is not None else None
     lo, hi = _limits(np.concatenate([real_2d, centres_2d]) if centres_2d is not None else real_2d)
@@ -160,6 +170,13 @@ def _identity(x: np.ndarray) -> np.ndarray:
     return x
 
 
+def _projection(real: np.ndarray):
+    """2-D data as is; higher-dimensional data onto the real data's first two PCs."""
+    if real.shape[1] == 2:
+        return _identity, ("$x_1$", "$x_2$")
+    return _pca_projection(real)
+
+
 def _pca_projection(real: np.ndarray):
     """Projection onto the first two principal components of ``real``, and the axis names.
 
@@ -187,15 +204,23 @@ def _limits(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return centre - half, centre + half
 
 
-def _note_outside(ax: Axes, points: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
-    """Write how many generated samples fall outside the view (non-finite ones included)."""
+def _outside(points: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> str:
+    """The note "k of n outside view" for the generated samples outside the view (non-finite ones
+    included), or "" when none is."""
     with np.errstate(invalid="ignore"):
         inside = np.isfinite(points).all(axis=1) & (points >= lo).all(axis=1) & (points <= hi).all(axis=1)
     outside = int((~inside).sum())
-    if outside:
-        text = f"{outside} of {len(points)} outside view"
-        box = {"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1.5}
-        ax.text(0.02, 0.02, text, transform=ax.transAxes, fontsize=7, color=FAKE_COLOUR, bbox=box)
+    return f"{outside} of {len(points)} outside view" if outside else ""
+
+
+def _note_outside(ax: Axes, points: np.ndarray, lo: np.ndarray, hi: np.ndarray, always: bool = False):
+    """Write how many generated samples fall outside the view; return the text artist (None when
+    none is outside, unless ``always``)."""
+    text = _outside(points, lo, hi)
+    if not (text or always):
+        return None
+    box = {"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1.5}
+    return ax.text(0.02, 0.02, text, transform=ax.transAxes, fontsize=7, color=FAKE_COLOUR, bbox=box)
 
 
 def _histogram_figure(dataset: Dataset, fake: np.ndarray, real: np.ndarray, labels: list[str]) -> Figure:
@@ -287,3 +312,82 @@ def _mosaic(images: np.ndarray, ncols: int, style: str) -> np.ndarray:
         gap_rgb = np.array(to_rgb(GAP_COLOUR))
         return np.where(np.isnan(canvas), gap_rgb, canvas)
     return canvas[..., 0]
+
+
+# --- many figures of one cell -------------------------------------------------------------------
+
+
+class SampleFigures:
+    """One seed's sample figures, many of them (every evaluation of every member of a model), drawn
+    fast: what stays the same — the real data, axes, grid, legend — is rendered once, and each
+    figure draws only the generated points, the true centres, the titles and the outside-view note
+    over it (Agg blitting). A figure looks as :func:`samples_figure` draws it. Data that is not
+    scatter-plotted (images, 1-D histograms) is drawn by :func:`samples_figure` itself.
+    """
+
+    def __init__(self, dataset: Dataset, real: torch.Tensor) -> None:
+        self.dataset = dataset
+        self.real = real
+        self.real_np = _numpy(real).reshape(len(real), -1)
+        self.fast = dataset.image_shape is None and self.real_np.shape[1] >= 2
+        self.projection = _projection(self.real_np) if self.fast else None
+        self._templates: dict[int, _Template] = {}
+
+    def save(self, fake: torch.Tensor, path: str | Path, title: str, label: str) -> Path:
+        """Save the PNG of one seed's generated samples ``fake`` (N, *sample_shape) and return its path."""
+        if not self.fast:
+            return samples_figure(self.dataset, fake, self.real, path, title=title, seed_labels=[label])
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        points = self.projection[0](_numpy(fake).reshape(len(fake), -1))
+        lines = _wrap(max(PANEL_INCHES, 4.5), title).count("\n") + 1  # the width of one panel
+        template = self._templates.get(lines)
+        if template is None:
+            template = self._templates[lines] = _Template(self, title, label)
+        template.save(points, path, title, label)
+        return path
+
+    def close(self) -> None:
+        """Free the figures (also done when the object is collected)."""
+        self._templates.clear()
+
+
+class _Template:
+    """A one-panel scatter figure whose static part is rendered once, laid out for titles of as many
+    lines as ``title``."""
+
+    def __init__(self, owner: SampleFigures, title: str, label: str) -> None:
+        fig = _scatter_figure(
+            owner.dataset, owner.real_np[None, :0], owner.real_np, [label], projection=owner.projection
+        )
+        # Built with pyplot (layout, legend) but no longer managed by it: never shown, never leaked.
+        plt.close(fig)
+        FigureCanvasAgg(fig)
+        fig.set_dpi(DPI)
+        self.fig, self.ax = fig, fig.axes[0]
+        self.lo, self.hi = self.ax.get_xlim(), self.ax.get_ylim()
+        self.fake = self.ax.collections[1]
+        self.title = _suptitle(fig, title)
+        self.note = _note_outside(self.ax, np.empty((0, 2)), np.zeros(2), np.ones(2), always=True)
+        fig.canvas.draw()  # lays the figure out around a title of as many lines as the others
+        fig.set_layout_engine("none")  # and keeps that layout for every figure drawn over it
+        self.dynamic = [self.fake, *self.ax.collections[2:], self.ax.title, self.title, self.note]
+        for artist in self.dynamic:
+            artist.set_animated(True)
+        fig.canvas.draw()  # the static part alone
+        self.background = fig.canvas.copy_from_bbox(fig.bbox)
+
+    def save(self, points: np.ndarray, path: Path, title: str, label: str) -> None:
+        from PIL import Image
+
+        canvas = self.fig.canvas
+        canvas.restore_region(self.background)
+        self.fake.set_offsets(points[np.isfinite(points).all(axis=1)])  # as scatter leaves them out
+        lo, hi = np.array([self.lo[0], self.hi[0]]), np.array([self.lo[1], self.hi[1]])
+        self.note.set_text(_outside(points, lo, hi))
+        self.ax.title.set_text(label)
+        self.title.set_text(_wrap(self.fig, title))
+        for artist in self.dynamic:
+            if artist is not self.note or self.note.get_text():
+                self.fig.draw_artist(artist)
+        Image.fromarray(np.asarray(canvas.buffer_rgba())).save(path, format="png")

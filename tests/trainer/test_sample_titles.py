@@ -11,7 +11,9 @@ def test_sample_image_titles_carry_the_cell_label(tmp_path, monkeypatch):
     import ganbench.train.plots as plots
 
     titles: list[str] = []
-    monkeypatch.setattr(plots, "samples_figure", lambda *a, **k: titles.append(k["title"]))
+    monkeypatch.setattr(
+        plots.SampleFigures, "save", lambda self, fake, path, title, label: titles.append(title)
+    )
     config = tiny_config(schedule="alternating", seeds=[3], g_steps=4, eval_every=2).model_dump(mode="json")
     label = "modified_minimax + alternating(d_steps=1)"
     run_cells([CellTask(config, str(tmp_path / "a"), "every_eval", label)])
