@@ -72,10 +72,11 @@ class TrainConfig(BaseModel):
     metrics: list[str] | None = Field(None, description="metric names; None = all that apply")
     metric_params: dict[str, dict[str, Any]] = Field(default_factory=dict, description="metric → parameters")
     log_every: int = Field(50, ge=1, description="report training statistics every N ticks")
-    compile: Literal["auto", "off", "on"] = Field(
+    compile: Literal["auto", "off", "on", "graphs"] = Field(
         "auto",
-        description="compile each update with torch.compile(fullgraph=True) (CUDA graphs on CUDA); "
-        "auto = each device's measured best (off on the CPU; off on CUDA until measured there)",
+        description="on: compile each update with torch.compile(fullgraph=True) (CUDA graphs on CUDA); "
+        "graphs: record each update once as a CUDA graph and replay it (CUDA only, nothing compiled); "
+        "auto = each device's measured best (see docs/performance.md)",
     )
     matmul_precision: Literal["highest", "high"] = Field(
         "highest", description="float32 matrix products: highest = full FP32; high = TF32 on CUDA"

@@ -1,0 +1,89 @@
+"""What ``train.compile: graphs`` gives on a GPU: the default spec's ring cells as the executor packs
+them there (minimax, modified minimax and WGAN × 5 seeds, one model of 15) trained by the whole
+trainer, eager against recorded CUDA graphs (a benchmark, not a test).
+
+    .venv/bin/python benchmarks/bench_graphs.py [--device cuda] [--updates 300] [--reps 2]
+
+For each schedule of the default spec, each setting trains ``--updates`` generator updates (no
+evaluation) after building its model; settings are interleaved within each repetition; wall time
+after synchronising. On a machine without CUDA, ``graphs`` is the eager path (the ratio is ~1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from ganbench.train.build import build_population  # noqa: E402
+from ganbench.train.trainer import train  # noqa: E402
+from ganbench.validation import train_config  # noqa: E402
+
+LOSSES = ["minimax", "modified_minimax", "wasserstein"]
+SCHEDULES = {
+    "alternating 1:1": {"name": "alternating", "d_steps": 1},
+    "alternating 5:1": {"name": "alternating", "d_steps": 5},
+    "epochwise": {"name": "epochwise", "d_epochs": 1, "g_epochs": 1},
+    "simultaneous": {"name": "simultaneous"},
+}
+
+
+def configs(schedule: dict, setting: str, updates: int, device: str):
+    raw = {  # experiments/default.yaml's training settings, no evaluation before the end
+        "dataset": {"name": "ring"},
+        "schedule": schedule,
+        "g_steps": updates,
+        "batch_size": 256,
+        "z_dim": 16,
+        "generator": {"width": 128, "depth": 3},
+        "discriminator": {"width": 128, "depth": 3},
+        "g_optimizer": {"name": "adam", "lr": 2e-4, "betas": [0.5, 0.999]},
+        "d_optimizer": {"name": "adam", "lr": 2e-4, "betas": [0.5, 0.999]},
+        "eval_every": 10**9,
+        "eval_samples": 16,
+        "metrics": [],
+        "device": device,
+        "compile": setting,
+    }
+    return [train_config({**raw, "loss": {"name": x}, "seeds": list(range(5))}, "bench") for x in LOSSES]
+
+
+def timed(schedule: dict, setting: str, updates: int, device: str) -> float:
+    setup = build_population(configs(schedule, setting, updates, device), "bench")
+    if setup.device.type == "cuda":
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    train(setup)
+    if setup.device.type == "cuda":
+        torch.cuda.synchronize()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--updates", type=int, default=300)
+    ap.add_argument("--reps", type=int, default=2)
+    ap.add_argument("--schedules", nargs="*", default=list(SCHEDULES))
+    args = ap.parse_args()
+    print(f"{args.device}, torch {torch.__version__}, {args.updates} G updates a run, 15 members")
+    print("| schedule | eager updates/s | graphs updates/s | eager ÷ graphs time |")
+    print("| --- | --- | --- | --- |")
+    for name in args.schedules:
+        times: dict[str, list[float]] = {"off": [], "graphs": []}
+        for _ in range(args.reps):
+            for setting in times:
+                times[setting].append(timed(SCHEDULES[name], setting, args.updates, args.device))
+        eager, graphs = (statistics.median(times[k]) for k in ("off", "graphs"))
+        print(f"| {name} | {args.updates / eager:.0f} | {args.updates / graphs:.0f} | {eager / graphs:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
