@@ -99,6 +99,7 @@ perf: setup
 	$(PY) benchmarks/bench_ops.py
 	$(PY) benchmarks/bench_seed_batching.py
 	$(PY) benchmarks/bench_compile.py
+	$(PY) benchmarks/bench_graphs.py
 	$(PY) benchmarks/bench_prdc.py
 	$(PY) benchmarks/bench_parallel.py
 	$(PY) benchmarks/bench_population.py --reps 2 --g-steps 25 --caps 8 16 32
