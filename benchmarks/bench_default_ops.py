@@ -3,11 +3,23 @@ alike), as the executor packs them (a benchmark, not a test):
 
     .venv/bin/python benchmarks/bench_default_ops.py apart   # each cell a model of 5 (CPU policy)
     .venv/bin/python benchmarks/bench_default_ops.py packed  # 3 losses one model of 15 (GPU policy)
+    .venv/bin/python benchmarks/bench_default_ops.py graphs  # packed, updates replayed as CUDA graphs
 
-Batch 32 (counts do not depend on it), counted over 20 G updates after 4; deterministic."""
+Batch 32 (counts do not depend on it), counted over 20 G updates after 4; deterministic.
+
+``graphs`` counts what the host launches once every update is recorded (``train.compile: graphs``,
+the GPU's default): the operators outside the updates' cores (random draws, the trainer's
+bookkeeping), and for each core call one replay, one copy per input tensor and one per output
+tensor — the cores themselves run uncounted (their kernels run on the device, launched by the
+replay). A CPU has no CUDA graphs, so the replay is stood in for by that count; the random numbers
+come from Philox streams, as on a GPU (``apart`` and ``packed`` keep the CPU's default streams)."""
 
 import sys
 
+import torch
+from torch.utils._python_dispatch import _disable_current_modes
+
+import ganbench.train.updates as updates
 from ganbench.train.build import build_population
 from ganbench.train.op_count import OpCounter
 from ganbench.train.trainer import train
@@ -22,7 +34,7 @@ SCHEDULES = [
 ]
 
 
-def cfg(loss, schedule, g):
+def cfg(loss, schedule, g, streams=None):
     raw = {
         "dataset": {"name": "ring"},
         "loss": {"name": loss},
@@ -38,25 +50,58 @@ def cfg(loss, schedule, g):
         "g_optimizer": {"name": "adam", "lr": 2e-4, "betas": [0.5, 0.999]},
         "d_optimizer": {"name": "adam", "lr": 2e-4, "betas": [0.5, 0.999]},
     }
+    if streams:
+        raw["streams"] = streams
     return train_config(raw, "ops")
 
 
-def ops(cfgs_of):
+def _tensors(x) -> int:
+    if isinstance(x, (tuple, list)):
+        return sum(_tensors(v) for v in x)
+    if isinstance(x, dict):
+        return sum(_tensors(v) for v in x.values())
+    return int(torch.is_tensor(x))
+
+
+def replayed(core, launches: list[int]):
+    """``core`` run uncounted; its launches as a recorded graph's (see the module docstring)."""
+
+    def run(s, *args, **kwargs):
+        with _disable_current_modes():
+            out = core(s, *args, **kwargs)
+        launches[0] += 1 + _tensors(args) + _tensors(out)
+        return out
+
+    return run
+
+
+def ops(cfgs_of, graphs: bool = False):
     counts = []
     for g in (4, 24):
         setup = build_population(cfgs_of(g), "ops")
-        with OpCounter() as c:
-            train(setup)
-        counts.append(c.total)
+        launches = [0]
+        saved = updates.d_core, updates.g_core, updates.joint_core
+        if graphs:
+            updates.d_core, updates.g_core, updates.joint_core = (replayed(c, launches) for c in saved)
+        try:
+            with OpCounter() as c:
+                train(setup)
+        finally:
+            updates.d_core, updates.g_core, updates.joint_core = saved
+        counts.append(c.total + launches[0])
     return (counts[1] - counts[0]) / 20  # per G update of the model
 
 
 def main(mode: str) -> None:
     total = 0.0
+    streams = "philox" if mode == "graphs" else None  # the GPU's random streams where graphs run
     for schedule in SCHEDULES:
-        groups = [LOSSES] if mode == "packed" else [[loss] for loss in LOSSES]
+        groups = [LOSSES] if mode in ("packed", "graphs") else [[loss] for loss in LOSSES]
         for losses in groups:
-            total += ops(lambda g, losses=losses, schedule=schedule: [cfg(x, schedule, g) for x in losses])
+            total += ops(
+                lambda g, losses=losses, schedule=schedule: [cfg(x, schedule, g, streams) for x in losses],
+                graphs=mode == "graphs",
+            )
     per_seed = total / (len(LOSSES) * len(SCHEDULES) * 5)
     print(
         f"{mode}: {total:.0f} operators per G update over the ring's 12 cells; {per_seed:.1f} per seed-update"
