@@ -15,13 +15,11 @@ replay). A CPU has no CUDA graphs, so the replay is stood in for by that count; 
 come from Philox streams, as on a GPU (``apart`` and ``packed`` keep the CPU's default streams)."""
 
 import sys
+from contextlib import nullcontext
 
-import torch
-from torch.utils._python_dispatch import _disable_current_modes
-
-import ganbench.train.updates as updates
 from ganbench.train.build import build_population
 from ganbench.train.op_count import OpCounter
+from ganbench.train.tick_ops import replays_counted
 from ganbench.train.trainer import train
 from ganbench.validation import train_config
 
@@ -55,39 +53,12 @@ def cfg(loss, schedule, g, streams=None):
     return train_config(raw, "ops")
 
 
-def _tensors(x) -> int:
-    if isinstance(x, (tuple, list)):
-        return sum(_tensors(v) for v in x)
-    if isinstance(x, dict):
-        return sum(_tensors(v) for v in x.values())
-    return int(torch.is_tensor(x))
-
-
-def replayed(core, launches: list[int]):
-    """``core`` run uncounted; its launches as a recorded graph's (see the module docstring)."""
-
-    def run(s, *args, **kwargs):
-        with _disable_current_modes():
-            out = core(s, *args, **kwargs)
-        launches[0] += 1 + _tensors(args) + _tensors(out)
-        return out
-
-    return run
-
-
 def ops(cfgs_of, graphs: bool = False):
     counts = []
     for g in (4, 24):
         setup = build_population(cfgs_of(g), "ops")
-        launches = [0]
-        saved = updates.d_core, updates.g_core, updates.joint_core
-        if graphs:
-            updates.d_core, updates.g_core, updates.joint_core = (replayed(c, launches) for c in saved)
-        try:
-            with OpCounter() as c:
-                train(setup)
-        finally:
-            updates.d_core, updates.g_core, updates.joint_core = saved
+        with replays_counted() if graphs else nullcontext([0]) as launches, OpCounter() as c:
+            train(setup)
         counts.append(c.total + launches[0])
     return (counts[1] - counts[0]) / 20  # per G update of the model
 

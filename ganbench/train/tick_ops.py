@@ -13,10 +13,13 @@ ticks). Counts do not depend on the batch size, except through how often a rando
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import torch
+from torch.utils._python_dispatch import _disable_current_modes
 
+from ganbench.train import updates
 from ganbench.train.build import build
 from ganbench.train.op_count import OpCounter
 from ganbench.train.reference_loop import PlainGAN
@@ -66,3 +69,36 @@ def per_update(run: Callable[[int], OpCounter], warm: int, updates: int) -> dict
         "factories": factories / updates,
         "host_reads": (b.host_reads - a.host_reads) / updates,
     }
+
+
+def _tensors(x) -> int:
+    if isinstance(x, (tuple, list)):
+        return sum(_tensors(v) for v in x)
+    if isinstance(x, dict):
+        return sum(_tensors(v) for v in x.values())
+    return int(torch.is_tensor(x))
+
+
+@contextmanager
+def replays_counted() -> Iterator[list[int]]:
+    """Inside: the updates' cores run unseen by an enclosing :class:`OpCounter`, and each call adds
+    to the yielded ``[launches]`` what the host launches once that core is a recorded CUDA graph
+    (:mod:`ganbench.train.cuda_graphs`): one replay, one copy per input tensor and one per output
+    tensor. A CPU has no CUDA graphs; this stands in for them in a count."""
+    launches = [0]
+    saved = updates.d_core, updates.g_core, updates.joint_core
+
+    def replayed(core):
+        def run(s, *args, **kwargs):
+            with _disable_current_modes():
+                out = core(s, *args, **kwargs)
+            launches[0] += 1 + _tensors(args) + _tensors(out)
+            return out
+
+        return run
+
+    updates.d_core, updates.g_core, updates.joint_core = (replayed(c) for c in saved)
+    try:
+        yield launches
+    finally:
+        updates.d_core, updates.g_core, updates.joint_core = saved
