@@ -20,9 +20,12 @@ def band_plot(
     ylabel: str,
     colours: dict[str, tuple] | None = None,
     names: dict[str, str] | None = None,
+    log: bool | None = None,
 ) -> None:
     """On ``ax``: per value of column ``hue``, the mean of ``value`` over runs at each ``step`` and a
-    band from the per-step minimum to maximum. ``names`` renames hue values in the legend."""
+    band from the per-step minimum to maximum. ``names`` renames hue values in the legend; ``log``:
+    a log y-axis (None: where the values span decades; a bounded quantity such as a share passes
+    False)."""
     colours = colours or loss_palette(list(frame[hue].unique()))
     for key, group in frame.groupby(hue, sort=True):
         per_step = group.groupby("step")["value"].agg(["mean", "min", "max"]).sort_index()
@@ -31,7 +34,7 @@ def band_plot(
         name = (names or {}).get(key, key)
         ax.plot(per_step.index, per_step["mean"], color=colour, marker=marker, ms=4, lw=1.4, label=name)
         ax.fill_between(per_step.index, per_step["min"], per_step["max"], color=colour, alpha=0.18, lw=0)
-    log = spans_decades(frame["value"])
+    log = spans_decades(frame["value"]) if log is None else log
     if log:
         ax.set_yscale("log")
     ax.set_xlabel(STEP_LABEL)

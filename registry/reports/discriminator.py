@@ -37,11 +37,14 @@ class Discriminator(ReportSection):
                 ylabel = "D accuracy (%)" if what == "accuracy" else "loss (as minimised)"
 
                 def draw(ax, frame, names=names, ylabel=ylabel, what=what):
-                    plot = band_plot if what == "accuracy" else seed_lines
-                    plot(ax, frame, hue="metric", ylabel=ylabel, colours=COLOURS, names=names)
-                    if what == "accuracy":
+                    if what == "accuracy":  # a share: always on its linear 0-100 % axis
+                        band_plot(
+                            ax, frame, hue="metric", ylabel=ylabel, colours=COLOURS, names=names, log=False
+                        )
                         ax.axhline(50, color="black", ls="--", lw=0.9, label="50 % (chance)")
                         ax.set_ylim(-3, 103)
+                    else:
+                        seed_lines(ax, frame, hue="metric", ylabel=ylabel, colours=COLOURS, names=names)
 
                 title = (
                     f"{dataset}: discriminator accuracy on real and fake samples"
