@@ -22,40 +22,27 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from ganbench.experiment.spec import load  # noqa: E402
 from ganbench.train.build import build_population  # noqa: E402
 from ganbench.train.trainer import train  # noqa: E402
 from ganbench.validation import train_config  # noqa: E402
 
-LOSSES = ["minimax", "modified_minimax", "wasserstein"]
-SCHEDULES = {
-    "alternating 1:1": {"name": "alternating", "d_steps": 1},
-    "alternating 5:1": {"name": "alternating", "d_steps": 5},
-    "epochwise": {"name": "epochwise", "d_epochs": 1, "g_epochs": 1},
-    "simultaneous": {"name": "simultaneous"},
-}
+SPEC = ROOT / "experiments" / "default.yaml"
 
 
-def configs(schedule: dict, setting: str, updates: int, device: str):
-    raw = {  # experiments/default.yaml's training settings, no evaluation before the end
-        "dataset": {"name": "ring"},
-        "schedule": schedule,
-        "g_steps": updates,
-        "batch_size": 256,
-        "z_dim": 16,
-        "generator": {"width": 128, "depth": 3},
-        "discriminator": {"width": 128, "depth": 3},
-        "g_optimizer": {"name": "adam", "lr": 2e-4, "betas": [0.5, 0.999]},
-        "d_optimizer": {"name": "adam", "lr": 2e-4, "betas": [0.5, 0.999]},
-        "eval_every": 10**9,
-        "eval_samples": 16,
-        "metrics": [],
-        "device": device,
-        "compile": setting,
-    }
-    return [train_config({**raw, "loss": {"name": x}, "seeds": list(range(5))}, "bench") for x in LOSSES]
+def configs(schedule: str, setting: str, updates: int, device: str):
+    """The default spec's ring cells of one schedule (its three losses, 5 seeds), for ``updates``
+    G updates without evaluation, on ``device`` with ``train.compile: setting``."""
+    cells = [c for c in load(SPEC, profile=None, only=["dataset=ring"]).cells if label(c) == schedule]
+    change = {"g_steps": updates, "eval_every": 10**9, "metrics": [], "device": device, "compile": setting}
+    return [train_config({**c.config.model_dump(mode="json"), **change}, "bench") for c in cells]
 
 
-def timed(schedule: dict, setting: str, updates: int, device: str) -> float:
+def label(cell) -> str:
+    return cell.label.split(" + ", 1)[1]  # "alternating(d_steps=5)", "simultaneous", …
+
+
+def timed(schedule: str, setting: str, updates: int, device: str) -> float:
     setup = build_population(configs(schedule, setting, updates, device), "bench")
     if setup.device.type == "cuda":
         torch.cuda.synchronize()
@@ -73,7 +60,7 @@ def main() -> None:
     )
     ap.add_argument("--updates", type=int, default=300)
     ap.add_argument("--reps", type=int, default=2)
-    ap.add_argument("--schedules", nargs="*", default=list(SCHEDULES))
+    ap.add_argument("--schedules", nargs="*", help="default: every schedule of the default spec")
     args = ap.parse_args()
     if args.device is None and not torch.cuda.is_available():
         print("bench_graphs: no CUDA device — CUDA graphs are a GPU path (--device cpu runs it eagerly)")
@@ -82,11 +69,14 @@ def main() -> None:
     print(f"{args.device}, torch {torch.__version__}, {args.updates} G updates a run, 15 members")
     print("| schedule | eager updates/s | graphs updates/s | eager ÷ graphs time |")
     print("| --- | --- | --- | --- |")
-    for name in args.schedules:
+    names = args.schedules or sorted(
+        {label(c) for c in load(SPEC, profile=None, only=["dataset=ring"]).cells}
+    )
+    for name in names:
         times: dict[str, list[float]] = {"off": [], "graphs": []}
         for _ in range(args.reps):
             for setting in times:
-                times[setting].append(timed(SCHEDULES[name], setting, args.updates, args.device))
+                times[setting].append(timed(name, setting, args.updates, args.device))
         eager, graphs = (statistics.median(times[k]) for k in ("off", "graphs"))
         print(f"| {name} | {args.updates / eager:.0f} | {args.updates / graphs:.0f} | {eager / graphs:.2f} |")
 

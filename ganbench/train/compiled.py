@@ -59,9 +59,8 @@ def compiles(setting: str, device: torch.device) -> bool:
 def _draws_in_core(loss: Loss) -> bool:
     """Whether the loss — or one of a mixed model's losses — draws random numbers inside the D
     step (a penalty of its own, such as ``wgan_gp``): such a step cannot be compiled or recorded."""
-    if isinstance(loss, MixedLoss):
-        return any(draws_in_penalty(type(p.loss)) for p in loss.parts)
-    return getattr(loss.penalty, "__func__", None) is not Loss.penalty
+    losses = [p.loss for p in loss.parts] if isinstance(loss, MixedLoss) else [loss]
+    return any(draws_in_penalty(type(x)) for x in losses)
 
 
 def _graphed(setup: TrainSetup) -> Updates:

@@ -32,47 +32,27 @@ from collections.abc import Callable
 from typing import Any
 
 import torch
-from torch import Tensor
+from torch.utils._pytree import tree_leaves, tree_map
 
 #: Eager calls of each kind before it is recorded.
 WARMUP = 2
 
 
 def _key(s, args: tuple) -> tuple:
-    def shape(a: Any) -> Any:
-        if isinstance(a, tuple):
-            return tuple(shape(x) for x in a)
-        return None if a is None else (tuple(a.shape), a.dtype)
-
-    return (
-        tuple(shape(a) for a in args),
-        s.d_optimizer.flat.data_ptr(),
-        s.g_optimizer.flat.data_ptr(),
-    )
+    """The shapes of a call's inputs and the optimizers' buffers: what a recorded graph is bound to."""
+    shapes = tree_map(lambda a: (tuple(a.shape), a.dtype) if torch.is_tensor(a) else a, args)
+    return shapes, s.d_optimizer.flat.data_ptr(), s.g_optimizer.flat.data_ptr()
 
 
-def _copy_into(static: Any, value: Any) -> None:
-    if isinstance(static, tuple):
-        for st, v in zip(static, value, strict=True):
-            _copy_into(st, v)
-    elif static is not None:
-        static.copy_(value)
+def _clone(tree: Any) -> Any:
+    """``tree`` (tensors in tuples and dicts, or None) with every tensor copied."""
+    return tree_map(lambda t: t.clone() if torch.is_tensor(t) else t, tree)
 
 
-def _clone(out: Any) -> Any:
-    if isinstance(out, Tensor):
-        return out.clone()
-    if isinstance(out, dict):
-        return {k: _clone(v) for k, v in out.items()}
-    if isinstance(out, tuple):
-        return tuple(_clone(x) for x in out)
-    return out
-
-
-def _static(value: Any) -> Any:
-    if isinstance(value, tuple):
-        return tuple(_static(x) for x in value)
-    return None if value is None else value.clone()
+def _copy_into(static: Any, values: Any) -> None:
+    for st, v in zip(tree_leaves(static), tree_leaves(values), strict=True):
+        if torch.is_tensor(st):
+            st.copy_(v)
 
 
 class _Recorded:
@@ -117,7 +97,7 @@ class GraphedCore:
         return out
 
     def _record(self, key: tuple, s, args: tuple):
-        inputs = _static(args)
+        inputs = _clone(args)
         graph = torch.cuda.CUDAGraph()
         try:
             with torch.cuda.graph(graph):

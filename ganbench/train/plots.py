@@ -365,7 +365,8 @@ class _Template:
         FigureCanvasAgg(fig)
         fig.set_dpi(DPI)
         self.fig, self.ax = fig, fig.axes[0]
-        self.lo, self.hi = self.ax.get_xlim(), self.ax.get_ylim()
+        (x0, x1), (y0, y1) = self.ax.get_xlim(), self.ax.get_ylim()
+        self.lo, self.hi = np.array([x0, y0]), np.array([x1, y1])  # the view, as _outside takes it
         self.fake = self.ax.collections[1]
         self.title = _suptitle(fig, title)
         self.note = _note_outside(self.ax, np.empty((0, 2)), np.zeros(2), np.ones(2), always=True)
@@ -383,8 +384,7 @@ class _Template:
         canvas = self.fig.canvas
         canvas.restore_region(self.background)
         self.fake.set_offsets(points[np.isfinite(points).all(axis=1)])  # as scatter leaves them out
-        lo, hi = np.array([self.lo[0], self.hi[0]]), np.array([self.lo[1], self.hi[1]])
-        self.note.set_text(_outside(points, lo, hi))
+        self.note.set_text(_outside(points, self.lo, self.hi))
         self.ax.title.set_text(label)
         self.title.set_text(_wrap(self.fig, title))
         for artist in self.dynamic:

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 
 import torch
 from torch.utils._python_dispatch import _disable_current_modes
+from torch.utils._pytree import tree_leaves
 
 from ganbench.train import updates
 from ganbench.train.build import build
@@ -71,12 +72,8 @@ def per_update(run: Callable[[int], OpCounter], warm: int, updates: int) -> dict
     }
 
 
-def _tensors(x) -> int:
-    if isinstance(x, (tuple, list)):
-        return sum(_tensors(v) for v in x)
-    if isinstance(x, dict):
-        return sum(_tensors(v) for v in x.values())
-    return int(torch.is_tensor(x))
+def _tensors(tree) -> int:
+    return sum(torch.is_tensor(x) for x in tree_leaves(tree))
 
 
 @contextmanager
