@@ -230,26 +230,39 @@ class SeedMLP(nn.Module):
 
 
 class Generator(nn.Module):
-    """z (S, B, z_dim) → samples (S, B, dim); ends in tanh when the data lie in [−1, 1]."""
+    """z (S, B, z_dim) → samples (S, B, *sample_shape); ends in tanh when the data lie in [−1, 1].
+    The MLP works on flat vectors: its output is reshaped to the samples' shape (a view)."""
 
-    def __init__(self, inits: list[torch.Generator], z_dim: int, dim: int, cfg: NetConfig, bounded: bool):
+    def __init__(
+        self,
+        inits: list[torch.Generator],
+        z_dim: int,
+        sample_shape: tuple[int, ...] | int,
+        cfg: NetConfig,
+        bounded: bool,
+    ):
         super().__init__()
         self.z_dim = z_dim
         self.bounded = bounded
-        self.net = SeedMLP(inits, z_dim, dim, cfg)
+        self.sample_shape = (sample_shape,) if isinstance(sample_shape, int) else tuple(sample_shape)
+        self.net = SeedMLP(inits, z_dim, math.prod(self.sample_shape), cfg)
 
     def forward(self, z: Tensor) -> Tensor:
         x = self.net(z)
-        return torch.tanh(x) if self.bounded else x
+        x = torch.tanh(x) if self.bounded else x
+        return x if len(self.sample_shape) == 1 else x.unflatten(-1, self.sample_shape)
 
 
 class Discriminator(nn.Module):
     """Samples (S, B, *shape) → scores (S, B / pack): raw logits or critic values. With ``pack`` = m
     each score judges m consecutive samples of the batch, concatenated (PacGAN)."""
 
-    def __init__(self, inits: list[torch.Generator], dim: int, cfg: NetConfig) -> None:
+    def __init__(
+        self, inits: list[torch.Generator], sample_shape: tuple[int, ...] | int, cfg: NetConfig
+    ) -> None:
         super().__init__()
         self.pack = cfg.pack
+        dim = sample_shape if isinstance(sample_shape, int) else math.prod(sample_shape)
         self.net = SeedMLP(inits, dim * cfg.pack, 1, cfg)
         #: Whether a row's score depends on that row alone: no batch statistics (``norm``) and no
         #: power iteration per call (``spectral_norm``). Then real and generated batches may be
@@ -257,7 +270,7 @@ class Discriminator(nn.Module):
         self.rows_independent = cfg.norm == "none" and not cfg.spectral_norm
 
     def packed(self, x: Tensor) -> Tensor:
-        """Samples (S, B, *shape) → the discriminator's inputs (S, B / pack, pack · dim)."""
+        """Samples (S, B, *shape) → the discriminator's inputs (S, B / pack, pack · dim), flat."""
         s, b = x.shape[:2]
         return x.reshape(s, b // self.pack, -1)
 
