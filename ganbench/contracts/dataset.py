@@ -47,12 +47,14 @@ class GaussianModes:
 
 @dataclass(frozen=True)
 class ClassifierModes:
-    """Modes told apart by the bundled 8×8 digit classifier, one digit per channel.
+    """Modes told apart by a bundled digit classifier, one digit per channel.
 
     ``channels = 1`` → 10 modes (digits); ``channels = 3`` → 10³ = 1000 modes (stacked digits).
+    ``side`` names the classifier: 8 for scikit-learn's 8×8 digits, 28 for MNIST's 28×28 ones.
     """
 
     channels: int
+    side: int = 8
 
     @property
     def n_modes(self) -> int:
