@@ -1,5 +1,5 @@
-"""A small name → component registry, one instance per kind (losses, schedules, datasets, metrics,
-report sections).
+"""A small name → component registry, one instance per kind (losses, schedules, datasets, networks,
+metrics, report sections).
 
 Components register themselves with a decorator::
 
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from ganbench import discovery
-from ganbench.contracts import Dataset, Loss, Metric, ReportSection, Schedule
+from ganbench.contracts import Dataset, Loss, Metric, Network, ReportSection, Schedule
 from ganbench.errors import ContractError, RegistryError
 
 T = TypeVar("T")
@@ -172,6 +172,7 @@ def add_directories(folders: list[Path] | list[str]) -> None:
 losses: Registry = Registry("loss", Loss, ("d_loss", "g_loss"))
 schedules: Registry = Registry("schedule", Schedule, ("next_step",))
 datasets: Registry = Registry("dataset", Dataset, ("sample",))
+networks: Registry = Registry("network", Network, ("generator", "discriminator"))
 metrics: Registry = Registry("metric", Metric, ("compute",))
 reports: Registry = Registry("report", ReportSection, ("build",))  # report sections (registry/reports/)
 
@@ -179,6 +180,7 @@ ALL: dict[str, Registry] = {
     "losses": losses,
     "schedules": schedules,
     "datasets": datasets,
+    "networks": networks,
     "metrics": metrics,
     "reports": reports,
 }

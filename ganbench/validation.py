@@ -13,6 +13,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from ganbench import registry
+from ganbench.contracts.network import NetParams
 from ganbench.errors import GanbenchError, RegistryError
 from ganbench.registry import Registry, did_you_mean
 from ganbench.train.config import ComponentRef, TrainConfig
@@ -155,6 +157,9 @@ def _field_names(model: type[BaseModel], loc: tuple) -> list[str]:
         if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
             return []
         model = annotation
+    if issubclass(model, NetParams):  # a player's network: the keys of every registered family
+        families = [registry.networks.get(name).Params for name in registry.networks.names()]
+        return sorted({key for family in families for key in family.model_fields})
     return list(model.model_fields)
 
 

@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ganbench import discovery, registry
-from ganbench.train.networks import REMEDY_OPTIONS, NetConfig
+from ganbench.contracts.network import REMEDY_OPTIONS, NetParams
 from ganbench.validation import describe_fields
 
 
@@ -41,7 +41,7 @@ def remedy_table() -> Table:
     table.add_column("default")
     table.add_column("what it does")
     for name in REMEDY_OPTIONS:
-        field = NetConfig.model_fields[name]
+        field = NetParams.model_fields[name]
         table.add_row(f"discriminator.{name}", str(field.default).lower(), field.description or "")
     table.add_row("loss.r1, loss.r2", "0", "R1 / R2 gradient penalties γ/2·E‖∇D‖² (every loss, see above)")
     return table

@@ -1,4 +1,5 @@
-"""The extension points plugin files code against: Loss, Schedule, Dataset, Metric, ReportSection.
+"""The extension points plugin files code against: Loss, Schedule, Dataset, Network, Metric,
+ReportSection.
 
 Each base class's docstring is its contract; ``ganbench.testing`` holds the contract tests that every
 registered implementation runs automatically.
@@ -7,6 +8,7 @@ registered implementation runs automatically.
 from ganbench.contracts.dataset import ClassifierModes, Dataset, GaussianModes
 from ganbench.contracts.loss import Loss
 from ganbench.contracts.metric import Metric
+from ganbench.contracts.network import MemberDiscriminator, NetParams, Network
 from ganbench.contracts.params import Batchable, Params, per_member
 from ganbench.contracts.report import (
     ReportFigure,
@@ -26,7 +28,10 @@ __all__ = [
     "Dataset",
     "GaussianModes",
     "Loss",
+    "MemberDiscriminator",
     "Metric",
+    "NetParams",
+    "Network",
     "Params",
     "ReportFigure",
     "ReportSection",

@@ -9,7 +9,6 @@ import torch
 from ganbench import registry
 from ganbench.contracts import Loss, SeedStreams
 from ganbench.testing.setups import tiny_setup
-from ganbench.train.networks import Discriminator, NetConfig
 from ganbench.train.updates import accuracy, d_update, g_update
 
 S, B = 3, 16
@@ -92,7 +91,8 @@ def check_discriminator_separates(name: str, steps: int = 300) -> None:
     loss = make(name)
     seeds = [0, 1]
     inits = [torch.Generator().manual_seed(s) for s in seeds]
-    disc = Discriminator(inits, 2, NetConfig(width=32, depth=2))
+    mlp = registry.networks.get("mlp")
+    disc = mlp(mlp.Params(width=32, depth=2)).discriminator(inits, (2,))
     opt = torch.optim.Adam(disc.parameters(), lr=1e-3, betas=(0.5, 0.999))
     rand = SeedStreams(seeds, "toy", torch.device("cpu"))
 

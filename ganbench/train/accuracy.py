@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import torch
 from torch import Tensor
 
 from ganbench.contracts.loss import Loss
@@ -26,7 +27,8 @@ def accuracy(loss: Loss, real_scores: Tensor | None, fake_scores: Tensor) -> Sta
         def calls_real(scores: Tensor) -> Tensor:
             return scores > midpoint
 
-    out = {"d_acc_fake": (~calls_real(fake)).float().mean(1)}
+    # (a mean of booleans as float32: one kernel, where .float().mean(1) takes two)
+    out = {"d_acc_fake": torch.mean(~calls_real(fake), dim=1, dtype=torch.float32)}
     if real_scores is not None:
-        out["d_acc_real"] = calls_real(real_scores.detach()).float().mean(1)
+        out["d_acc_real"] = torch.mean(calls_real(real_scores.detach()), dim=1, dtype=torch.float32)
     return out

@@ -6,18 +6,27 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
+from torch import nn
 
 from ganbench import registry
-from ganbench.contracts import Dataset, Loss, Schedule, ScheduleContext
+from ganbench.contracts import (
+    Dataset,
+    Loss,
+    MemberDiscriminator,
+    NetParams,
+    Network,
+    Schedule,
+    ScheduleContext,
+)
 from ganbench.contracts.params import select_members, stack_members
 from ganbench.contracts.streams import Streams, derive_seed, make_streams
 from ganbench.device import resolve_device
 from ganbench.errors import GanbenchError
+from ganbench.layers.evaluating import evaluating
 from ganbench.metrics.evaluator import Evaluator, build_evaluator, default_n_samples
 from ganbench.train.config import TrainConfig
 from ganbench.train.member_optim import MemberOptimizer, make_member_optimizer
 from ganbench.train.mixed_loss import LossPart, MixedLoss, draw_signature
-from ganbench.train.networks import Discriminator, Generator, evaluating
 from ganbench.train.part_streams import PartStreams, Run
 from ganbench.train.population import loss_part_key, population_key
 from ganbench.validation import resolve
@@ -41,8 +50,8 @@ class TrainSetup:
     dataset: Dataset
     loss: Loss
     schedule: Schedule
-    generator: Generator
-    discriminator: Discriminator
+    generator: nn.Module  # (S, B, z_dim) → (S, B, *sample_shape), see ganbench.contracts.network
+    discriminator: MemberDiscriminator  # (S, B, *sample_shape) → (S, B / pack)
     g_optimizer: MemberOptimizer
     d_optimizer: MemberOptimizer
     # Per-member data, noise and penalty randomness (keyed by the member's seed): one stream object,
@@ -193,9 +202,10 @@ def build_population(configs: list[TrainConfig], where: str = "configuration") -
     schedule = schedule_cls(member_params("schedule", schedule_cls), context)
 
     # Seed s initialises G, then D, from its own CPU generator: identical networks on every device.
+    g_net, d_net = (_network(cfg, dataset, player, where) for player, cfg in _players(config))
     inits = [torch.Generator().manual_seed(derive_seed(s, "init")) for s in seeds]
-    generator = Generator(inits, config.z_dim, dataset.sample_shape, config.generator, dataset.bounded).to(device)
-    discriminator = Discriminator(inits, dataset.sample_shape, config.discriminator).to(device)
+    generator = g_net.generator(inits, config.z_dim, dataset.sample_shape, dataset.bounded).to(device)
+    discriminator = d_net.discriminator(inits, dataset.sample_shape).to(device)
 
     eval_streams = make_streams(config.streams, seeds, "eval", device)
     n_eval = config.eval_samples or default_n_samples(dataset)
@@ -217,6 +227,24 @@ def build_population(configs: list[TrainConfig], where: str = "configuration") -
         streams=streams,
         eval_noise=eval_streams.normal(n_eval, config.z_dim),
     )
+
+
+def _players(config: TrainConfig) -> list[tuple[str, NetParams]]:
+    return [("generator", config.generator), ("discriminator", config.discriminator)]
+
+
+def _network(params: NetParams, dataset: Dataset, player: str, where: str) -> Network:
+    """The network family ``params`` names, built with them, checked against the data's shape."""
+    family = registry.networks.get(params.name)(params)
+    try:
+        family.check(tuple(dataset.sample_shape))
+    except ValueError as exc:
+        raise GanbenchError(
+            f"{where}: {player}.name: the {params.name} network cannot take samples of shape "
+            f"{tuple(dataset.sample_shape)}: "
+            f"{exc} Choose another network (ganbench list shows them) or other data."
+        ) from None
+    return family
 
 
 def _runs(keys: list) -> list[tuple[int, int, object]]:

@@ -9,9 +9,20 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializeAsAny,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
-from ganbench.train.networks import NetConfig
+from ganbench import registry
+from ganbench.contracts.network import DEFAULT_NETWORK, NetParams
+from ganbench.errors import RegistryError
 
 
 class ComponentRef(BaseModel):
@@ -24,6 +35,27 @@ class ComponentRef(BaseModel):
     @property
     def params(self) -> dict[str, Any]:
         return dict(self.model_extra or {})
+
+
+def network_params(raw: Any) -> NetParams:
+    """One player's network settings, validated by the ``Params`` of the family they name
+    (``name``; ``mlp`` when left out): ``{name: dcgan, width: 32}`` → that family's params."""
+    if isinstance(raw, NetParams):
+        return raw
+    raw = {} if raw is None else raw
+    if not isinstance(raw, dict):
+        raise PydanticCustomError("network", "must be a mapping such as {name: dcgan, width: 32}")
+    name = raw.get("name", DEFAULT_NETWORK)
+    try:
+        family = registry.networks.get(str(name))
+    except RegistryError as exc:
+        raise PydanticCustomError("network", str(exc)) from None
+    return family.Params.model_validate(raw)
+
+
+def default_network() -> NetParams:
+    """The default family (``mlp``) at its default settings."""
+    return network_params({})
 
 
 class OptimizerConfig(BaseModel):
@@ -53,8 +85,9 @@ class TrainConfig(BaseModel):
     dataset: ComponentRef = ComponentRef(name="ring")
     loss: ComponentRef = ComponentRef(name="modified_minimax")
     schedule: ComponentRef = ComponentRef(name="alternating")
-    generator: NetConfig = NetConfig()
-    discriminator: NetConfig = NetConfig()
+    # Each player's network: a registered family (registry/networks/) and its settings.
+    generator: SerializeAsAny[NetParams] = Field(default_factory=default_network)
+    discriminator: SerializeAsAny[NetParams] = Field(default_factory=default_network)
     z_dim: int = Field(16, ge=1, description="noise dimension")
     g_optimizer: OptimizerConfig = OptimizerConfig()
     d_optimizer: OptimizerConfig = OptimizerConfig()
@@ -111,6 +144,11 @@ class TrainConfig(BaseModel):
                 "use compile: off or auto"
             )
         return self
+
+    @field_validator("generator", "discriminator", mode="before")
+    @classmethod
+    def _network(cls, v: Any) -> NetParams:
+        return network_params(v)
 
     @field_validator("seeds")
     @classmethod

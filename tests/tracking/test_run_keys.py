@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
+from ganbench.contracts.network import REMEDY_OPTIONS, NetParams
 from ganbench.errors import GanbenchError
 from ganbench.experiment import spec
 from ganbench.tracking.tracker import flatten
 from ganbench.train.config import TrainConfig
-from ganbench.train.networks import REMEDY_OPTIONS, NetConfig
 
 BASE = {
     "name": "keys",
@@ -41,7 +41,7 @@ NON_DEFAULT = {
 OMITTED_AT_DEFAULT = {
     "compile": "auto",
     "matmul_precision": "highest",
-    **{f"discriminator.{name}": NetConfig.model_fields[name].default for name in REMEDY_OPTIONS},
+    **{f"discriminator.{name}": NetParams.model_fields[name].default for name in REMEDY_OPTIONS},
     "generator.spectral_norm": False,  # generator.pack / unroll must stay at 1 / 0 (refused otherwise)
 }
 

@@ -2,8 +2,9 @@
 
 import pytest
 import torch
+from mlp_nets import Discriminator, Generator, NetConfig
 
-from ganbench.train.networks import Discriminator, Generator, NetConfig, maxout
+from ganbench.layers.activations import maxout
 
 PACGAN_D = NetConfig(width=200, depth=3, activation="maxout", pieces=5, init_std=0.02)
 PACGAN_G = NetConfig(width=400, depth=4, activation="relu", norm="batch", init_std=0.02)
@@ -103,7 +104,7 @@ def test_batch_running_matches_torch_batchnorm_per_seed_in_training_and_in_eval(
 
 
 def test_evaluating_uses_and_keeps_the_running_averages_and_restores_training_mode():
-    from ganbench.train.networks import evaluating
+    from ganbench.layers.evaluating import evaluating
 
     net = _running_net([0])
     for _ in range(3):

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import pytest
 import torch
+from mlp_nets import Discriminator, NetConfig
 from torch import nn
 
 from ganbench import registry
 from ganbench.contracts.penalties import zero_centred_penalty
 from ganbench.contracts.streams import make_streams
 from ganbench.errors import GanbenchError
+from ganbench.layers.linear import SeedLinear
+from ganbench.layers.spectral import spectral_norm_estimate
 from ganbench.testing.population_contract import check_member_equals_alone
 from ganbench.testing.setups import tiny_setup
 from ganbench.train.config import OptimizerConfig
 from ganbench.train.lookahead import unrolled
 from ganbench.train.member_optim import make_member_optimizer
-from ganbench.train.networks import Discriminator, NetConfig, SeedLinear, spectral_norm_estimate
 from ganbench.train.trainer import train
 from ganbench.train.updates import g_update
 
