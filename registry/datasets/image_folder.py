@@ -59,16 +59,16 @@ class ImageFolder(HeldData):
 
     @classmethod
     def example_params(cls, folder: Path) -> dict:
-        """Two classes of small PNGs of different sizes (a light and a dark square on grey,
-        two colours each), resized to 8 × 8."""
+        """Two classes of small PNGs of different sizes — reddish and bluish noise — resized to 8 × 8."""
         from PIL import Image
 
         rng = np.random.default_rng(0)
         root = folder / "images"
-        for k, name in enumerate(("light", "dark")):
+        for k, name in enumerate(("red", "blue")):
             (root / name).mkdir(parents=True, exist_ok=True)
             for i in range(6):
                 size = 10 + 2 * i
-                pixels = rng.integers(0, 60, (size, size, 3), dtype=np.uint8) + (150 if k == 0 else 20)
+                pixels = rng.integers(0, 80, (size, size, 3))
+                pixels[..., 2 * k] += 170  # the class's colour channel: red (0) or blue (2)
                 Image.fromarray(pixels.astype(np.uint8)).save(root / name / f"{i}.png")
         return {"path": str(root), "side": 8}
