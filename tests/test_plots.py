@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 
+from ganbench.contracts import Dataset
 from ganbench.registry import datasets
 from ganbench.train import plots
 from ganbench.train.plots import SampleFigures, samples_figure
@@ -27,7 +28,8 @@ def fake_and_real(dataset, seeds: int, n: int) -> tuple[torch.Tensor, torch.Tens
     real = dataset.sample(n, torch.Generator().manual_seed(0))
     gens = [torch.Generator().manual_seed(10 + s) for s in range(seeds)]
     fake = dataset.batch(gens, n)
-    fake = fake + 0.1 * torch.arange(seeds).view(-1, 1, 1) * torch.randn(fake.shape, generator=gens[0])
+    noise = torch.randn(fake.shape, generator=gens[0])
+    fake = fake + 0.1 * torch.arange(seeds).view(-1, *[1] * (fake.dim() - 1)) * noise
     return fake, real
 
 
@@ -47,6 +49,8 @@ def assert_png(path: Path) -> np.ndarray:
         ("highdim", {"dim": 20}, 2),
         ("digits", {}, 1),
         ("stacked_digits", {}, 2),
+        ("mnist", {}, 2),
+        ("stacked_mnist", {}, 1),
     ],
 )
 def test_samples_figure_writes_png(tmp_path: Path, name: str, params: dict, seeds: int) -> None:
@@ -118,3 +122,42 @@ def test_sample_figures_draw_what_samples_figure_draws(tmp_path: Path, name: str
             assert np.all((cols >= box.x0 - 4) & (cols <= box.x1 + 4)), f"{name}: outside the frame"
     figures.close()
     assert plt.get_fignums() == before  # nothing left open in pyplot
+
+
+class _Squares(Dataset):
+    """(C, side, side) images, each one flat colour: sample i has channel values ``colours[i]``."""
+
+    bounded = True
+
+    def __init__(self, colours: np.ndarray, side: int) -> None:
+        super().__init__(None, CPU)
+        self.sample_shape = (colours.shape[1], side, side)
+        self.data = torch.tensor(colours, dtype=torch.float32)[:, :, None, None].expand(-1, -1, side, side)
+
+    def sample(self, n, generator):
+        return self.data[:n]
+
+
+@pytest.mark.parametrize("side", [8, 28, 64])
+def test_image_grids_hold_64_images_in_colour_or_grey_at_any_side(side: int) -> None:
+    """8 × 8 images a grid, pixels mapped from [−1, 1] to [0, 1]; 3 channels as colour (red stays
+    red), 1 channel as ink (−1 white, 1 black); panels grow with the images (64 × 64 ones too)."""
+    red = np.tile([[1.0, -1.0, -1.0]], (64, 1))
+    rgb = _Squares(red, side)
+    x = rgb.sample(64, None).numpy().reshape(1, 64, -1)
+    fig = plots._image_figure(rgb, x, x[0], ["seed 0"])
+    grid = fig.axes[1].images[0].get_array()
+    gap = 2
+    assert grid.shape == (8 * (side + gap) + gap, 8 * (side + gap) + gap, 3)
+    assert np.allclose(grid[gap + side // 2, gap + side // 2], [1, 0, 0])  # a tile's centre is red
+    assert fig.get_figwidth() * fig.dpi >= 2 * grid.shape[1]  # two panels, no image pixel lost
+    plt.close(fig)
+
+    grey = _Squares(np.linspace(-1, 1, 64)[:, None], side)
+    g = grey.sample(64, None).numpy().reshape(1, 64, -1)
+    fig = plots._image_figure(grey, g, g[0], ["seed 0"])
+    image = fig.axes[1].images[0]
+    assert image.get_array().ndim == 2 and image.get_cmap().name.startswith("gray_r")
+    tiles = image.get_array()[gap + side // 2, gap :: side + gap][:8]
+    np.testing.assert_allclose(tiles, np.linspace(0, 1, 64)[:8])  # row 0: samples 0..7, scaled
+    plt.close(fig)

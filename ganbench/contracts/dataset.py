@@ -84,18 +84,28 @@ class Dataset:
     the device; in-memory data is held there as one tensor and indexed — no DataLoader.
 
     Class attributes describe the data:
-    - ``sample_shape``: shape of one sample as the networks see it (flat vectors for the MLPs);
-    - ``image_shape``: ``(H, W)`` or ``(C, H, W)`` if samples are images (for plotting), else None;
-    - ``bounded``: samples lie in [-1, 1], so the generator ends in tanh;
+    - ``sample_shape``: shape of one sample: ``(D,)`` for vectors, ``(C, H, W)`` for images (C
+      channels, channel-first, as PyTorch's convolutions take them). Images keep their shape; a
+      network that wants vectors flattens them itself (a view), so a dataset never flattens images;
+    - ``image_shape`` (derived, read-only): ``(C, H, W)`` when samples are images — that is, when
+      ``sample_shape`` has three entries — else None. Plots, reports and metrics use it to tell
+      images from vectors;
+    - ``bounded``: samples lie in [-1, 1], so the generator ends in tanh (image data is bounded:
+      8-bit pixels 0..255 map to x / 127.5 − 1);
     - ``size``: number of examples for finite data, None for infinite synthetic data;
     - ``nominal_epoch``: examples that make one "epoch" of infinite data (for epoch-wise schedules).
 
     ``modes()`` returns :class:`GaussianModes` or :class:`ClassifierModes` when the modes are
     known (so mode-collapse metrics can be computed), else None.
+
+    A dataset that reads files reads and checks them all in ``__init__`` and turns every problem
+    (missing, unreadable or corrupt file, wrong shape, NaN, values float32 cannot hold) into one
+    :class:`~ganbench.errors.GanbenchError` paragraph naming the file and what is allowed: an
+    experiment builds each of its datasets once before anything is written
+    (``ganbench.experiment.preflight``).
     """
 
     sample_shape: tuple[int, ...] = ()
-    image_shape: tuple[int, ...] | None = None
     bounded: bool = False
     size: int | None = None
     nominal_epoch: int = 10_000
@@ -131,6 +141,12 @@ class Dataset:
     def modes(self) -> Modes | None:
         """The known modes, or None."""
         return None
+
+    @property
+    def image_shape(self) -> tuple[int, int, int] | None:
+        """``(C, H, W)`` when samples are images (``sample_shape`` has three entries), else None."""
+        shape = tuple(int(s) for s in self.sample_shape)
+        return (shape[0], shape[1], shape[2]) if len(shape) == 3 else None
 
     @property
     def dim(self) -> int:

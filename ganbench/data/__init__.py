@@ -1,1 +1,2 @@
-"""Loaders for the real data sets the built-in dataset plugins wrap (no downloads)."""
+"""Data for the dataset plugins: the bundled sets (nothing downloaded), readers of the user's files
+(IDX, CIFAR batches, image folders), pixel ranges, and the held and stacked dataset bases."""

@@ -33,6 +33,6 @@ def load_digits_scaled() -> tuple[np.ndarray, np.ndarray]:
 
 
 def digits_on(device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
-    """The digits as tensors on ``device``: (flattened images (1797, 64), labels (1797,))."""
+    """The digits as tensors on ``device``: (images (1797, 8, 8) in [-1, 1], labels (1797,))."""
     images, labels = load_digits_scaled()
-    return torch.tensor(images, device=device).reshape(N_DIGITS, 64), torch.tensor(labels, device=device)
+    return torch.tensor(images, device=device), torch.tensor(labels, device=device)

@@ -27,9 +27,16 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from ganbench.contracts.dataset import ClassifierModes, Modes
+
 SIDE = 8  # images are 8×8
 PIXELS = SIDE * SIDE
 N_CLASSES = 10
+
+CLASSIFIER_SIDES = frozenset({SIDE})
+"""Image sides a bundled digit classifier exists for. Metrics that need one (``modes``, the
+``classifier`` feature space) skip data whose ``ClassifierModes.side`` is not listed here — e.g.
+28×28 MNIST until its classifier is added — instead of failing (see :func:`has_classifier`)."""
 
 #: Architecture and training settings; the cache file name is a hash of these (see :func:`settings_key`).
 SETTINGS: dict[str, Any] = {
@@ -49,10 +56,16 @@ SETTINGS: dict[str, Any] = {
 _INFER_BATCH = 4096  # images per forward pass at inference (bounds activation memory)
 
 
+def has_classifier(modes: Modes | None) -> bool:
+    """Whether ``modes`` are told apart by a bundled digit classifier: :class:`ClassifierModes` whose
+    ``side`` is in :data:`CLASSIFIER_SIDES` (the one place that decides it)."""
+    return isinstance(modes, ClassifierModes) and modes.side in CLASSIFIER_SIDES
+
+
 class DigitClassifier(nn.Module):
     """Two 3×3 conv layers, a max-pool and a hidden layer (the feature space), then 10 logits.
 
-    Input: flattened 8×8 images in [-1, 1], shape ``(N, 64)`` (or anything reshaping to (N, 1, 8, 8)).
+    Input: 8×8 images in [-1, 1], shape ``(N, 1, 8, 8)`` or flattened ``(N, 64)``.
     """
 
     def __init__(self, conv: tuple[int, int] | list[int] = (16, 32), hidden: int = 128) -> None:
@@ -170,7 +183,8 @@ def _load(path_str: str, device: str) -> DigitClassifier:
 def classify(model: DigitClassifier, x: Tensor, channels: int) -> tuple[Tensor, Tensor]:
     """Predicted digit and its softmax probability per channel.
 
-    ``x``: (N, channels·64), channel-major (C, 8, 8) order. Returns labels (N, C) int64 and
+    ``x``: (N, channels, 8, 8) images, or the same flattened channel-major (N, channels·64). Returns
+    labels (N, C) int64 and
     confidences (N, C) in [0, 1].
     """
     images = x.reshape(-1, PIXELS).to(next(model.parameters()).device, torch.float32)
@@ -188,7 +202,8 @@ def mode_index(labels: Tensor) -> Tensor:
 
 @torch.no_grad()
 def channel_features(model: DigitClassifier, x: Tensor, channels: int) -> Tensor:
-    """Penultimate-layer features of each channel, concatenated: (N, channels·64) → (N, channels·hidden)."""
+    """Penultimate-layer features of each channel, concatenated: (N, channels, 8, 8) (or flattened)
+    → (N, channels·hidden)."""
     images = x.reshape(-1, PIXELS).to(next(model.parameters()).device, torch.float32)
     feats = torch.cat([model.features(b) for b in images.split(_INFER_BATCH)])
     return feats.reshape(-1, channels * model.hidden).to(x.device)

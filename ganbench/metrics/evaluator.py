@@ -10,9 +10,10 @@ Sample sizes follow the literature's protocols unless overridden: 2,500 generate
 for Gaussian-mixture data (VEEGAN, Srivastava et al. 2017; PacGAN, Lin et al. 2018), 26,000 for
 stacked digits (the stacked-MNIST protocol of Metz et al. 2017 / VEEGAN / PacGAN), and for other
 finite data as many as the data set has (at most 10,000). The real reference set is the whole data
-set when the dataset holds it as a ``data`` tensor of ``size`` rows (as ``digits`` does); otherwise
-it is ``n_real`` samples drawn once with a generator seeded with ``reference_seed``, so every run
-and every seed is compared with the same reference.
+set when the dataset holds it as a ``data`` tensor of ``size`` ≤ 10,000 examples (as ``digits`` and
+``mnist`` do); otherwise it is ``n_real`` samples drawn once with a generator seeded with
+``reference_seed`` (never the first rows of a larger set, which may be sorted by class), so every
+run and every seed is compared with the same reference.
 """
 
 from __future__ import annotations
@@ -57,14 +58,15 @@ def reference_set(
 ) -> Tensor:
     """The fixed real reference set (M, *sample_shape) on ``device``.
 
-    The whole data set when ``n_real`` is None and the dataset holds its ``size`` examples as a
-    ``data`` tensor; otherwise ``n_real`` samples (default: ``default_n_samples`` capped at 10,000)
-    drawn from ``dataset.sample`` with a fresh generator seeded with ``seed``.
+    The whole data set when ``n_real`` is None and the dataset holds its ``size`` ≤ 10,000 examples
+    as a ``data`` tensor; otherwise ``n_real`` samples (default: ``default_n_samples`` capped at
+    10,000) drawn from ``dataset.sample`` with a fresh generator seeded with ``seed``.
     """
     device = torch.device(device) if device is not None else dataset.device
     data = getattr(dataset, "data", None)
     shape = (dataset.size, *dataset.sample_shape)
-    if n_real is None and isinstance(data, Tensor) and dataset.size is not None and data.shape == shape:
+    whole = dataset.size is not None and dataset.size <= N_CAP and isinstance(data, Tensor)
+    if n_real is None and whole and data.shape == shape:
         return data.to(device)
     n = n_real if n_real is not None else min(default_n_samples(dataset), N_CAP)
     gen = torch.Generator(device=dataset.device).manual_seed(seed)

@@ -5,7 +5,8 @@
 - ``"classifier"``: the digit classifier's penultimate layer, one feature vector per channel,
   concatenated (``ganbench.metrics.classifier``) — for digit images, as Inception features are for
   FID on natural images (Heusel et al. 2017) and embeddings for PRDC (Naeem et al. 2020).
-- ``"auto"``: ``"classifier"`` when the dataset's modes are :class:`ClassifierModes`, else ``"data"``.
+- ``"auto"``: ``"classifier"`` when the dataset's modes are :class:`ClassifierModes` with a bundled
+  classifier for their side (``ganbench.metrics.classifier.has_classifier``), else ``"data"``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import torch
 from torch import Tensor
 
 from ganbench.contracts.dataset import ClassifierModes, Dataset
-from ganbench.metrics.classifier import channel_features, load_classifier
+from ganbench.metrics.classifier import CLASSIFIER_SIDES, channel_features, has_classifier, load_classifier
 
 Space = Literal["auto", "data", "classifier"]
 T = TypeVar("T")
@@ -25,14 +26,22 @@ FeatureMap = Callable[[Tensor], Tensor]
 
 
 def resolve_space(dataset: Dataset, space: Space = "auto") -> Literal["data", "classifier"]:
-    """The concrete space ``"auto"`` stands for on this dataset; ``"classifier"`` needs digit data."""
-    is_digits = isinstance(dataset.modes(), ClassifierModes)
+    """The concrete space ``"auto"`` stands for on this dataset; ``"classifier"`` needs digit data
+    whose side has a bundled classifier."""
+    modes = dataset.modes()
+    is_digits = has_classifier(modes)
     if space == "auto":
         return "classifier" if is_digits else "data"
     if space == "classifier" and not is_digits:
+        sides = ", ".join(f"{s}×{s}" for s in sorted(CLASSIFIER_SIDES))
+        what = (
+            f"its digits are {modes.side}×{modes.side}"
+            if isinstance(modes, ClassifierModes)
+            else "it has no digit modes (ClassifierModes)"
+        )
         raise ValueError(
-            f"feature space 'classifier' needs 8×8 digit data (ClassifierModes); "
-            f"{type(dataset).__name__} has none. Use 'data' or 'auto'."
+            f"feature space 'classifier' needs digit data with a bundled classifier ({sides}); "
+            f"{type(dataset).__name__} has none: {what}. Use 'data' or 'auto'."
         )
     return space
 

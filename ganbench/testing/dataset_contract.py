@@ -27,10 +27,12 @@ def check_batches(name: str, folder: Path) -> None:
     assert ds.dim == x[0, 0].numel()
     if ds.bounded:
         assert x.min() >= -1 and x.max() <= 1, f"{name}: bounded data outside [-1, 1]"
-    if ds.image_shape is not None:
-        assert torch.Size(ds.image_shape).numel() == ds.dim, (
-            f"{name}: image_shape does not match sample_shape"
-        )
+    if len(ds.sample_shape) == 3:  # images: (C, H, W), and image_shape says so
+        assert ds.image_shape == tuple(ds.sample_shape), f"{name}: image_shape is not the sample shape"
+        assert min(ds.sample_shape) >= 1, f"{name}: an image axis is empty"
+    else:
+        assert len(ds.sample_shape) == 1, f"{name}: samples are vectors (D,) or images (C, H, W)"
+        assert ds.image_shape is None, f"{name}: vectors have no image_shape"
     assert ds.steps_per_epoch(32) >= 1
 
 
@@ -67,11 +69,16 @@ def check_draw(name: str, folder: Path) -> None:
 
 
 def check_modes(name: str, folder: Path) -> None:
-    """Known modes are well formed: Gaussian centres match the data dimension, σ > 0."""
-    modes = make(name, folder).modes()
+    """Known modes are well formed: Gaussian centres match the data dimension, σ > 0; digit modes
+    (:class:`ClassifierModes`) belong to images with one digit per channel, of the classifier's side."""
     ds = make(name, folder)
+    modes = ds.modes()
     if isinstance(modes, GaussianModes):
         assert modes.centres.shape == (modes.n_modes, ds.dim) and modes.sigma > 0
         assert modes.centres.device.type == "cpu"
-    else:
-        assert modes is None or (isinstance(modes, ClassifierModes) and modes.channels >= 1)
+    elif modes is not None:
+        assert isinstance(modes, ClassifierModes) and modes.channels >= 1
+        assert ds.image_shape == (modes.channels, modes.side, modes.side), (
+            f"{name}: ClassifierModes(channels={modes.channels}, side={modes.side}) for samples of "
+            f"shape {ds.sample_shape}"
+        )

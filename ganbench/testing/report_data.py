@@ -168,7 +168,8 @@ def synthetic_data(
 
 def _write_artifacts(runs: list[SyntheticRun], folder: Path) -> dict[tuple[str, str], Path]:
     """final_samples.npy (points around the dataset's own samples) and config.yaml per complete run
-    on a registered dataset; runs on other datasets get none."""
+    on a registered dataset, built with its example parameters (files it needs go to
+    ``folder/data``); runs on other datasets get none."""
     import torch
 
     out: dict[tuple[str, str], Path] = {}
@@ -176,13 +177,15 @@ def _write_artifacts(runs: list[SyntheticRun], folder: Path) -> dict[tuple[str, 
         if not run.complete or run.dataset not in registry.datasets:
             continue
         cls = registry.datasets.get(run.dataset)
-        source = cls(cls.Params(), torch.device("cpu"))
+        (folder / "data").mkdir(parents=True, exist_ok=True)
+        params = cls.example_params(folder / "data")
+        source = cls(cls.Params(**params), torch.device("cpu"))
         fake = source.sample(200, torch.Generator().manual_seed(run.seed)).numpy()
         fake = fake + np.random.default_rng(run.seed).normal(0, 0.1, fake.shape)
         target = folder / run.run_id
         target.mkdir(parents=True, exist_ok=True)
         np.save(target / "final_samples.npy", np.nan * fake if run.diverged else fake)
-        (target / "config.yaml").write_text(yaml.safe_dump({"dataset": {"name": run.dataset}}))
+        (target / "config.yaml").write_text(yaml.safe_dump({"dataset": {"name": run.dataset, **params}}))
         out[(run.run_id, "final_samples.npy")] = target / "final_samples.npy"
         out[(run.run_id, "config.yaml")] = target / "config.yaml"
     return out

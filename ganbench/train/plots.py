@@ -5,7 +5,10 @@ What a panel shows depends on the data:
 - 2-D points: the generated samples scattered over the real ones, true mode centres marked;
 - 1-D points: overlaid histograms of real and generated values;
 - higher-dimensional points: both projected onto the first two principal components of the real data;
-- images: a mosaic of generated images per seed, plus one panel of real images.
+- images (``dataset.image_shape`` (C, H, W), any side): a grid of generated images per seed — 8×8 =
+  64 of them, pixels mapped from [−1, 1] to [0, 1]; grey as dark ink on white, 3 channels as colour
+  — plus one grid of real images. Stacked digits (one digit per channel) show each sample's channels
+  side by side instead, so that its three digits — its mode — can be read.
 
 Every panel of one figure shares the same axis limits (or grey-level range), taken from the real
 data, so seeds can be compared at a glance; generated samples outside the view are counted.
@@ -39,6 +42,7 @@ GAP_COLOUR = "#aebfd4"  # the frame between tiles of an image mosaic
 PANEL_INCHES = 3.4
 MAX_COLUMNS = 4
 IMAGE_ROWS = 8
+"""Rows of an image grid; grey and colour grids are square (64 images), stacked digits' as wide as fits."""
 DPI = 110
 
 
@@ -251,9 +255,10 @@ def _histogram_figure(dataset: Dataset, fake: np.ndarray, real: np.ndarray, labe
 
 
 def _image_figure(dataset: Dataset, fake: np.ndarray, real: np.ndarray, labels: list[str]) -> Figure:
-    """A mosaic of real images, then one mosaic of generated images per seed."""
+    """A mosaic of real images, then one mosaic of generated images per seed. The panels grow with
+    the images, so that every image pixel gets at least one screen pixel (64×64 images included)."""
     shape = tuple(dataset.image_shape)
-    c, h, w = (1, *shape) if len(shape) == 2 else shape
+    c, h, w = (1, *shape) if len(shape) == 2 else shape  # (H, W): a plugin's grey images of old
     modes = dataset.modes()
     # Channels are independent images (stacked digits) or colours of one image (RGB).
     style = (
@@ -262,8 +267,11 @@ def _image_figure(dataset: Dataset, fake: np.ndarray, real: np.ndarray, labels: 
     if c == 1:
         style = "grey"
     lo, hi = (-1.0, 1.0) if dataset.bounded else (float(real.min()), float(real.max()))
-    tile_w = w if style != "channels" else c * w + (c - 1)
-    ncols = int(np.clip(round(1.4 * IMAGE_ROWS * (h + 2) / (tile_w + 3)), 1, IMAGE_ROWS))
+    if style == "channels":  # as many samples a row as fill a panel about 1.4 times as wide as high
+        tile_w = c * w + (c - 1)
+        ncols = int(np.clip(round(1.4 * IMAGE_ROWS * (h + 2) / (tile_w + 3)), 1, IMAGE_ROWS))
+    else:
+        ncols = IMAGE_ROWS
     count = ncols * IMAGE_ROWS
 
     def mosaic(flat: np.ndarray) -> np.ndarray:
@@ -273,7 +281,8 @@ def _image_figure(dataset: Dataset, fake: np.ndarray, real: np.ndarray, labels: 
 
     panels = [("real data", mosaic(real))] + [(lab, mosaic(f)) for lab, f in zip(labels, fake, strict=False)]
     rows, cols = panels[0][1].shape[:2]
-    fig, axes = _panels(len(panels), PANEL_INCHES, PANEL_INCHES * rows / cols + 0.3, extra_h=0.2)
+    panel_w = max(PANEL_INCHES, 1.1 * cols / DPI)
+    fig, axes = _panels(len(panels), panel_w, panel_w * rows / cols + 0.3, extra_h=0.2)
     cmap = plt.get_cmap("gray_r").with_extremes(bad=GAP_COLOUR)  # dark ink on white, like paper
     for ax, (label, image) in zip(axes, panels, strict=True):
         ax.imshow(image, cmap=cmap, vmin=0.0, vmax=1.0, interpolation="nearest")

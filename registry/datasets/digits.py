@@ -2,38 +2,28 @@
 a small, download-free stand-in for MNIST with 10 modes (the digit classes)."""
 
 import torch
-from torch import Tensor
 
-from ganbench.api import ClassifierModes, Dataset, Streams, datasets
-from ganbench.data.digits import N_DIGITS, digits_on
+from ganbench.api import ClassifierModes, Dataset, datasets
+from ganbench.data.digits import digits_on
+from ganbench.data.held import HeldData
 
 
 @datasets.register("digits")
-class Digits(Dataset):
-    """The 1797 8×8 digits, pixels scaled to [−1, 1] (x / 8 − 1), flattened to 64 features.
+class Digits(HeldData):
+    """The 1797 8×8 digits as grey images (1, 8, 8), ink counts 0..16 scaled to [−1, 1] (x / 8 − 1).
 
     The whole set is held as one tensor on the device; a minibatch is drawn by uniform indices
-    with replacement from the seed's generator. Modes are the 10 digit classes, told apart by the
-    bundled digit classifier."""
+    with replacement from the seed's stream. Modes are the 10 digit classes, told apart by the
+    bundled 8×8 digit classifier."""
 
-    sample_shape = (64,)
-    image_shape = (8, 8)
+    sample_shape = (1, 8, 8)
     bounded = True
-    size = N_DIGITS
 
     def __init__(self, params: Dataset.Params | None, device: torch.device) -> None:
         super().__init__(params, device)
-        self.data, self.labels = digits_on(self.device)
-
-    def sample(self, n: int, generator: torch.Generator) -> Tensor:
-        """``n`` digits drawn uniformly with replacement, shape (n, 64)."""
-        idx = torch.randint(len(self.data), (n,), generator=generator, device=self.device)
-        return self.data[idx]
-
-    def draw(self, streams: Streams, n: int) -> Tensor:
-        """``n`` rows per seed, all seeds at once: one gather of stream-drawn indices."""
-        return self.data[streams.randint(len(self.data), n)]
+        images, self.labels = digits_on(self.device)
+        self.hold(images[:, None])
 
     def modes(self) -> ClassifierModes:
-        """10 modes: the digit classes (one channel)."""
-        return ClassifierModes(channels=1)
+        """10 modes: the digit classes (one channel, the 8×8 classifier)."""
+        return ClassifierModes(channels=1, side=8)

@@ -1,7 +1,7 @@
 """`modes`: modes covered, share of high-quality samples and reverse KL to uniform (VEEGAN, PacGAN)."""
 
-from ganbench.api import ClassifierModes, Field, Metric, Params, metrics
-from ganbench.metrics.classifier import load_classifier
+from ganbench.api import ClassifierModes, Field, GaussianModes, Metric, Params, metrics
+from ganbench.metrics.classifier import has_classifier, load_classifier
 from ganbench.metrics.confidence import HQ_SHARE, calibrated_confidence
 from ganbench.metrics.modes import mode_metrics
 
@@ -47,7 +47,10 @@ class Modes(Metric):
 
     @classmethod
     def applies_to(cls, dataset):
-        return dataset.modes() is not None
+        """Data with Gaussian modes, or digit modes whose image side has a bundled classifier
+        (``has_classifier``: 28×28 digits are skipped until their classifier exists)."""
+        modes = dataset.modes()
+        return isinstance(modes, GaussianModes) or has_classifier(modes)
 
     def compute(self, fake, real):
         p = self.params

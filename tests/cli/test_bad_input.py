@@ -29,6 +29,14 @@ CASES = [
         ["/nonexistent/data.npz", "does not exist"],
     ),
     (["--set", "noequals"], ["key.path=value"]),
+    (
+        ["--dataset", "image_folder", "--set", "dataset.path=/nonexistent/pictures"],
+        ["dataset 'image_folder'", "/nonexistent/pictures", "is not a folder", "PNG or JPEG"],
+    ),
+    (
+        ["--dataset", "npz", "--set", "dataset.path=x.npy", "--set", "dataset.pixels=0-255"],
+        ["dataset (npz).pixels", "bytes", "unit"],
+    ),
 ]
 
 

@@ -45,6 +45,18 @@ def test_train_shows_per_seed_table_and_saves_samples(cli, tmp_path):
     assert image.shape[0] > 200 and image.shape[1] > 600  # three seed panels side by side
 
 
+def test_train_on_a_folder_of_pngs_draws_an_image_grid(cli, tmp_path):
+    from ganbench.registry import datasets
+
+    params = datasets.get("image_folder").example_params(tmp_path)  # 12 small PNGs in two classes
+    args = ["--dataset", "image_folder", "--set", f"dataset.path={params['path']}", "--set", "dataset.side=8"]
+    proc = cli("train", *args, "--seeds", "2", "--g-steps", "3", "--out", str(tmp_path / "o"))
+    assert proc.returncode == 0, proc.stderr
+    image = matplotlib.image.imread(tmp_path / "o" / "samples.png")[..., :3]
+    assert image.shape[1] > 900  # real images and two seeds' grids side by side
+    assert ((image.max(axis=-1) - image.min(axis=-1)) > 0.3).mean() > 0.05  # in colour
+
+
 def test_config_file_and_overrides_combine(cli, tmp_path):
     cfg = tmp_path / "run.yaml"
     cfg.write_text("loss: {name: hinge}\nschedule: simultaneous\ng_steps: 5\nbatch_size: 32\n")

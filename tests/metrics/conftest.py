@@ -38,20 +38,19 @@ class PlainGaussian(Dataset):
 
 
 def _digit_images() -> torch.Tensor:
-    return torch.tensor(load_digits().data / 8.0 - 1.0, dtype=torch.float32)
+    return torch.tensor(load_digits().images / 8.0 - 1.0, dtype=torch.float32)  # (1797, 8, 8)
 
 
 class ToyDigits(Dataset):
-    """The bundled digits as a finite data set held in ``data`` (10 modes)."""
+    """The bundled digits as a finite data set of (1, 8, 8) images held in ``data`` (10 modes)."""
 
-    sample_shape = (64,)
-    image_shape = (8, 8)
+    sample_shape = (1, 8, 8)
     bounded = True
     size = 1797
 
     def __init__(self, params, device):
         super().__init__(params, device)
-        self.data = _digit_images().to(self.device)
+        self.data = _digit_images()[:, None].to(self.device)
 
     def sample(self, n, generator):
         return self.data[torch.randint(len(self.data), (n,), generator=generator, device=self.device)]
@@ -61,18 +60,36 @@ class ToyDigits(Dataset):
 
 
 class ToyStackedDigits(ToyDigits):
-    """Three independent digits per sample, channel-major (3, 8, 8) flattened to 192 (1000 modes)."""
+    """Three independent digits per sample as the channels of a (3, 8, 8) image (1000 modes)."""
 
-    sample_shape = (192,)
-    image_shape = (3, 8, 8)
+    sample_shape = (3, 8, 8)
     size = None
 
     def sample(self, n, generator):
         idx = torch.randint(len(self.data), (n, 3), generator=generator, device=self.device)
-        return self.data[idx].reshape(n, 192)
+        return self.data[idx, 0]
 
     def modes(self):
         return ClassifierModes(channels=3)
+
+
+class ToyBigDigits(Dataset):
+    """28×28 grey "digits" (the 8×8 ones enlarged) whose modes name a side with no classifier yet."""
+
+    sample_shape = (1, 28, 28)
+    bounded = True
+    size = 300
+
+    def __init__(self, params, device):
+        super().__init__(params, device)
+        big = torch.nn.functional.interpolate(_digit_images()[:300, None], size=(28, 28), mode="nearest")
+        self.data = big.to(self.device)
+
+    def sample(self, n, generator):
+        return self.data[torch.randint(len(self.data), (n,), generator=generator, device=self.device)]
+
+    def modes(self):
+        return ClassifierModes(channels=1, side=28)
 
 
 def toy_datasets() -> dict[str, Dataset]:
@@ -83,6 +100,7 @@ def toy_datasets() -> dict[str, Dataset]:
         "plain": PlainGaussian(None, cpu),
         "digits": ToyDigits(None, cpu),
         "stacked": ToyStackedDigits(None, cpu),
+        "big_digits": ToyBigDigits(None, cpu),
     }
 
 

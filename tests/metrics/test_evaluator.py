@@ -7,8 +7,9 @@ import math
 import pytest
 import torch
 
+from ganbench.contracts import Dataset
 from ganbench.errors import GanbenchError, RegistryError
-from ganbench.metrics.evaluator import N_MIXTURE, N_STACKED, build_evaluator, default_n_samples
+from ganbench.metrics.evaluator import N_CAP, N_MIXTURE, N_STACKED, build_evaluator, default_n_samples
 from ganbench.registry import metrics
 
 
@@ -99,3 +100,37 @@ def test_stacked_digits_use_classifier_modes_and_features(toys):
     # real stacks (mostly training digits) pass the threshold calibrated to pass 90 % of held-out ones
     assert ((out["modes/high_quality"] > 0.85) & (out["modes/high_quality"] < 1)).all()
     assert (out["modes/covered"] > 300).all()  # 500 draws from 1000 equally likely modes: ≈ 390
+
+
+def test_digits_of_a_side_without_classifier_skip_modes_and_use_data_space(toys):
+    """28×28 digits (ClassifierModes(side=28)) while only the 8×8 classifier exists: the mode metric
+    is skipped (named when asked for), Fréchet and PRDC compare the flattened images."""
+    big = toys["big_digits"]
+    assert "modes" not in build_evaluator(big, n_real=200).metrics
+    ev = build_evaluator(big, ["modes", "frechet", "prdc"], n_real=200)
+    assert ev.skipped == ["modes"] and ev.real.shape == (200, 1, 28, 28)
+    assert ev.metrics["prdc"].reference(ev.real)[0].shape == (200, 28 * 28)
+    out = ev(_fake(big, 2, 200))
+    assert all(torch.isfinite(v).all() for v in out.values())
+    with pytest.raises(GanbenchError, match="28×28"):
+        build_evaluator(big, ["frechet"], params={"frechet": {"space": "classifier"}})
+
+
+class _SortedRows(Dataset):
+    """12,000 one-feature rows 0, 1, 2, … held in ``data`` (more than the reference set's cap)."""
+
+    sample_shape = (1,)
+    size = 12_000
+
+    def __init__(self, params, device):
+        super().__init__(params, device)
+        self.data = torch.arange(12_000, dtype=torch.float32)[:, None]
+
+    def sample(self, n, generator):
+        return self.data[torch.randint(len(self.data), (n,), generator=generator)]
+
+
+def test_a_large_data_set_gives_a_drawn_reference_not_its_first_rows():
+    ev = build_evaluator(_SortedRows(None, torch.device("cpu")), ["frechet"])
+    assert ev.real.shape == (N_CAP, 1)
+    assert ev.real.max() >= N_CAP  # rows beyond the first 10,000 are in it

@@ -13,6 +13,7 @@ from ganbench.contracts.dataset import ClassifierModes, GaussianModes
 from ganbench.data.digits import load_digits_scaled
 from ganbench.errors import GanbenchError
 from ganbench.registry import datasets
+from ganbench.testing.dataset_contract import streams
 
 CPU = torch.device("cpu")
 
@@ -142,10 +143,10 @@ def test_load_digits_scaled_matches_sklearn() -> None:
 
 def test_digits_batches_are_real_digits_in_range() -> None:
     d = make("digits")
-    assert (d.sample_shape, d.image_shape, d.bounded, d.size) == ((64,), (8, 8), True, 1797)
+    assert (d.sample_shape, d.image_shape, d.bounded, d.size) == ((1, 8, 8), (1, 8, 8), True, 1797)
     assert d.steps_per_epoch(64) == 1797 // 64
     x = d.batch([gen(0), gen(1)], 100)
-    assert x.shape == (2, 100, 64)
+    assert x.shape == (2, 100, 1, 8, 8)
     assert x.min() >= -1 and x.max() <= 1
     assert None not in digit_index(x.reshape(-1, 64))  # every sample is exactly a digit of the set
     modes = d.modes()
@@ -154,7 +155,7 @@ def test_digits_batches_are_real_digits_in_range() -> None:
 
 def test_digits_classes_roughly_uniform() -> None:
     d = make("digits")
-    x = d.sample(20_000, gen(5))
+    x = d.sample(20_000, gen(5)).flatten(1)
     labels = torch.tensor(load_digits_scaled()[1])
     table = torch.tensor(load_digits_scaled()[0]).reshape(1797, 64)
     counts = torch.bincount(labels[nearest(x, table)], minlength=10).float() / 20_000
@@ -163,10 +164,10 @@ def test_digits_classes_roughly_uniform() -> None:
 
 def test_stacked_digits_channels_are_independent_real_digits() -> None:
     d = make("stacked_digits")
-    assert (d.sample_shape, d.image_shape, d.bounded, d.size) == ((192,), (3, 8, 8), True, None)
+    assert (d.sample_shape, d.image_shape, d.bounded, d.size) == ((3, 8, 8), (3, 8, 8), True, None)
     assert d.steps_per_epoch(64) == 1797 // 64
     x = d.batch([gen(0), gen(1)], 200)
-    assert x.shape == (2, 200, 192) and x.min() >= -1 and x.max() <= 1
+    assert x.shape == (2, 200, 3, 8, 8) and x.min() >= -1 and x.max() <= 1
     channels = x.reshape(400, 3, 64)
     picked = [digit_index(channels[:, c]) for c in range(3)]
     assert all(None not in p for p in picked)  # every channel is exactly some digit of the data set
@@ -206,22 +207,57 @@ def test_npz_npy_file_and_bounded(tmp_path: Path) -> None:
     np.testing.assert_allclose(d.data.numpy(), data, atol=1e-7)
 
 
-def test_npz_images_set_image_shape(tmp_path: Path) -> None:
-    grey = np.random.default_rng(0).random((6, 5, 7))
+def test_npz_images_keep_their_shape_channels_first(tmp_path: Path) -> None:
+    grey = np.random.default_rng(0).random((6, 5, 7))  # floats in [0, 1] → 2x − 1
     np.save(tmp_path / "grey.npy", grey)
     d = make_npz(tmp_path / "grey.npy")
-    assert d.image_shape == (5, 7) and d.sample_shape == (35,)
-    torch.testing.assert_close(d.data[2], torch.tensor(grey[2].ravel(), dtype=torch.float32))
+    assert d.image_shape == d.sample_shape == (1, 5, 7) and d.bounded
+    torch.testing.assert_close(d.data[2, 0], torch.tensor(2 * grey[2] - 1, dtype=torch.float32))
 
-    nchw = np.random.default_rng(1).random((6, 3, 5, 7))
+    nchw = np.random.default_rng(1).random((6, 3, 5, 7)) * 2 - 1  # floats in [−1, 1] stay
     np.save(tmp_path / "nchw.npy", nchw)
-    assert make_npz(tmp_path / "nchw.npy").image_shape == (3, 5, 7)
+    d = make_npz(tmp_path / "nchw.npy")
+    assert d.sample_shape == (3, 5, 7)
+    torch.testing.assert_close(d.data, torch.tensor(nchw, dtype=torch.float32))
 
     nhwc = nchw.transpose(0, 2, 3, 1)  # channels-last is moved to channels-first
     np.save(tmp_path / "nhwc.npy", nhwc)
     d = make_npz(tmp_path / "nhwc.npy")
     assert d.image_shape == (3, 5, 7)
-    torch.testing.assert_close(d.data, torch.tensor(nchw.reshape(6, -1), dtype=torch.float32))
+    torch.testing.assert_close(d.data, torch.tensor(nchw, dtype=torch.float32))
+    x = d.draw(streams([3, 4]), 5)
+    assert x.shape == (2, 5, 3, 5, 7)
+
+
+def test_npz_uint8_images_are_scaled_to_minus_one_one(tmp_path: Path) -> None:
+    pixels = np.random.default_rng(2).integers(0, 256, (4, 6, 6, 1), dtype=np.uint8)
+    pixels[0, 0, 0, 0], pixels[0, 0, 1, 0] = 0, 255
+    np.save(tmp_path / "bytes.npy", pixels)
+    d = make_npz(tmp_path / "bytes.npy")
+    assert d.sample_shape == (1, 6, 6) and d.bounded
+    expected = torch.tensor(pixels.transpose(0, 3, 1, 2), dtype=torch.float32) / 127.5 - 1
+    torch.testing.assert_close(d.data, expected)
+    assert d.data.min() == -1 and d.data.max() == 1
+
+
+def test_npz_pixels_setting_overrides_the_guess(tmp_path: Path) -> None:
+    as_floats = np.array([[[0.0, 255.0]], [[127.5, 51.0]]])  # 8-bit values saved as floats
+    np.save(tmp_path / "floats.npy", as_floats)
+    with pytest.raises(GanbenchError, match="pixels: bytes"):
+        make_npz(tmp_path / "floats.npy")  # never trained on silently
+    d = make_npz(tmp_path / "floats.npy", pixels="bytes")
+    assert d.bounded
+    torch.testing.assert_close(d.data.flatten(), torch.tensor([-1.0, 1.0, 0.0, -0.6]))
+    raw = make_npz(tmp_path / "floats.npy", pixels="raw")
+    assert not raw.bounded and raw.data.max() == 255
+    nonnegative = np.full((2, 3, 3), 0.5)  # auto reads it as [0, 1]; signed keeps it
+    np.save(tmp_path / "half.npy", nonnegative)
+    assert make_npz(tmp_path / "half.npy").data.unique().tolist() == [0.0]
+    assert make_npz(tmp_path / "half.npy", pixels="signed").data.unique().tolist() == [0.5]
+    with pytest.raises(GanbenchError, match=r"outside \[0, 1\]"):
+        make_npz(tmp_path / "floats.npy", pixels="unit")
+    with pytest.raises(ValueError, match="standardize or pixels"):
+        datasets.get("npz").Params(path="x.npy", standardize=True, pixels="unit")
 
 
 def test_npz_standardize(tmp_path: Path) -> None:
@@ -251,7 +287,17 @@ def _bad_files(tmp: Path) -> dict[str, tuple[Path, dict, str]]:
     np.save(tmp / "scalar.npy", np.float64(3.0))
     np.savez(tmp / "empty.npz")
     np.save(tmp / "plain.npy", np.zeros((3, 2)))
+    np.save(tmp / "huge.npy", np.array([[0.0, 1e300], [1.0, 2.0]]))  # finite in float64, inf in float32
+    np.save(tmp / "huge_std.npy", np.array([[0.0, 1e300], [1.0, -1e300]]))
+    np.save(tmp / "rgba.npy", np.zeros((3, 5, 5, 4), dtype=np.uint8))
+    np.save(tmp / "nan_image.npy", np.where(np.eye(4)[None] > 0, np.nan, 0.5).repeat(2, axis=0))
+    np.save(tmp / "wide_ints.npy", np.array([[[0, 1000]], [[5, 6]]], dtype=np.int32))
     return {
+        "huge": (tmp / "huge.npy", {}, "float32"),
+        "huge_standardized": (tmp / "huge_std.npy", {"standardize": True}, "float32"),
+        "rgba": (tmp / "rgba.npy", {}, "1 or 3 channels"),
+        "nan_image": (tmp / "nan_image.npy", {}, "NaN"),
+        "wide_ints": (tmp / "wide_ints.npy", {}, "0..255"),
         "missing": (tmp / "nope.npz", {}, "does not exist"),
         "garbage": (tmp / "garbage.npy", {}, "could not be read"),
         "missing_key": (tmp / "keys.npz", {"key": "gamma"}, "alpha, beta"),
@@ -280,6 +326,11 @@ def _bad_files(tmp: Path) -> dict[str, tuple[Path, dict, str]]:
         "scalar",
         "empty_npz",
         "key_on_npy",
+        "huge",
+        "huge_standardized",
+        "rgba",
+        "nan_image",
+        "wide_ints",
     ],
 )
 def test_npz_bad_input_is_one_clear_error(tmp_path: Path, case: str) -> None:
