@@ -34,6 +34,7 @@ from ganbench.experiment.spec import Cell
 from ganbench.experiment.store_check import check_sqlite_store
 from ganbench.experiment.timing import CostTimer
 from ganbench.tracking.live import LiveRuns
+from ganbench.tracking.references import ensure_references
 from ganbench.tracking.summary import summary_table
 from ganbench.tracking.tracker import Tracker
 from ganbench.tracking.ui_links import print_ui_link
@@ -76,6 +77,7 @@ def run_benchmark(
     experiment_id = tracker.experiment_id(exp.spec.name)
     parent = tracker.start_parent(experiment_id, exp, sys.argv)
     closed = tracker.close_dead_invocations(experiment_id, parent)
+    ensure_references(tracker, experiment_id, parent, exp, on_scoring=lambda d: _scoring(console, d))
     work = plan(exp, tracker.completed_keys(experiment_id))
     if storage is None:
         _here(console, tracker, experiment_id, parent, work, jobs, population, closed)
@@ -93,6 +95,14 @@ def run_benchmark(
         soft_wrap=True,
     )
     return 0
+
+
+def _scoring(console: Console, dataset: str) -> None:
+    console.print(
+        f"Scoring the reference rows of {dataset}: real data and uniform noise, with the metrics that "
+        "score the generators (once per experiment).",
+        highlight=False,
+    )
 
 
 def models_table(models: list[Model]) -> Table:
