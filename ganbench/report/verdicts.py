@@ -173,7 +173,11 @@ def verdict(
             return note(
                 f"no verdict — no configuration here is better than uniform noise ({noise_level(refs, q)})"
             )
-        return note("no verdict — the best has no other configuration to be compared with")
+        able = sorted(set(candidates["configuration"]) - set(at_noise))
+        return note(
+            f"no verdict — only {', '.join(able)} may win it, and no other configuration is left to compare "
+            "it with"
+        )
     best, n = found.best, found.comparisons + 1
     rows = [best, *found.beaten, *found.tied]
 
@@ -208,8 +212,11 @@ def verdict(
         f"{interval(best)} vs {interval(loser)} "
         f"({p_value(loser['configuration'])}, {test})"
     )
-    if len(found.beaten) > 1:
-        text += f", and than {len(found.beaten) - 1} more configuration{'s' if len(found.beaten) > 2 else ''}"
+    more = found.beaten[1:]
+    if 0 < len(more) <= 3:
+        text += ", and than " + ", ".join(r["configuration"] for r in more)
+    elif more:
+        text += f", and than {len(more)} more configurations"
     if modes is not None:
         text += (
             f" (the two cover {number(modes[best['configuration']])} and "
