@@ -105,23 +105,23 @@ class ReportData:
         return list(dict.fromkeys(ordered["configuration"]))
 
     def runs_by_configuration(self) -> list[tuple[str, str, list[str]]]:
-        """(dataset, configuration, run ids of its complete runs), in report order; for a tuning
-        experiment, (dataset, study configuration, its trial runs)."""
+        """(dataset, configuration, run ids of its complete runs), in report order, each dataset's
+        reference rows after its configurations; for a tuning experiment, (dataset, study
+        configuration, its trial runs)."""
         if self.complete.empty and not self.trials.empty:
             return [
                 (str(dataset), str(label).removeprefix(f"{dataset} | "), list(group["run_id"]))
                 for (dataset, label), group in self.trials.groupby(["dataset", "label"], sort=True)
             ]
-        return [
-            (dataset, config, list(runs["run_id"]))
-            for dataset in self.datasets()
-            for config in self.configurations(dataset)
-            for runs in [
-                self.complete[
-                    (self.complete["dataset"] == dataset) & (self.complete["configuration"] == config)
-                ]
-            ]
-        ]
+        out = []
+        for dataset in self.datasets():
+            done = self.for_dataset(dataset)
+            for config in self.configurations(dataset):
+                out.append((dataset, config, list(done.loc[done["configuration"] == config, "run_id"])))
+            refs = self.references_for(dataset)
+            for label in dict.fromkeys(refs.get("configuration", [])):
+                out.append((dataset, label, list(refs.loc[refs["configuration"] == label, "run_id"])))
+        return out
 
     def primary_metric(self, dataset: str) -> str | None:
         """The main quality metric recorded for the dataset's runs (e.g. ``modes/covered``)."""

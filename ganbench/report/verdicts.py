@@ -168,7 +168,7 @@ def verdict(
                 "fewer than two configurations have two or more finite seeds, so there is nothing to compare"
             )
         if candidates.empty:
-            return note("no configuration may win this verdict")
+            return note("no verdict — no configuration may win it: every one is noise-like or collapsed")
         if len(at_noise) == len(candidates):
             return note(
                 f"no verdict — no configuration here is better than uniform noise ({noise_level(refs, q)})"

@@ -88,6 +88,7 @@ def check_builds_on_partial_data(name: str, folder: Path) -> None:
     if result is None:
         return
     known_runs = set(data.runs["run_id"]) | set(data.trials.get("run_id", []))
+    known_runs |= set(data.references.get("run_id", []))  # the reference rows' runs
     configs = set(data.complete["configuration"])
     for fig in result.figures:
         assert fig.path.startswith("figures/") and fig.path.endswith(".png"), (
