@@ -25,7 +25,9 @@ logged, the high-quality share and the Fréchet distance: modes covered saturate
 covered by mid-training while the high-quality share still rises) or sits at 0 on a tiny budget
 while samples still get better. The run was still improving when *any* of the tested metrics was,
 each at ALPHA; ``late_improvement`` is then the largest r and ``late_improvement_p`` the smallest p.
-Otherwise it got worse when any metric got worse, and settled when none moved. Each named metric's
+Which way it went (``late_trend``): **got worse** when any tested metric got worse — even while
+another still rose: a run collapsing onto fewer modes sharpens the samples on the modes it keeps —,
+else still improving when any improved, else settled. Each named metric's
 own ``late_trend/<metric>``, ``late_from/<metric>`` and ``late_to/<metric>`` are kept too, so a
 report can say which metric went which way.
 No multiplicity correction, on purpose: a false "still improving" (train longer) costs less than a
@@ -115,8 +117,9 @@ def plateau_test(
 
 def run_convergence(series: list[tuple]) -> dict[str, float]:
     """The plateau test on several quality metrics of one run, ``[((steps, values), higher_is_better,
-    name), …]`` (``name`` may be left out): still improving if any is (each at ALPHA), else got
-    worse if any did, else settled; unknown if any is unknown or none is given. Named metrics also
+    name), …]`` (``name`` may be left out): ``converged`` 0 if any is still improving (each at
+    ALPHA); ``late_trend`` −1 if any got worse, else +1 if any is still improving, else 0; unknown
+    if any is unknown or none is given. Named metrics also
     get their own ``late_trend/<name>``, ``late_from/<name>`` and ``late_to/<name>``."""
     tests = [
         (plateau_test(*item[0], higher_is_better=item[1]), item[2] if len(item) > 2 else None)
@@ -130,7 +133,7 @@ def run_convergence(series: list[tuple]) -> dict[str, float]:
         "converged": float(all(t["converged"] == 1 for t, _ in tests)),
         "late_improvement": max(t["late_improvement"] for t, _ in tests),
         "late_improvement_p": min(t["late_improvement_p"] for t, _ in tests),
-        "late_trend": IMPROVING if IMPROVING in trends else WORSE if WORSE in trends else SETTLED,
+        "late_trend": WORSE if WORSE in trends else IMPROVING if IMPROVING in trends else SETTLED,
         **per_metric,
     }
 

@@ -200,10 +200,10 @@ def verdict(
     test = f"Welch's t-test, Holm-corrected over the {found.comparisons} comparison" + (
         "s" if found.comparisons > 1 else ""
     )
+    others = "the other configuration does not differ" if n == 2 else f"none of the {n - 1} others differs"
     if not found.beaten:
         return note(
-            f"no clear difference — none of the {n - 1} other configurations differs from the best by "
-            f"mean, {show(best)}, at p < {ALPHA} ({test})",
+            f"no clear difference — {others} from the best by mean, {show(best)}, at p < {ALPHA} ({test})",
             NO_CLEAR_DIFFERENCE,
         )
     loser = found.beaten[0]

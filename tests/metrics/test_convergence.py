@@ -145,7 +145,7 @@ def test_a_run_that_got_worse_is_said_to_have_got_worse_from_what_to_what():
     assert flat["late_trend"] == 0
 
 
-def test_a_run_is_improving_if_any_metric_is_else_worse_if_any_is_and_each_metric_keeps_its_own():
+def test_a_run_got_worse_if_any_metric_did_else_is_improving_if_any_is_and_each_metric_keeps_its_own():
     covered = ((STEPS, [8.0] * 8), True, "modes/covered")
     fd_up = ((STEPS, np.linspace(1.0, 3.0, 8)), False, "frechet/fd")
     hq_up = ((STEPS, np.linspace(0.1, 0.9, 8)), True, "modes/high_quality")
@@ -153,7 +153,9 @@ def test_a_run_is_improving_if_any_metric_is_else_worse_if_any_is_and_each_metri
     assert worse["late_trend"] == -1
     assert worse["late_trend/frechet/fd"] == -1 and worse["late_trend/modes/covered"] == 0
     assert worse["late_to/frechet/fd"] == pytest.approx(3.0)
-    assert run_convergence([covered, fd_up, hq_up])["late_trend"] == 1
+    both = run_convergence([covered, fd_up, hq_up])  # collapsing: sharper samples, a worse distance
+    assert both["late_trend"] == -1 and both["converged"] == 0
+    assert run_convergence([covered, hq_up])["late_trend"] == 1
     assert run_convergence([covered])["late_trend"] == 0
     unknown = run_convergence([covered, ((STEPS[:2], [1.0, 2.0]), False, "frechet/fd")])
     assert math.isnan(unknown["late_trend"]) and math.isnan(unknown["late_trend/frechet/fd"])
