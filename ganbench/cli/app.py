@@ -122,6 +122,26 @@ def benchmark(
         typer.Option(help="Keep matching cells: loss=NAME, dataset=NAME, schedule=NAME (repeatable)."),
     ] = None,
     seeds: Annotated[int | None, typer.Option(help="Override the spec's number of seeds.", min=1)] = None,
+    add: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--add",
+            help="Add a component beside the spec's own: loss=NAME, dataset=NAME, schedule=NAME, or "
+            "KIND={name: NAME, param: value} (repeatable). Runs already in the store are reused; only "
+            "the new cells train.",
+            show_default=False,
+        ),
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Set one of the spec's own keys, dotted: seeds=3, train.g_steps=4000 (repeatable; "
+            "values read as YAML). A setting that changes what existing cells train writes to its own "
+            "experiment, <name>_set-<digest>, unless --set name=… names one.",
+            show_default=False,
+        ),
+    ] = None,
     tracking_uri: Annotated[
         str | None,
         typer.Option(help="MLflow tracking URI (default: MLFLOW_TRACKING_URI, else sqlite:///mlflow.db)."),
@@ -189,6 +209,8 @@ def benchmark(
             profile,
             storage_url=storage,
             pack_losses=pack_losses,
+            add=add or [],
+            settings=set_ or [],
         )
     except KeyboardInterrupt:  # typer would exit 130 silently; say what happened to the results
         err_console.print("ganbench: interrupted. Finished runs are kept; rerun the same command to resume.")

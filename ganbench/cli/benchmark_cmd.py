@@ -29,11 +29,13 @@ from ganbench.experiment import spec
 from ganbench.experiment.cell_run import CellOutcome, worker_threads
 from ganbench.experiment.estimate import cell_cost, dry_run_table
 from ganbench.experiment.masking import mask_text, mask_url
+from ganbench.experiment.overrides import CommandLineChanges
 from ganbench.experiment.preflight import check_datasets
 from ganbench.experiment.spec import Cell
 from ganbench.experiment.store_check import check_sqlite_store
 from ganbench.experiment.timing import CostTimer
 from ganbench.tracking.live import LiveRuns
+from ganbench.tracking.references import ensure_references
 from ganbench.tracking.summary import summary_table
 from ganbench.tracking.tracker import Tracker
 from ganbench.tracking.ui_links import print_ui_link
@@ -53,14 +55,18 @@ def run_benchmark(
     profile: str | None = None,
     storage_url: str | None = None,
     pack_losses: bool | None = None,
+    add: list[str] | None = None,
+    settings: list[str] | None = None,
 ) -> int:
     """Validate the spec and its data, check and connect the stores, train what is pending (here,
     or queued in ``storage_url`` for workers), print the summary. Returns the exit code.
     ``population`` caps the members of one batched model (None: the device's default; 1: every
     cell alone) and ``pack_losses`` lets cells of different losses share one (None: the device's
     default); ``profile`` is the spec profile to apply (None: ``auto``); ``jobs`` 0 (with a
-    storage only) queues the models for workers started elsewhere."""
-    exp = spec.load(path, seeds=seeds, only=only, profile=profile)
+    storage only) queues the models for workers started elsewhere; ``add`` and ``settings``: the
+    ``--add`` and ``--set`` items (:mod:`ganbench.experiment.overrides`)."""
+    changes = CommandLineChanges(tuple(add or ()), tuple(settings or ()))
+    exp = spec.load(path, seeds=seeds, only=only, profile=profile, changes=changes)
     population = Packing(population, pack_losses)
     if dry_run:
         with console.status("Timing a few updates and one evaluation of each distinct setup…"):
@@ -76,6 +82,7 @@ def run_benchmark(
     experiment_id = tracker.experiment_id(exp.spec.name)
     parent = tracker.start_parent(experiment_id, exp, sys.argv)
     closed = tracker.close_dead_invocations(experiment_id, parent)
+    ensure_references(tracker, experiment_id, parent, exp, on_scoring=lambda d: _scoring(console, d))
     work = plan(exp, tracker.completed_keys(experiment_id))
     if storage is None:
         _here(console, tracker, experiment_id, parent, work, jobs, population, closed)
@@ -93,6 +100,14 @@ def run_benchmark(
         soft_wrap=True,
     )
     return 0
+
+
+def _scoring(console: Console, dataset: str) -> None:
+    console.print(
+        f"Scoring the reference rows of {dataset}: real data and uniform noise, with the metrics that "
+        "score the generators (once per experiment).",
+        highlight=False,
+    )
 
 
 def models_table(models: list[Model]) -> Table:

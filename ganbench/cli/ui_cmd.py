@@ -21,7 +21,7 @@ from rich.markup import escape
 
 from ganbench.experiment.masking import mask_url
 from ganbench.tracking.tracker import resolve_uri
-from ganbench.tracking.ui_links import experiments_with_runs, is_server, runs_link, ui_address
+from ganbench.tracking.ui_links import comparison_links, experiments_with_runs, is_server, ui_address
 
 POLL_SECONDS = 1.0
 
@@ -45,10 +45,11 @@ def print_links(console: Console, tracking_uri: str, host: str, port: int) -> No
     if not found:
         console.print("No runs in this store yet: [bold]make benchmark[/] writes some.")
         return
-    lines = ["Runs of each experiment (MLflow's Model training view):"]
+    lines = ["Runs of each experiment (MLflow's Model training view, grouped by configuration):"]
     for experiment_id, name in found:
-        link = runs_link(tracking_uri, experiment_id, host, port)
-        lines.append(f"  {escape(name)}: [link={link}]{link}[/link]")
+        for dataset, link in comparison_links(tracking_uri, experiment_id, host, port):
+            label = f"{name} ({dataset})" if dataset else name
+            lines.append(f"  {escape(label)}: [link={link}]{link}[/link]")
     console.print("\n".join(lines), soft_wrap=True)  # one write: a reader never sees half the list
 
 

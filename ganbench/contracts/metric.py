@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import ClassVar
 
 from torch import Tensor
@@ -35,7 +36,11 @@ class Metric:
 
     - ``outputs``: the names ``compute`` returns, always all of them;
     - ``headline``: the output that ranks configurations (one of ``outputs``);
-    - ``higher_is_better``: the direction of ``headline``.
+    - ``higher_is_better``: the direction of ``headline``;
+    - ``ranges``: output name → (lowest, highest) value it can take, e.g. ``(0.0, 1.0)`` for a share
+      (an output left out is unbounded). Reports keep every interval inside it. A range that depends
+      on the dataset (modes covered: 0 to the number of modes) comes from ``output_range``, which
+      the instance may override.
 
     Register an implementation with ``@metrics.register("name")`` in a file under ``registry/metrics/``;
     the contract tests (``tests/metrics/test_metric_contract.py``) then check it automatically.
@@ -45,6 +50,7 @@ class Metric:
     outputs: ClassVar[tuple[str, ...]] = ()
     headline: ClassVar[str] = ""
     higher_is_better: ClassVar[bool] = True
+    ranges: ClassVar[dict[str, tuple[float, float]]] = {}
 
     class Params(Params):
         pass
@@ -57,6 +63,11 @@ class Metric:
     def applies_to(cls, dataset: Dataset) -> bool:
         """Whether this metric can be computed on ``dataset`` (default: always)."""
         return True
+
+    def output_range(self, output: str) -> tuple[float, float]:
+        """The lowest and highest value ``output`` can take on this dataset (default: ``ranges``,
+        else unbounded)."""
+        return self.ranges.get(output, (-math.inf, math.inf))
 
     def compute(self, fake: Tensor, real: Tensor) -> dict[str, Tensor]:
         """Output name → (S,) tensor for generated ``fake`` (S, N, ...) against ``real`` (M, ...)."""

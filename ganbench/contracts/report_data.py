@@ -20,6 +20,13 @@ complete run per run key, the newest (older duplicates are in ``superseded``) �
 (the spec profile applied, if any), ``planned_runs``, ``planned_cells``, ``closed`` (why a later
 invocation closed it as KILLED: its process was gone; empty otherwise).
 
+``references`` has one row per draw of each dataset's reference rows — what the data itself and
+uniform noise over its range score with the same metrics (``ganbench.metrics.reference``) — laid out
+like ``runs`` (``configuration`` is ``reference: real data`` or ``reference: uniform noise``, ``seed``
+the draw, final values under ``final/…``) plus ``reference`` (``real``, ``noise``) and
+``reference_key``; each output's range on the dataset is the parameter ``param.range.<key>``
+(``"0 8"``). Empty for runs recorded before ganbench scored references.
+
 ``trials`` has one row per trial run of a tuning study (``ganbench tune``), see
 :func:`ganbench.tracking.load.tidy_trials`; it is empty for a benchmark experiment.
 """
@@ -59,6 +66,8 @@ class ReportData:
     )  # `ganbench tune` trial runs (load.tidy_trials)
     #: Older complete runs of keys with several (only the newest is in ``runs``), same columns.
     superseded: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Reference rows: what real data and uniform noise score (see the module docstring).
+    references: pd.DataFrame = field(default_factory=pd.DataFrame)
     _curve_cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @property
@@ -81,6 +90,14 @@ class ReportData:
         done = self.complete
         return done[done["dataset"] == dataset].reset_index(drop=True)
 
+    def references_for(self, dataset: str, kind: str | None = None) -> pd.DataFrame:
+        """The reference draws of ``dataset`` (of one ``kind``, ``real`` or ``noise``, if given)."""
+        refs = self.references
+        if refs.empty or "dataset" not in refs:
+            return pd.DataFrame()
+        mine = refs[(refs["dataset"] == dataset) & ((refs["reference"] == kind) if kind else True)]
+        return mine.reset_index(drop=True)
+
     def configurations(self, dataset: str | None = None) -> list[str]:
         """Configuration labels (sorted by loss, then schedule), of one dataset or of all."""
         done = self.complete if dataset is None else self.for_dataset(dataset)
@@ -88,23 +105,23 @@ class ReportData:
         return list(dict.fromkeys(ordered["configuration"]))
 
     def runs_by_configuration(self) -> list[tuple[str, str, list[str]]]:
-        """(dataset, configuration, run ids of its complete runs), in report order; for a tuning
-        experiment, (dataset, study configuration, its trial runs)."""
+        """(dataset, configuration, run ids of its complete runs), in report order, each dataset's
+        reference rows after its configurations; for a tuning experiment, (dataset, study
+        configuration, its trial runs)."""
         if self.complete.empty and not self.trials.empty:
             return [
                 (str(dataset), str(label).removeprefix(f"{dataset} | "), list(group["run_id"]))
                 for (dataset, label), group in self.trials.groupby(["dataset", "label"], sort=True)
             ]
-        return [
-            (dataset, config, list(runs["run_id"]))
-            for dataset in self.datasets()
-            for config in self.configurations(dataset)
-            for runs in [
-                self.complete[
-                    (self.complete["dataset"] == dataset) & (self.complete["configuration"] == config)
-                ]
-            ]
-        ]
+        out = []
+        for dataset in self.datasets():
+            done = self.for_dataset(dataset)
+            for config in self.configurations(dataset):
+                out.append((dataset, config, list(done.loc[done["configuration"] == config, "run_id"])))
+            refs = self.references_for(dataset)
+            for label in dict.fromkeys(refs.get("configuration", [])):
+                out.append((dataset, label, list(refs.loc[refs["configuration"] == label, "run_id"])))
+        return out
 
     def primary_metric(self, dataset: str) -> str | None:
         """The main quality metric recorded for the dataset's runs (e.g. ``modes/covered``)."""

@@ -274,7 +274,8 @@ def _seed_outcome(
         watch={k: curves[k] for k in ("d_loss", "g_loss") if k in curves},
         diverged_at=trainer_diverged_at,
         blowup=task.divergence_bound,
-        also=[(curves[k], up) for k, up in ALSO_TESTED.items() if k in curves and k != primary],
+        also=[(curves[k], up, k) for k, up in ALSO_TESTED.items() if k in curves and k != primary],
+        quality_name=primary,
     )
     limits = (task.divergence_bound, sample_bound(task.divergence_bound, real))
     diverged_at, reason = _divergence(stability, trainer_diverged_at, samples_blown_at, *limits)

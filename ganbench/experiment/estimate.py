@@ -10,9 +10,11 @@ from rich.table import Table
 
 from ganbench import registry
 from ganbench.contracts import ScheduleContext, ScheduleState
+from ganbench.experiment.references import needed
 from ganbench.experiment.spec import Cell, Experiment
 from ganbench.experiment.timing import REPEATS, CostTimer, UpdateCosts
 from ganbench.metrics.convergence import WINDOW
+from ganbench.metrics.reference import DRAWS
 
 
 @dataclass(frozen=True)
@@ -24,10 +26,12 @@ class UpdateCounts:
     g: int
     joint: int
 
-    def seconds(self, cost: UpdateCosts, n_evaluations: int) -> float:
-        """These updates and ``n_evaluations`` evaluations at measured ``cost``."""
+    def seconds(self, cost: UpdateCosts, n_evaluations: int, n_images: int = 0) -> float:
+        """These updates, ``n_evaluations`` evaluations and ``n_images`` sample images (drawn in
+        one model) at measured ``cost``."""
         training = self.d * cost.d + self.g * cost.g + self.joint * cost.joint
-        return training + n_evaluations * cost.evaluation
+        drawing = n_images * cost.image + (cost.image_setup if n_images else 0.0)
+        return training + n_evaluations * cost.evaluation + drawing
 
 
 def schedule_counts(cell: Cell, assumed_d_accuracy: float = 0.6) -> UpdateCounts:
@@ -61,9 +65,29 @@ def schedule_ticks(cell: Cell) -> int:
     return schedule_counts(cell).ticks
 
 
-def cell_seconds(cell: Cell, timer: CostTimer) -> float:
-    """Estimated seconds to train and evaluate a cell: its update counts times measured costs."""
-    return schedule_counts(cell).seconds(timer.costs(cell.config), evaluations(cell))
+def cell_seconds(cell: Cell, timer: CostTimer, sample_images: str = "none") -> float:
+    """Estimated seconds to train and evaluate a cell: its update counts times measured costs, and
+    its sample images (``sample_images`` as the spec says)."""
+    n_images = images(cell, sample_images)
+    return schedule_counts(cell).seconds(timer.costs(cell.config), evaluations(cell), n_images)
+
+
+def images(cell: Cell, sample_images: str) -> int:
+    """Sample images a cell's training draws: one per seed and evaluation (``every_eval``), one per
+    seed (``final``), or none."""
+    seeds = len(cell.config.seeds)
+    return {"every_eval": seeds * evaluations(cell), "final": seeds}.get(sample_images, 0)
+
+
+def reference_seconds(exp: Experiment, timer: CostTimer) -> float:
+    """Scoring the reference rows the experiment needs (each: the real data and the noise, DRAWS
+    draws each, with the cells' evaluator), from the measured cost of evaluating a cell's seeds. A
+    store that holds them already skips this."""
+    total = 0.0
+    for config in needed(exp).values():
+        per_draw = timer.costs(config).evaluation / len(config.seeds)
+        total += 2 * DRAWS * per_draw
+    return total
 
 
 def cell_cost(cell: Cell, n_seeds: int | None = None) -> float:
@@ -86,7 +110,8 @@ def dry_run_table(exp: Experiment, timer: CostTimer, jobs: int = 1) -> Table:
     total = 0.0
     for cell in exp.cells:
         counts = schedule_counts(cell)  # simulated once: ~1 s per 50,000 ticks
-        seconds = counts.seconds(timer.costs(cell.config), evaluations(cell))
+        n_images = images(cell, exp.spec.sample_images)
+        seconds = counts.seconds(timer.costs(cell.config), evaluations(cell), n_images)
         total += seconds
         table.add_row(
             str(cell.index),
@@ -99,11 +124,15 @@ def dry_run_table(exp: Experiment, timer: CostTimer, jobs: int = 1) -> Table:
             _duration(seconds),
         )
     workers = min(jobs, len(exp.cells))
+    references = reference_seconds(exp, timer)
     table.caption = (
-        f"total ≈ {_duration(total)} of training and evaluation"
+        f"total ≈ {_duration(total)} of training, evaluation and sample images"
         + (f", ≈ {_duration(total / workers)} with {workers} workers" if workers > 1 else "")
-        + f" — timed on this machine now ({timer.measured} distinct setup(s), {REPEATS} updates of each "
-        "kind and one evaluation each, cells alone); an estimate, not a measurement of the run"
+        + f", and ≈ {_duration(references)} to score the reference rows (once per experiment, before "
+        f"training) — timed on this machine now ({timer.measured} distinct setup(s), {REPEATS} updates "
+        "of each kind, one evaluation and a few sample images each, cells alone); not counted: "
+        "starting the worker processes and writing the runs to MLflow. An estimate, not a measurement "
+        "of the run"
     )
     fewest = min((evaluations(c) for c in exp.cells), default=WINDOW)
     if fewest < WINDOW:

@@ -26,6 +26,7 @@ from ganbench import registry
 from ganbench.device import resolve_device
 from ganbench.errors import GanbenchError
 from ganbench.experiment import profiles
+from ganbench.experiment.overrides import CommandLineChanges
 from ganbench.experiment.spec_io import read_yaml
 from ganbench.metrics.stability import DIVERGENCE_BOUND
 from ganbench.train.config import ComponentRef, TrainConfig
@@ -129,11 +130,13 @@ def load(
     seeds: int | None = None,
     only: list[str] | None = None,
     profile: str | None = profiles.AUTO,
+    changes: CommandLineChanges | None = None,
 ) -> Experiment:
     """Read, validate and expand a spec file. ``seeds`` overrides the seed count; ``only``
     (``loss=wasserstein``, ``dataset=ring``, ``schedule=alternating``) keeps matching cells;
-    ``profile`` names the spec profile to apply (``auto``: ``cuda`` on a GPU if the spec has one)."""
-    return from_mapping(read_yaml(Path(path)), str(path), seeds, only, profile)
+    ``profile`` names the spec profile to apply (``auto``: ``cuda`` on a GPU if the spec has one);
+    ``changes``: ``--add`` and ``--set`` (:mod:`ganbench.experiment.overrides`)."""
+    return from_mapping(read_yaml(Path(path)), str(path), seeds, only, profile, changes)
 
 
 def from_mapping(
@@ -142,17 +145,39 @@ def from_mapping(
     seeds: int | None = None,
     only: list[str] | None = None,
     profile: str | None = None,
+    changes: CommandLineChanges | None = None,
 ) -> Experiment:
     """Validate and expand a spec given as a mapping (a file's content, or the copy a study keeps),
-    with ``profile`` applied (None: no profile)."""
+    with ``profile`` applied (None: no profile), then ``changes`` (``--add``, ``--set``)."""
     chosen = profiles.choose(raw, profile, where)
-    spec = validate(ExperimentSpec, profiles.apply(raw, chosen, where), where)
+    raw = profiles.apply(raw, chosen, where)
+    said = where  # how messages name the spec: with the command line's changes
+    if changes:
+        raw = _changed(raw, changes, where)
+        said = f"{where} (with {changes.flags})"
+    spec = validate(ExperimentSpec, raw, said)
     if seeds is not None:
         spec = spec.model_copy(update={"seeds": seeds})
-    cells = expand(spec, where)
+    cells = expand(spec, said)
     if only:
-        cells = select(cells, only, where)
+        cells = select(cells, only, said)
     return Experiment(spec, where, cells, chosen)
+
+
+def _changed(raw: dict[str, Any], changes: CommandLineChanges, where: str) -> dict[str, Any]:
+    """``raw`` with ``changes`` applied, renamed ``<name>_set-<digest>`` when a ``--set`` changed what
+    a cell of the spec trains (and no ``--set name=…`` names the experiment): see
+    :mod:`ganbench.experiment.overrides`."""
+    out = changes.apply(raw, where)
+    if not changes.set or changes.names_experiment:
+        return out
+    flagged = f"{where} (with {changes.flags})"
+    added = CommandLineChanges(add=changes.add).apply(raw, where)
+    before = {c.label: c.key for c in expand(validate(ExperimentSpec, added, flagged), flagged)}
+    after = {c.label: c.key for c in expand(validate(ExperimentSpec, out, flagged), flagged)}
+    if any(before[label] != key for label, key in after.items() if label in before):
+        out["name"] = f"{out.get('name', 'experiment')}_set-{digest(sorted(changes.set))[:6]}"
+    return out
 
 
 def expand(spec: ExperimentSpec, where: str) -> list[Cell]:

@@ -8,21 +8,27 @@ evaluation takes; timing the setup itself is both simpler and right on any machi
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import torch
 
+from ganbench.experiment.cell_run import reference_samples
 from ganbench.train.build import TrainSetup, build, evaluator_for
 from ganbench.train.compiled import EAGER, Updates, mode, updates_for
 from ganbench.train.config import TrainConfig
+from ganbench.train.plots import SampleFigures
 
 # Untimed updates first: lazy allocations, optimizer state, first-call dispatch — and on CUDA the
 # recording of each update as a CUDA graph (two eager calls, then the recorded one).
 WARMUP = 3
 REPEATS = 6  # timed updates of each kind; the median is kept
+IMAGE_REPEATS = 3  # timed sample images (after the first, which draws the figure's static part)
+IMAGE_TITLE = "minimax + alternating(d_steps=1) on ring: seed 0, 1200 G updates"  # a typical title
 
 # Settings that change what is learnt but not what an update or an evaluation costs, and those an
 # evaluation (sampling G, then the metrics) does not depend on.
@@ -34,12 +40,15 @@ _NOT_EVALUATION = ("loss", "discriminator", "d_optimizer", "g_optimizer", "batch
 @dataclass(frozen=True)
 class UpdateCosts:
     """Seconds of one update of every seed of a setup: D alone, G alone, both at once (simultaneous),
-    and of one evaluation (sampling and every metric)."""
+    of one evaluation (sampling and every metric), and of one seed's sample image (its figure's
+    static part drawn once per model is ``image_setup``)."""
 
     d: float
     g: float
     joint: float
     evaluation: float
+    image: float = 0.0
+    image_setup: float = 0.0
 
 
 @dataclass
@@ -52,6 +61,7 @@ class CostTimer:
     clock: Callable[[], float] = time.perf_counter
     _updates: dict[str, tuple[float, float, float]] = field(default_factory=dict)
     _evaluations: dict[str, float] = field(default_factory=dict)
+    _images: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     @property
     def measured(self) -> int:
@@ -73,9 +83,23 @@ class CostTimer:
                     self._evaluations[eval_key] = self._median(
                         setup, lambda: evaluate(setup.eval_samples()), warmup=0, repeats=1
                     )
+                    self._images[eval_key] = self._image_seconds(setup)
             finally:
                 torch.set_num_threads(before)
-        return UpdateCosts(*self._updates[key], self._evaluations[eval_key])
+        return UpdateCosts(*self._updates[key], self._evaluations[eval_key], *self._images[eval_key])
+
+    def _image_seconds(self, setup: TrainSetup) -> tuple[float, float]:
+        """(one sample image, the first one's extra set-up), drawn as the trainer draws them."""
+        figures = SampleFigures(setup.dataset, reference_samples(setup))
+        samples = setup.eval_samples()[0, :2500].detach().cpu()
+        with tempfile.TemporaryDirectory() as tmp:
+            times = []
+            for i in range(1 + IMAGE_REPEATS):
+                start = self.clock()
+                figures.save(samples, Path(tmp) / f"{i}.png", IMAGE_TITLE, "seed 0")
+                times.append(self.clock() - start)
+        each = sorted(times[1:])[len(times[1:]) // 2]
+        return each, max(0.0, times[0] - each)
 
     def _time_updates(self, setup: TrainSetup) -> tuple[float, float, float]:
         every = torch.ones(setup.n_seeds, dtype=torch.bool, device=setup.device)

@@ -11,8 +11,12 @@ so that higher is better (−q for a Fréchet distance), and fit a least-squares
   freedom; 0 for a noiseless rise, 1 for a noiseless fall or a flat line);
 - the run was **still improving** when r > ``REL_TOL`` (2 %) *and* p < ``ALPHA`` (0.05): the rise is
   both large enough to matter and larger than the scatter of the points around the line;
-  otherwise it had **converged** (plateaued, or getting worse — more updates would not have helped).
-  ``converged`` is 1.0 or 0.0.
+  otherwise it had **converged** (more updates would not have helped). ``converged`` is 1.0 or 0.0.
+- which way: ``late_trend`` is +1 (still improving), −1 (**got worse**: r < −``REL_TOL`` and the
+  one-sided test of b < 0 gives p < ``ALPHA``, the mirror of the rule above) or 0 (**settled**:
+  neither). A run that got worse is converged — more updates would not help — but it is not
+  called settled; ``late_from`` and ``late_to`` are the fitted line's values at the window's first
+  and last evaluation, in the metric's own units ("Fréchet distance 270 → 768").
 - **unknown** (every output NaN) when fewer than ``WINDOW`` evaluations were made or any of the last
   ``WINDOW`` is not finite (a diverged seed): a run is never called converged on too little evidence.
 
@@ -21,6 +25,11 @@ logged, the high-quality share and the Fréchet distance: modes covered saturate
 covered by mid-training while the high-quality share still rises) or sits at 0 on a tiny budget
 while samples still get better. The run was still improving when *any* of the tested metrics was,
 each at ALPHA; ``late_improvement`` is then the largest r and ``late_improvement_p`` the smallest p.
+Which way it went (``late_trend``): **got worse** when any tested metric got worse — even while
+another still rose: a run collapsing onto fewer modes sharpens the samples on the modes it keeps —,
+else still improving when any improved, else settled. Each named metric's
+own ``late_trend/<metric>``, ``late_from/<metric>`` and ``late_to/<metric>`` are kept too, so a
+report can say which metric went which way.
 No multiplicity correction, on purpose: a false "still improving" (train longer) costs less than a
 false "converged", and with four points a Bonferroni-corrected test missed runs whose high-quality
 share doubled over the window. The price: a run flat on all three metrics, with noise above the
@@ -51,7 +60,10 @@ REL_TOL = 0.02
 ALPHA = 0.05
 """Significance level of the one-sided slope test."""
 
-KEYS = ("converged", "late_improvement", "late_improvement_p")
+KEYS = ("converged", "late_improvement", "late_improvement_p", "late_trend")
+PER_METRIC = ("late_trend", "late_from", "late_to")
+"""Outputs kept per named metric, as ``<output>/<metric>``."""
+IMPROVING, SETTLED, WORSE = 1.0, 0.0, -1.0
 ALSO_TESTED = {"modes/high_quality": True, "frechet/fd": False}
 """Quality metrics tested besides a run's primary one, where logged, with their direction (higher is
 better?)."""
@@ -65,9 +77,10 @@ def plateau_test(
     rel_tol: float = REL_TOL,
     alpha: float = ALPHA,
 ) -> dict[str, float]:
-    """``converged`` (1.0, 0.0 or NaN = unknown), ``late_improvement`` and ``late_improvement_p`` of
-    one run's quality series (evaluation steps and values, in step order); see the module docstring."""
-    unknown = dict.fromkeys(KEYS, math.nan)
+    """``converged`` (1.0, 0.0 or NaN = unknown), ``late_improvement``, ``late_improvement_p``,
+    ``late_trend`` (+1, 0, −1), ``late_from`` and ``late_to`` of one run's quality series (evaluation
+    steps and values, in step order); see the module docstring."""
+    unknown = dict.fromkeys(KEYS + PER_METRIC[1:], math.nan)
     if window < 3:
         raise ValueError(f"the plateau test needs a window of at least 3 evaluations, got {window}")
     t = np.asarray(steps, dtype=np.float64)[-window:]
@@ -84,24 +97,57 @@ def plateau_test(
     se = math.sqrt(float(residuals @ residuals) / (window - 2) / sxx)
     noiseless = 0.0 if slope > 0 else 1.0  # a perfect line: certain of its direction
     p = float(stats.t.sf(slope / se, df=window - 2)) if se > 0 else noiseless
+    p_worse = float(stats.t.cdf(slope / se, df=window - 2)) if se > 0 else (0.0 if slope < 0 else 1.0)
     level = float(np.abs(q).mean())
     rise = slope * float(t[-1] - t[0])
     r = rise / level if level > 0 else 0.0  # level 0: every value is 0, so is the rise
     improving = r > rel_tol and p < alpha
-    return {"converged": float(not improving), "late_improvement": r, "late_improvement_p": p}
-
-
-def run_convergence(series: list[tuple[tuple[np.ndarray, np.ndarray], bool]]) -> dict[str, float]:
-    """The plateau test on several quality metrics of one run, ``[((steps, values), higher_is_better),
-    …]``: still improving if any is (each at ALPHA), unknown if any is unknown or none is given."""
-    tests = [plateau_test(*s, higher_is_better=h) for s, h in series]
-    if not tests or any(math.isnan(t["converged"]) for t in tests):
-        return dict.fromkeys(KEYS, math.nan)
+    worse = r < -rel_tol and p_worse < alpha
+    sign = 1.0 if higher_is_better else -1.0  # back to the metric's own units
+    ends = [sign * (q.mean() + slope * float(x)) for x in (dt[0], dt[-1])]
     return {
-        "converged": float(all(t["converged"] == 1 for t in tests)),
-        "late_improvement": max(t["late_improvement"] for t in tests),
-        "late_improvement_p": min(t["late_improvement_p"] for t in tests),
+        "converged": float(not improving),
+        "late_improvement": r,
+        "late_improvement_p": p,
+        "late_trend": IMPROVING if improving else WORSE if worse else SETTLED,
+        "late_from": ends[0],
+        "late_to": ends[1],
     }
+
+
+def run_convergence(series: list[tuple]) -> dict[str, float]:
+    """The plateau test on several quality metrics of one run, ``[((steps, values), higher_is_better,
+    name), …]`` (``name`` may be left out): ``converged`` 0 if any is still improving (each at
+    ALPHA); ``late_trend`` −1 if any got worse, else +1 if any is still improving, else 0; unknown
+    if any is unknown or none is given. Named metrics also
+    get their own ``late_trend/<name>``, ``late_from/<name>`` and ``late_to/<name>``."""
+    tests = [
+        (plateau_test(*item[0], higher_is_better=item[1]), item[2] if len(item) > 2 else None)
+        for item in series
+    ]
+    per_metric = {f"{key}/{name}": test[key] for test, name in tests if name for key in PER_METRIC}
+    if not tests or any(math.isnan(t["converged"]) for t, _ in tests):
+        return {**dict.fromkeys(KEYS, math.nan), **dict.fromkeys(per_metric, math.nan)}
+    trends = [t["late_trend"] for t, _ in tests]
+    return {
+        "converged": float(all(t["converged"] == 1 for t, _ in tests)),
+        "late_improvement": max(t["late_improvement"] for t, _ in tests),
+        "late_improvement_p": min(t["late_improvement_p"] for t, _ in tests),
+        "late_trend": WORSE if WORSE in trends else IMPROVING if IMPROVING in trends else SETTLED,
+        **per_metric,
+    }
+
+
+def trends_of(converged, late_trend=None) -> np.ndarray:
+    """Per run, its ``late_trend`` (+1, 0, −1, NaN), taken from ``converged`` (1 → 0, 0 → +1) where a
+    run recorded no trend (runs logged before ganbench recorded one: "converged" then may hide a
+    run that got worse)."""
+    c = np.asarray(converged, dtype=np.float64).reshape(-1)
+    derived = np.where(np.isnan(c), np.nan, np.where(c == 1, SETTLED, IMPROVING))
+    if late_trend is None:
+        return derived
+    t = np.asarray(late_trend, dtype=np.float64).reshape(-1)
+    return np.where(np.isnan(t), derived, t)
 
 
 def convergence_counts(converged) -> tuple[int, int, int]:
@@ -110,31 +156,54 @@ def convergence_counts(converged) -> tuple[int, int, int]:
     return int((values == 1).sum()), int((values == 0).sum()), int(np.isnan(values).sum())
 
 
-def convergence_note(converged, where: str = "") -> str:
-    """One sentence on the runs' convergence (``converged`` values 1.0, 0.0, NaN), saying plainly when
-    most runs had not converged or could not be tested. ``where`` prefixes it ("on ring, ")."""
-    done, improving, unknown = convergence_counts(converged)
-    n = done + improving + unknown
+def trend_counts(trends) -> tuple[int, int, int, int]:
+    """(settled, still improving, got worse, unknown) among runs' ``late_trend`` values."""
+    t = np.asarray(trends, dtype=np.float64).reshape(-1)
+    return (
+        int((t == SETTLED).sum()),
+        int((t == IMPROVING).sum()),
+        int((t == WORSE).sum()),
+        int(np.isnan(t).sum()),
+    )
+
+
+def mostly_improving(trends) -> bool:
+    """Whether most runs were still improving at the end (their final values understate them)."""
+    settled, improving, worse, unknown = trend_counts(trends)
+    return improving > (settled + improving + worse + unknown) / 2
+
+
+def convergence_note(trends, where: str = "") -> str:
+    """One sentence on which way the runs' quality went over their last evaluations (``late_trend``
+    values +1, 0, −1, NaN; :func:`trends_of`), saying plainly when most runs had not converged, could
+    not be tested, or got worse. ``where`` prefixes it ("on ring, ")."""
+    settled, improving, worse, unknown = trend_counts(trends)
+    n = settled + improving + worse + unknown
+    counts = f"{settled} settled, {improving} still improving, {worse} got worse, {unknown} unknown"
     if improving > n / 2:
         text = (
             f"{where}most runs had NOT converged: {improving} of {n} were still improving at their last "
-            f"{WINDOW} evaluations, so final values understate what these configurations reach; "
-            "a larger budget (g_steps) would compare them better."
+            f"{WINDOW} evaluations ({counts}), so final values understate what these configurations "
+            "reach; a larger budget (g_steps) would compare them better"
         )
     elif unknown > n / 2:
         text = (
             f"{where}convergence is unknown for most runs ({unknown} of {n}): the plateau test needs "
             f"{WINDOW} finite evaluations (evaluate more often: lower eval_every) and a seed that did "
-            "not diverge."
+            "not diverge"
         )
-    elif done <= n / 2:
+    elif worse > n / 2:
         text = (
-            f"{where}only {done} of {n} runs had converged ({improving} still improving, {unknown} "
-            f"unknown): final values may understate what these configurations reach."
+            f"{where}most runs got WORSE over their last {WINDOW} evaluations ({counts}): their final "
+            "values are below what they reached earlier (see the peak-to-final drop); a longer budget "
+            "would not help them"
+        )
+    elif settled <= n / 2:
+        text = (
+            f"{where}only {settled} of {n} runs had settled ({counts}): final values may not be where "
+            "these configurations settle"
         )
     else:
-        text = (
-            f"{where}{done} of {n} runs had converged, {improving} still improving, {unknown} "
-            f"unknown (plateau test over the last {WINDOW} evaluations)."
-        )
+        text = f"{where}{settled} of {n} runs had settled ({counts}; plateau test, last {WINDOW} evaluations)"
+    text += "."
     return text[0].upper() + text[1:] if not where else text

@@ -100,6 +100,11 @@ class Evaluator:
         """Metric name → (headline output key, higher is better)."""
         return {name: (f"{name}/{m.headline}", m.higher_is_better) for name, m in self.metrics.items()}
 
+    def ranges(self) -> dict[str, tuple[float, float]]:
+        """Every output key → the (lowest, highest) value it can take on this dataset
+        (:meth:`Metric.output_range`)."""
+        return {f"{name}/{out}": m.output_range(out) for name, m in self.metrics.items() for out in m.outputs}
+
     @property
     def primary_higher_is_better(self) -> bool:
         """Direction of ``primary``."""

@@ -16,10 +16,10 @@ Quantities (NaN where undefined):
   direction): ``quality_final`` = q_n; ``quality_peak`` and ``quality_peak_step`` = the best value and
   where it was first reached; ``peak_to_final_drop`` = |q_best − q_n|, how much was lost by training
   on past the peak (≥ 0); ``oscillation`` = sample standard deviation (ddof = 1) of q over the last
-  quarter of the evaluations (⌈n/4⌉ of them, at least 2); ``converged``, ``late_improvement`` and
-  ``late_improvement_p``: whether q (or another quality series given as ``also``) was still
-  improving over its last evaluations (:func:`ganbench.metrics.convergence.run_convergence`; NaN =
-  unknown, always for a diverged seed).
+  quarter of the evaluations (⌈n/4⌉ of them, at least 2); ``converged``, ``late_improvement``,
+  ``late_improvement_p`` and ``late_trend``: whether q (or another quality series given as ``also``)
+  was still improving, got worse or had settled over its last evaluations
+  (:func:`ganbench.metrics.convergence.run_convergence`; NaN = unknown, always for a diverged seed).
 - Discriminator accuracy (fractions in [0, 1]; accuracy = mean of the accuracy on real and on fake
   samples, as the schedule sees it): final values on real, fake and both; ``d_acc_late`` = mean of the
   last quarter; ``d_acc_near_half_step`` = first step at which |accuracy − 0.5| ≤ ``near_half``
@@ -141,7 +141,8 @@ def seed_stability(
     diverged_at: int | None = None,
     near_half: float = 0.05,
     blowup: float = math.inf,
-    also: list[tuple[Series, bool]] | None = None,
+    also: list[tuple] | None = None,
+    quality_name: str | None = None,
 ) -> dict[str, float]:
     """Every stability quantity of one seed's run (see the module docstring), as floats.
 
@@ -157,16 +158,18 @@ def seed_stability(
     - ``diverged_at``: the trainer's divergence step for this seed (−1 or None: none);
     - ``near_half``: tolerance around 50 % accuracy; ``blowup``: |value| from which a watched series
       counts as diverged (default: only NaN/±inf; benchmarks pass :data:`DIVERGENCE_BOUND`);
-    - ``also``: further quality series with their direction, ``[((steps, values), higher_is_better)]``,
-      that the convergence test checks besides ``quality``.
+    - ``also``: further quality series with their direction and, optionally, name,
+      ``[((steps, values), higher_is_better, name)]``, that the convergence test checks besides
+      ``quality`` (named ``quality_name``); named series get their own ``late_trend/<name>``,
+      ``late_from/<name>`` and ``late_to/<name>``.
 
     Every key is always present, NaN where undefined.
     """
     named = {"d_acc_real": d_acc_real, "d_acc_fake": d_acc_fake}
     named |= {"grad_norm_d": grad_norm_d, "grad_norm_g": grad_norm_g, **(watch or {})}
     step = first_divergence({k: v for k, v in named.items() if v is not None}, diverged_at, blowup)
-    tested = [(_arrays(quality), higher_is_better)] if quality is not None else []
-    plateau = run_convergence(tested + [(_arrays(s), h) for s, h in also or []])
+    tested = [(_arrays(quality), higher_is_better, quality_name)] if quality is not None else []
+    plateau = run_convergence(tested + [(_arrays(item[0]), *item[1:]) for item in also or []])
     if not math.isnan(step):  # a diverged seed's last evaluations say nothing about convergence
         plateau = dict.fromkeys(plateau, math.nan)
     return {

@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ganbench.report.figures import FACET_INCHES, facet_grid, loss_palette, spans_decades, suptitle, wrap
+from ganbench.report.spread import REFERENCE_STYLE
 
 STEP_LABEL = "generator updates"
 
@@ -39,6 +40,14 @@ def band_plot(
         ax.set_yscale("log")
     ax.set_xlabel(STEP_LABEL)
     ax.set_ylabel(ylabel + (" (log scale)" if log else ""))
+
+
+def reference_lines(ax, marks: dict[str, float]) -> None:
+    """Horizontal lines at the reference levels ``marks`` ({"real": y, "noise": y}), labelled for
+    the figure's legend (styles: :data:`~ganbench.report.spread.REFERENCE_STYLE`)."""
+    for kind, level in marks.items():
+        if level == level and kind in REFERENCE_STYLE:  # not NaN
+            ax.axhline(level, zorder=0.5, **REFERENCE_STYLE[kind])
 
 
 def seed_lines(

@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
-from matplotlib.colors import LogNorm  # noqa: E402
+from matplotlib.colors import ListedColormap, LogNorm  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 FACET_INCHES = 3.3
@@ -65,20 +65,47 @@ def facet_grid(n: int, max_columns: int = 4, height: float = FACET_INCHES, width
     return fig, flat[:n]
 
 
-def heatmap(ax, table: pd.DataFrame, title: str, fmt, higher_is_better: bool, counts: pd.DataFrame) -> None:
+def heatmap(
+    ax,
+    table: pd.DataFrame,
+    title: str,
+    fmt,
+    higher_is_better: bool,
+    counts: pd.DataFrame,
+    why: pd.DataFrame | None = None,
+    marks: dict[str, float] | None = None,
+) -> None:
     """Annotated loss × schedule heatmap of ``table`` (means); ``counts`` (same shape) gives the
-    number of finite seeds behind each cell, shown under the value; empty cells say 'no runs'."""
+    number of finite seeds behind each cell, shown under the value; empty cells say 'no runs'.
+
+    ``why`` (same shape; a reason or the empty string per cell): cells no verdict may credit
+    (collapsed, noise-like, no better than noise on this metric) are drawn grey with the reason, and
+    the colour scale spans only the other cells — so the brightest colour is never one of them.
+    ``marks`` (name → value, e.g. the reference rows) are drawn as dashed lines on the colour bar,
+    which stretches to include them, and named with their values under the title."""
     cmap = "viridis" if higher_is_better else "viridis_r"
     values = table.to_numpy(dtype=float)
+    grey = np.zeros(values.shape, dtype=bool) if why is None else why.to_numpy(dtype=object) != ""
     labels = np.empty(values.shape, dtype=object)
     for i in range(values.shape[0]):
         for j in range(values.shape[1]):
             n = counts.iat[i, j]
-            labels[i, j] = "no runs" if not n else f"{fmt(values[i, j])}\nn={n}"
-    finite = values[np.isfinite(values)]
+            reason = f"\n({why.iat[i, j]})" if grey[i, j] else ""
+            labels[i, j] = "no runs" if not n else f"{fmt(values[i, j])}{reason}\nn={n}"
+    coloured = np.where(grey, np.nan, values)
+    scale = [v for v in [*coloured[np.isfinite(coloured)], *(marks or {}).values()] if np.isfinite(v)]
+    finite = np.asarray(scale, dtype=float)
     log = spans_decades(finite)
+    if grey.any():
+        sns.heatmap(
+            pd.DataFrame(np.where(grey, 0.0, np.nan), index=table.index, columns=table.columns),
+            ax=ax,
+            cmap=ListedColormap(["#d9d9d9"]),
+            cbar=False,
+            linewidths=0.5,
+        )
     sns.heatmap(
-        table.astype(float),
+        pd.DataFrame(coloured, index=table.index, columns=table.columns),
         ax=ax,
         annot=labels,
         fmt="",
@@ -91,8 +118,21 @@ def heatmap(ax, table: pd.DataFrame, title: str, fmt, higher_is_better: bool, co
         annot_kws={"fontsize": 8},
         cbar_kws={"shrink": 0.8},
     )
+    # seaborn annotates no NaN cell: write the grey ones and those without runs here.
+    for i, j in zip(*np.nonzero(~np.isfinite(coloured)), strict=True):
+        if labels[i, j]:
+            ax.text(j + 0.5, i + 0.5, labels[i, j], ha="center", va="center", fontsize=8, color="#333333")
+    colourbar = ax.collections[-1].colorbar
+    shown = {name: value for name, value in (marks or {}).items() if np.isfinite(value)}
+    for value in shown.values():
+        if colourbar is not None:
+            colourbar.ax.axhline(value, color="white", lw=2.5)
+            colourbar.ax.axhline(value, color="black", lw=1, ls="--")
     ax.grid(False)
-    ax.set_title(title + (" (log colour scale)" if log else ""), fontsize=10)
+    title += " (log colour scale)" if log else ""
+    if shown:  # the marks' values, named under the title
+        title += "\n" + " · ".join(f"{name} {fmt(value)}" for name, value in shown.items())
+    ax.set_title(title, fontsize=10)
     ax.set_xlabel("schedule")
     ax.set_ylabel("loss")
     ax.set_xticklabels([wrap(t.get_text(), 14) for t in ax.get_xticklabels()], rotation=0, fontsize=8)

@@ -11,8 +11,11 @@ VERDICT_RULE = (
     "per-seed values, Holm-corrected over the comparisons of that verdict) and claims a difference only "
     "where p < 0.05, otherwise 'no clear difference'. With fewer than 5 seeds a claim is tentative. "
     "Numbers are mean [95 % interval of the mean: BCa bootstrap with 5 or more seeds, Student t with "
-    "2–4]. The high-quality share is compared only among the configurations covering the most modes. "
-    "Method: docs/method.md."
+    "2–4, cut at the values the metric can take]. Reference rows: what the data itself and uniform "
+    "noise over its range score with the same metrics; no configuration wins a verdict on a metric "
+    "where it is no better than noise, and no verdict credits a noise-like or a collapsed "
+    "configuration (those left out are named). The high-quality share is compared only among the "
+    "configurations covering the most modes. Method: docs/method.md."
 )
 """The rule behind the verdicts, as summary.md and index.html state it."""
 

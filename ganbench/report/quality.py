@@ -8,6 +8,7 @@ the metric class (``higher_is_better``); the few other outputs a report ranks ar
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from ganbench import registry
@@ -68,6 +69,22 @@ def quality(key: str) -> Quality | None:
     higher = bool(metric.higher_is_better)
     label = f"{name} {output}"
     return Quality(key, higher, label, f"has a {'higher' if higher else 'lower'} {label}")
+
+
+def static_range(key: str) -> tuple[float, float]:
+    """The values metric ``key`` (``final/`` prefix or not) can take, as far as they do not depend on
+    the dataset: the registered metric's ``ranges`` (a share: [0, 1]), [0, ∞) for the stability
+    figures (a drop, a standard deviation), else unbounded."""
+    key = key.removeprefix("final/")
+    if key in STABILITY:
+        return 0.0, math.inf
+    name, _, output = key.partition("/")
+    try:
+        metric = registry.metrics.get(name)
+    except RegistryError:
+        return -math.inf, math.inf
+    low, high = getattr(metric, "ranges", {}).get(output, (-math.inf, math.inf))
+    return float(low), float(high)
 
 
 def scale_of(key: str) -> float:

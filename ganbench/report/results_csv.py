@@ -1,5 +1,5 @@
-"""``results.csv``: one row per complete (configuration, seed) run — or, for a tuning experiment, one
-row per trial run — every number as MLflow holds it."""
+"""``results.csv``: one row per complete (configuration, seed) run and per reference-row draw — or,
+for a tuning experiment, one row per trial run — every number as MLflow holds it."""
 
 from __future__ import annotations
 
@@ -15,13 +15,19 @@ TAIL = ["failure_reason", "git_commit", "spec_hash", "device"]
 def results_table(data: ReportData) -> pd.DataFrame:
     """Configuration columns, seed, every ``final/*`` and ``stability/*`` metric, update and gradient
     evaluation counts, wall time (``train_seconds``: the cell's lockstep training, all seeds at once),
-    the run's parameters (``param.*``) and its MLflow run id — complete runs only (diverged included)."""
-    done = data.complete
-    finals = sorted(c for c in done.columns if c.startswith("final/"))
-    stability = sorted(c for c in done.columns if c.startswith("stability/"))
-    params = sorted(c for c in done.columns if c.startswith("param."))
-    columns = KEY_COLUMNS + finals + stability + [c for c in COUNTS if c in done.columns] + TAIL + params
-    table = done[columns].copy()
+    the run's parameters (``param.*``) and its MLflow run id — complete runs only (diverged included)
+    — then the reference rows' runs (``reference``: real or noise; ``seed``: the draw; their final
+    metrics and parameters), so every number of the report's reference rows is in the file too."""
+    done = data.complete.assign(reference="")
+    refs = data.references
+    both = pd.concat([done, refs], ignore_index=True) if not refs.empty else done
+    finals = sorted(c for c in both.columns if c.startswith("final/"))
+    stability = sorted(c for c in both.columns if c.startswith("stability/"))
+    params = sorted(c for c in both.columns if c.startswith("param."))
+    columns = KEY_COLUMNS + ["reference"] + finals + stability + [c for c in COUNTS if c in both.columns]
+    columns += TAIL + params
+    table = both.reindex(columns=columns)
+    table["reference"] = table["reference"].fillna("")
     table.insert(1, "experiment", data.experiment)
     return table
 

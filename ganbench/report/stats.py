@@ -9,6 +9,12 @@ NaN with fewer than two finite seeds). The interval's method is named in ``ci_me
   their range, far too narrow; the t interval is honest about how little two seeds say, under its
   assumption that the seed values are roughly normal.
 
+Every interval is kept inside the values the metric can take (``bounds``: modes covered in [0, K],
+a share in [0, 1], a distance ≥ 0): the t interval is cut at the bounds. The true mean lies inside
+them, so cutting off the part outside never drops it — the interval covers it exactly as often as
+before — while a printed "1.67 [−2.13, 5.46]" modes would claim a negative count is possible. (A BCa
+interval is made of bootstrap means of the seed values, so it lies inside their range already.)
+
 A diverged seed is a failure: ``success_rate`` is the share of complete seeds that did not diverge.
 ``values`` holds the finite per-seed values (for the tests behind a verdict); ``run_ids`` the
 MLflow runs behind a row.
@@ -29,6 +35,18 @@ CONFIDENCE = 0.95
 MIN_SEEDS_FOR_FINDING = 5
 """Finite seeds each side needs for a difference to be reported as a finding (else: tentative)."""
 BOOTSTRAP, STUDENT_T = "BCa bootstrap", "Student t"
+
+
+UNBOUNDED = (-math.inf, math.inf)
+
+
+def clip_interval(low: float, high: float, bounds: tuple[float, float] = UNBOUNDED) -> tuple[float, float]:
+    """(``low``, ``high``) cut at the metric's ``bounds`` (NaN stays NaN)."""
+    lo, hi = bounds
+    return (
+        min(max(low, lo), hi) if math.isfinite(low) else low,
+        max(min(high, hi), lo) if math.isfinite(high) else high,
+    )
 
 
 def t_interval(values: np.ndarray, confidence: float = CONFIDENCE) -> tuple[float, float]:
@@ -52,15 +70,22 @@ def interval_method(n_finite: int) -> str:
 
 INTERVAL_NOTE = (
     "95 % interval of the mean: BCa bootstrap with 5 or more finite seeds; with 2–4 a Student-t "
-    "interval (a bootstrap of so few values is only their range), which assumes roughly normal seed values"
+    "interval (a bootstrap of so few values is only their range), which assumes roughly normal seed "
+    "values, cut at the values the metric can take"
 )
 """How the report's intervals are made, for captions."""
 
 
-def by_configuration(runs: pd.DataFrame, metric: str, confidence: float = CONFIDENCE) -> pd.DataFrame:
+def by_configuration(
+    runs: pd.DataFrame,
+    metric: str,
+    confidence: float = CONFIDENCE,
+    bounds: tuple[float, float] = UNBOUNDED,
+) -> pd.DataFrame:
     """One row per configuration of ``runs`` (one dataset's complete runs): configuration,
     loss_label, schedule_label, n, n_finite, diverged, success_rate, mean, std, ci_low, ci_high,
-    ci_method, values, run_ids."""
+    ci_method, values, run_ids. ``bounds``: the lowest and highest value the metric can take; every
+    interval is kept inside them (:func:`clip_interval`)."""
     rows = []
     for config, group in runs.groupby("configuration", sort=False):
         values = group[metric].to_numpy(dtype=float) if metric in group else np.full(len(group), math.nan)
@@ -70,6 +95,7 @@ def by_configuration(runs: pd.DataFrame, metric: str, confidence: float = CONFID
         method = interval_method(len(finite))
         if method == STUDENT_T:
             stats["ci_low"], stats["ci_high"] = t_interval(finite, confidence)
+        stats["ci_low"], stats["ci_high"] = clip_interval(stats["ci_low"], stats["ci_high"], bounds)
         rows.append(
             {
                 "configuration": config,

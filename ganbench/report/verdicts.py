@@ -28,6 +28,7 @@ from scipy import stats
 
 from ganbench.contracts.report import Verdict
 from ganbench.report.quality import Quality
+from ganbench.report.reference_rows import NOISE, beats_noise, describe, noise_level
 from ganbench.report.stats import MIN_SEEDS_FOR_FINDING, number, ranked, with_interval
 
 SEPARATED, TENTATIVE, NO_CLEAR_DIFFERENCE, NOTE = "separated", "tentative", "no clear difference", "note"
@@ -78,18 +79,31 @@ class Comparison:
 
 
 def compare(
-    summary: pd.DataFrame, q: Quality, among: set[str] | None = None, modes: pd.Series | None = None
+    summary: pd.DataFrame,
+    q: Quality,
+    winners: set[str] | None = None,
+    modes: pd.Series | None = None,
+    *,
+    losers: set[str] | None = None,
+    noise: pd.Series | None = None,
 ) -> Comparison | None:
     """Rank ``summary``'s rows with two or more finite seeds and test the best against the rest;
-    None with fewer than two such rows. ``among``: the configurations the best is chosen from;
-    ``modes`` (mean modes covered per configuration): the best is compared only with those covering
-    no more modes than it, so a claim never ranks fewer modes above more."""
+    None when no row may be the best or none is left to compare it with. ``winners``: the
+    configurations the best is chosen from (None: all), and of those only the ones better than the
+    ``noise`` reference row (:func:`~ganbench.report.reference_rows.beats_noise`); ``losers``: those
+    it may be compared with (None: all); ``modes`` (mean modes covered per configuration): the best
+    is compared only with those covering no more modes than it, so a claim never ranks fewer modes
+    above more."""
     usable = summary[summary["n_finite"] >= 2]
-    pool = usable if among is None else usable[usable["configuration"].isin(among)]
+    pool = usable if winners is None else usable[usable["configuration"].isin(winners)]
+    pool = pool[[beats_noise(row, noise, q.higher_is_better) for _, row in pool.iterrows()]]
     if pool.empty:
         return None
     best = ranked(pool, q).iloc[0]
-    rest = ranked(usable[usable["configuration"] != best["configuration"]], q)
+    rest = usable[usable["configuration"] != best["configuration"]]
+    if losers is not None:
+        rest = rest[rest["configuration"].isin(losers)]
+    rest = ranked(rest, q)
     worse = rest["mean"] <= best["mean"] if q.higher_is_better else rest["mean"] >= best["mean"]
     others = [row for _, row in rest[worse | rest["mean"].isna()].iterrows()]
     if modes is not None:
@@ -111,26 +125,61 @@ def verdict(
     dataset: str,
     among: set[str] | None = None,
     modes: pd.Series | None = None,
+    *,
+    left_out: dict[str, str] | None = None,
+    refs: dict[str, pd.Series] | None = None,
+    everyone_loses: bool = False,
 ) -> Verdict:
-    """The verdict for one dataset and metric from :func:`ganbench.report.stats.by_configuration`;
-    ``among`` and ``modes`` as in :func:`compare` (the high-quality share: the best is one of those
-    covering the most modes, compared only with configurations covering no more)."""
-    found = compare(summary, q, among, modes)
+    """The verdict for one dataset and metric from :func:`ganbench.report.stats.by_configuration`.
+
+    ``among``: the configurations the best may come from (the high-quality share: those covering
+    the most modes); ``modes`` as in :func:`compare`; ``left_out``: configuration → why no verdict
+    may credit it (``collapsed``, ``noise-like``; :mod:`ganbench.report.standing`) — the verdict is
+    drawn among the others, and names them, unless ``everyone_loses`` (modes covered: a collapsed
+    configuration may be the one that loses); ``refs``: the reference rows of the metric
+    (:func:`~ganbench.report.reference_rows.references`) — no configuration not better than the
+    noise reference wins, and the verdict quotes both references."""
+    left_out = {c: why for c, why in (left_out or {}).items() if c in set(summary["configuration"])}
+    refs = refs or {}
+    noise = refs.get(NOISE)
+    eligible = set(summary["configuration"]) - set(left_out)
+    winners = eligible if among is None else eligible & set(among)
+    losers = None if everyone_loses else eligible
+    found = compare(summary, q, winners, modes, losers=losers, noise=noise)
     what = (
         q.label if modes is None else f"{q.label} (compared only with configurations covering no more modes)"
     )
+    unit = " %" if q.scale == 100 else ""
+    usable = summary[summary["n_finite"] >= 2]
+    candidates = usable[usable["configuration"].isin(winners)]
+    at_noise = [
+        r["configuration"]
+        for _, r in ranked(candidates, q).iterrows()
+        if noise is not None and not beats_noise(r, noise, q.higher_is_better)
+    ]
+    tail = _tail(refs, q, at_noise, left_out, "may not win" if everyone_loses else "left out")
+
+    def note(text: str, kind: str = NOTE) -> Verdict:
+        return Verdict(f"on {dataset}, {what}: {text}{tail}.", kind, dataset, q.key)
+
     if found is None:
-        return Verdict(
-            f"on {dataset}, {what}: fewer than two configurations have two or more finite seeds, "
-            "so there is nothing to compare.",
-            NOTE,
-            dataset,
-            q.key,
+        if len(usable) < 2:
+            return note(
+                "fewer than two configurations have two or more finite seeds, so there is nothing to compare"
+            )
+        if candidates.empty:
+            return note("no verdict — no configuration may win it: every one is noise-like or collapsed")
+        if len(at_noise) == len(candidates):
+            return note(
+                f"no verdict — no configuration here is better than uniform noise ({noise_level(refs, q)})"
+            )
+        able = sorted(set(candidates["configuration"]) - set(at_noise))
+        return note(
+            f"no verdict — only {', '.join(able)} may win it, and no other configuration is left to compare "
+            "it with"
         )
     best, n = found.best, found.comparisons + 1
     rows = [best, *found.beaten, *found.tied]
-
-    unit = " %" if q.scale == 100 else ""  # a share is a percentage, as everywhere
 
     def interval(row: pd.Series) -> str:
         return with_interval(row, q.scale) + unit
@@ -143,23 +192,19 @@ def verdict(
         return "p < 0.001" if p < 0.001 else f"p = {p:.2g}"
 
     if all(len(set(r["values"])) == 1 for r in rows) and len({r["mean"] for r in rows}) == 1:
-        return Verdict(
-            f"on {dataset}, {what}: no clear difference — every seed of all {n} configurations has "
-            f"the same value, {number(best['mean'], q.scale)}{unit}.",
+        return note(
+            f"no clear difference — every seed of all {n} configurations has the same value, "
+            f"{number(best['mean'], q.scale)}{unit}",
             NO_CLEAR_DIFFERENCE,
-            dataset,
-            q.key,
         )
     test = f"Welch's t-test, Holm-corrected over the {found.comparisons} comparison" + (
         "s" if found.comparisons > 1 else ""
     )
+    others = "the other configuration does not differ" if n == 2 else f"none of the {n - 1} others differs"
     if not found.beaten:
-        return Verdict(
-            f"on {dataset}, {what}: no clear difference — none of the {n - 1} other configurations "
-            f"differs from the best by mean, {show(best)}, at p < {ALPHA} ({test}).",
+        return note(
+            f"no clear difference — {others} from the best by mean, {show(best)}, at p < {ALPHA} ({test})",
             NO_CLEAR_DIFFERENCE,
-            dataset,
-            q.key,
         )
     loser = found.beaten[0]
     text = (
@@ -167,8 +212,11 @@ def verdict(
         f"{interval(best)} vs {interval(loser)} "
         f"({p_value(loser['configuration'])}, {test})"
     )
-    if len(found.beaten) > 1:
-        text += f", and than {len(found.beaten) - 1} more configuration{'s' if len(found.beaten) > 2 else ''}"
+    more = found.beaten[1:]
+    if 0 < len(more) <= 3:
+        text += ", and than " + ", ".join(r["configuration"] for r in more)
+    elif more:
+        text += f", and than {len(more)} more configurations"
     if modes is not None:
         text += (
             f" (the two cover {number(modes[best['configuration']])} and "
@@ -176,6 +224,7 @@ def verdict(
         )
     if found.tied:
         text += "; no clear difference from " + ", ".join(show(r) for r in found.tied)
+    text += tail
     seeds = min(int(r["n_finite"]) for r in (best, *found.beaten))
     kind = SEPARATED
     if seeds < MIN_SEEDS_FOR_FINDING:
@@ -187,6 +236,21 @@ def verdict(
     return Verdict(
         text + ".", kind, dataset, q.key, winner=best["configuration"], loser=loser["configuration"]
     )
+
+
+def _tail(
+    refs: dict[str, pd.Series], q: Quality, at_noise: list[str], left_out: dict[str, str], how: str
+) -> str:
+    """What a verdict adds after its claim: the reference rows, the configurations no better than
+    noise, and those ``left_out`` (with why), introduced by ``how``."""
+    parts = []
+    if refs:
+        parts.append(f"references: {describe(refs, q)}")
+    if at_noise:
+        parts.append(f"no better than uniform noise: {', '.join(at_noise)}")
+    if left_out:
+        parts.append(f"{how}: " + ", ".join(f"{c} ({why})" for c, why in left_out.items()))
+    return "".join(f"; {p}" for p in parts)
 
 
 def collapse_note(

@@ -15,7 +15,7 @@ from ganbench import registry
 from ganbench.contracts.report import ReportSection, SectionContext, SectionResult, Verdict
 from ganbench.contracts.report_data import ReportData
 from ganbench.report.figures import style
-from ganbench.testing.report_data import contract_runs, synthetic_data, synthetic_trials
+from ganbench.testing.report_data import contract_runs, reference_frame, synthetic_data, synthetic_trials
 
 KINDS = {"separated", "tentative", "no clear difference", "note"}
 
@@ -39,8 +39,26 @@ class CheckingContext(SectionContext):
 
 
 def contract_data(folder: Path) -> ReportData:
-    """The synthetic data every section is checked on (benchmark runs and one tuning study)."""
-    return synthetic_data(contract_runs(), Path(folder) / "artifacts", trials=synthetic_trials())
+    """The synthetic data every section is checked on (benchmark runs and one tuning study), with
+    reference rows on ``ring`` and none on ``blobs`` (a store recorded before references)."""
+    data = synthetic_data(contract_runs(), Path(folder) / "artifacts", trials=synthetic_trials())
+    data.references = reference_frame(
+        "ring",
+        {
+            "real": {
+                "modes/covered": [8.0] * 5,
+                "modes/high_quality": [0.99, 0.98, 0.99, 0.99, 0.98],
+                "frechet/fd": [0.001, 0.002, 0.001, 0.001, 0.002],
+            },
+            "noise": {
+                "modes/covered": [4.0, 5.0, 3.0, 4.0, 4.0],
+                "modes/high_quality": [0.004, 0.006, 0.005, 0.005, 0.004],
+                "frechet/fd": [0.027, 0.026, 0.028, 0.027, 0.027],
+            },
+        },
+        {"modes/covered": (0.0, 8.0), "modes/high_quality": (0.0, 1.0), "frechet/fd": (0.0, float("inf"))},
+    )
+    return data
 
 
 def build(name: str, data: ReportData, out: Path) -> SectionResult | None:
@@ -70,6 +88,7 @@ def check_builds_on_partial_data(name: str, folder: Path) -> None:
     if result is None:
         return
     known_runs = set(data.runs["run_id"]) | set(data.trials.get("run_id", []))
+    known_runs |= set(data.references.get("run_id", []))  # the reference rows' runs
     configs = set(data.complete["configuration"])
     for fig in result.figures:
         assert fig.path.startswith("figures/") and fig.path.endswith(".png"), (

@@ -166,6 +166,40 @@ def synthetic_data(
     )
 
 
+def reference_frame(
+    dataset: str,
+    values: dict[str, dict[str, list[float]]],
+    ranges: dict[str, tuple[float, float]] | None = None,
+) -> pd.DataFrame:
+    """``ReportData.references`` rows as ``tracking.load`` reads them: ``values`` is reference kind
+    (``real``, ``noise``) → metric key (``modes/covered``) → one value per draw; ``ranges`` → the
+    ``param.range.<key>`` parameters."""
+    labels = {"real": "reference: real data", "noise": "reference: uniform noise"}
+    rows = []
+    for kind, metrics in values.items():
+        draws = len(next(iter(metrics.values())))
+        for draw in range(draws):
+            rows.append(
+                {
+                    "run_id": f"ref-{dataset}-{kind}-{draw}",
+                    "status": "FINISHED",
+                    "dataset": dataset,
+                    "configuration": labels[kind],
+                    "loss_label": labels[kind],
+                    "schedule_label": labels[kind],
+                    "seed": draw,
+                    "complete": True,
+                    "diverged": False,
+                    "reference": kind,
+                    "reference_key": f"key-{dataset}",
+                    "param.reference.description": f"synthetic {kind} reference",
+                    **{f"final/{k}": v[draw] for k, v in metrics.items()},
+                    **{f"param.range.{k}": f"{lo:g} {hi:g}" for k, (lo, hi) in (ranges or {}).items()},
+                }
+            )
+    return pd.DataFrame(rows)
+
+
 def _write_artifacts(runs: list[SyntheticRun], folder: Path) -> dict[tuple[str, str], Path]:
     """final_samples.npy (points around the dataset's own samples) and config.yaml per complete run
     on a registered dataset, built with its example parameters (files it needs go to

@@ -17,6 +17,7 @@ import pandas as pd
 from ganbench.contracts.report_data import CURVE_COLUMNS, ReportData
 from ganbench.errors import GanbenchError
 from ganbench.tracking.claims import CLOSED
+from ganbench.tracking.references import KIND, REF_KEY, REFERENCE
 from ganbench.tracking.tracker import CELL, COMPLETE, KEY, Tracker
 from ganbench.tracking.ui_links import run_link
 
@@ -68,6 +69,7 @@ def load(tracker: Tracker, name: str, artifact_dir: Path) -> ReportData:
     parents = raw[role == "invocation"]
     children = raw[cell.notna() & (cell != "")]  # (configuration, seed) runs of `ganbench benchmark`
     trials = raw[role == "trial"]  # runs of `ganbench tune` (a study's trials)
+    references = raw[role == REFERENCE]  # what real data and uniform noise score (tracking.references)
     client = tracker.client
 
     def fetch_curves(runs: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
@@ -99,6 +101,7 @@ def load(tracker: Tracker, name: str, artifact_dir: Path) -> ReportData:
         superseded=superseded,
         invocations=tidy_invocations(parents),
         trials=tidy_trials(trials, raw[role == "study"]),
+        references=tidy_references(references),
         fetch_curves=fetch_curves,
         fetch_artifact=fetch_artifact,
         run_links=run_links,
@@ -166,6 +169,22 @@ def one_complete_run_per_key(runs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataF
     dropped = set(order.loc[older, "run_id"])
     keep = ~runs["run_id"].isin(dropped)
     return runs[keep].reset_index(drop=True), runs[~keep].reset_index(drop=True)
+
+
+def tidy_references(raw: pd.DataFrame) -> pd.DataFrame:
+    """Complete reference runs as a tidy run table (``configuration`` is the reference's label,
+    ``seed`` its draw) with ``reference`` (real, noise) and ``reference_key`` columns: per dataset,
+    only the newest reference key's runs, and of those the newest per (reference, draw)."""
+    if raw.empty:
+        return pd.DataFrame()
+    out = tidy_runs(raw)
+    out["reference"] = raw.get(f"tags.{KIND}", pd.Series("", index=raw.index)).to_numpy()
+    out["reference_key"] = raw.get(f"tags.{REF_KEY}", pd.Series("", index=raw.index)).to_numpy()
+    out = out[out["complete"]].sort_values(["end_time", "start_time", "run_id"], kind="stable")
+    newest_key = out.groupby("dataset")["reference_key"].last()
+    out = out[out["reference_key"] == out["dataset"].map(newest_key)]
+    out = out.drop_duplicates(["dataset", "reference", "seed"], keep="last")
+    return out.sort_values(["dataset", "reference", "seed"], kind="stable").reset_index(drop=True)
 
 
 def tidy_invocations(raw: pd.DataFrame) -> pd.DataFrame:

@@ -11,10 +11,10 @@ from rich.table import Table
 
 from ganbench.experiment.spec import Experiment
 from ganbench.metrics.confidence import HQ_SHARE
-from ganbench.metrics.convergence import WINDOW, convergence_counts, convergence_note
+from ganbench.metrics.convergence import WINDOW, convergence_note, trend_counts, trends_of
 from ganbench.tracking.tracker import CELL, COMPLETE, KEY, Tracker
 
-CONVERGED = "stability/converged"
+CONVERGED, TREND = "stability/converged", "stability/late_trend"
 
 
 def summary_table(tracker: Tracker, experiment_id: str, exp: Experiment) -> Table:
@@ -39,9 +39,9 @@ def summary_table(tracker: Tracker, experiment_id: str, exp: Experiment) -> Tabl
         caption="covered: modes with a high-quality sample (digits: with any sample); HQ: high-quality "
         f"share (digits: the classifier is as sure of it as of {HQ_SHARE:.0%} of held-out real digits); FD: "
         "Fréchet distance; osc.: sd of the main quality metric over the last quarter of evaluations; "
-        f"conv.: seeds whose quality (main metric, HQ, FD) had stopped improving over the last {WINDOW} "
-        "evaluations / seeds that could be tested; div.: diverged seeds."
-        + (f"\n{convergence_note(_values(every_run, CONVERGED))}" if every_run else ""),
+        f"conv.: seeds whose quality (main metric, HQ, FD) had settled over the last {WINDOW} "
+        "evaluations / seeds that could be tested (↓n: n of them got worse there); div.: diverged seeds."
+        + (f"\n{convergence_note(_trends(every_run))}" if every_run else ""),
         caption_justify="left",
         box=box.SIMPLE_HEAD,
         padding=(0, 1, 0, 0),  # with no edge, fits 80 columns
@@ -76,10 +76,16 @@ def _values(runs: list, key: str) -> np.ndarray:
     return np.array([r.data.metrics.get(key, math.nan) for r in runs], dtype=float)
 
 
+def _trends(runs: list):
+    """Each run's late trend (+1 improving, 0 settled, −1 got worse, NaN unknown)."""
+    return trends_of(_values(runs, CONVERGED), _values(runs, TREND))
+
+
 def _converged(runs: list) -> str:
-    """``converged/tested`` seeds (``–`` when none could be tested)."""
-    done, improving, _ = convergence_counts(_values(runs, CONVERGED))
-    return f"{done}/{done + improving}" if done + improving else "–"
+    """``settled/tested`` seeds, ``↓n`` when n got worse (``–`` when none could be tested)."""
+    settled, improving, worse, _ = trend_counts(_trends(runs))
+    tested = settled + improving + worse
+    return f"{settled}/{tested}" + (f" ↓{worse}" if worse else "") if tested else "–"
 
 
 def _stat(runs: list, key: str, scale: float = 1.0, max_places: int = 2) -> str:

@@ -124,8 +124,9 @@ class Tracker:
                 return out
 
     def completed_keys(self, experiment_id: str) -> set[str]:
-        """Run keys that already have a complete run."""
-        return {r.data.tags[KEY] for r in self.runs(experiment_id, f"tags.`{COMPLETE}` = 'true'")}
+        """Run keys that already have a complete run (runs without a key — reference rows — aside)."""
+        found = self.runs(experiment_id, f"tags.`{COMPLETE}` = 'true'")
+        return {r.data.tags[KEY] for r in found if KEY in r.data.tags}
 
     @deferred_interrupt()
     def discard_incomplete(self, experiment_id: str, keys: Iterable[str]) -> int:

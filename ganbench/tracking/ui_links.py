@@ -7,6 +7,9 @@ experiment in "Model training" mode on its runs table, on a fresh browser profil
 command that writes or reads runs ends by printing :func:`runs_link` (through
 :func:`print_ui_link`), and ``make ui`` / ``ganbench ui`` prints it once the server answers.
 
+Where the experiment holds benchmark runs, the link opens a shared view of them
+(:mod:`ganbench.tracking.ui_views`): grouped by configuration, the headline metrics as columns.
+
 A store that is not a server (``sqlite:///mlflow.db``, a folder) has no UI of its own: its link
 points at the address ``make ui`` serves it on, ``http://127.0.0.1:5000`` (``UI_PORT`` changes the
 port, as it does for ``make ui``).
@@ -22,6 +25,7 @@ from rich.markup import escape
 from ganbench.experiment.masking import mask_url
 from ganbench.experiment.store_check import sqlite_path
 from ganbench.tracking.tracker import DEFAULT_URI, resolve_uri
+from ganbench.tracking.ui_views import SHARE_PARAM, comparison_views
 
 UI_HOST = "127.0.0.1"
 UI_PORT = 5000
@@ -51,10 +55,30 @@ def ui_address(tracking_uri: str, host: str = UI_HOST, port: int | None = None) 
     return f"http://{host}:{port or ui_port()}"
 
 
-def runs_link(tracking_uri: str, experiment_id: str, host: str = UI_HOST, port: int | None = None) -> str:
+def runs_link(
+    tracking_uri: str,
+    experiment_id: str,
+    host: str = UI_HOST,
+    port: int | None = None,
+    view: str | None = None,
+) -> str:
     """The experiment's runs table in Model-training mode, e.g.
-    ``http://127.0.0.1:5000/#/experiments/1/runs?workflowType=machine_learning``."""
-    return f"{ui_address(tracking_uri, host, port)}/#/experiments/{experiment_id}/{RUNS_VIEW}"
+    ``http://127.0.0.1:5000/#/experiments/1/runs?workflowType=machine_learning``; with ``view``, a
+    shared view's key (:mod:`ganbench.tracking.ui_views`), opened in that view."""
+    link = f"{ui_address(tracking_uri, host, port)}/#/experiments/{experiment_id}/{RUNS_VIEW}"
+    return f"{link}&{SHARE_PARAM}={view}" if view else link
+
+
+def comparison_links(
+    tracking_uri: str, experiment_id: str, host: str = UI_HOST, port: int | None = None
+) -> list[tuple[str | None, str]]:
+    """``(dataset, link)``: the runs grouped by configuration with the headline metrics as columns —
+    one link, or one per dataset (:func:`~ganbench.tracking.ui_views.comparison_views`); the plain
+    runs table for an experiment without configuration runs."""
+    views = comparison_views(tracking_uri, experiment_id)
+    if not views:
+        return [(None, runs_link(tracking_uri, experiment_id, host, port))]
+    return [(dataset, runs_link(tracking_uri, experiment_id, host, port, key)) for dataset, key in views]
 
 
 def run_link(
@@ -67,14 +91,18 @@ def run_link(
 
 
 def browse_hint(tracking_uri: str, experiment_name: str, experiment_id: str) -> str:
-    """One line (rich markup) saying how to see the experiment's runs in the MLflow UI."""
-    link = runs_link(tracking_uri, experiment_id)
-    what = f"experiment '{escape(experiment_name)}', Model training view"
+    """How to see the experiment's runs in the MLflow UI (rich markup): its comparison link(s)."""
+    found = comparison_links(tracking_uri, experiment_id)
+    grouped = found[0][1] != runs_link(tracking_uri, experiment_id)
+    what = f"experiment '{escape(experiment_name)}'" + (", runs grouped by configuration" if grouped else "")
+    links = " ".join(
+        (f"{escape(dataset)}: " if dataset else "") + f"[link={link}]{link}[/link]" for dataset, link in found
+    )
     if is_server(tracking_uri):
-        return f"Browse the runs ({what}): [link={link}]{link}[/link]"
+        return f"Browse the runs ({what}): {links}"
     shown = escape(mask_url(tracking_uri))
     start = "make ui" if tracking_uri == DEFAULT_URI else f"make ui TRACKING_URI={shown}"
-    return f"Browse the runs: [bold]{start}[/], then open [link={link}]{link}[/link] ({what})."
+    return f"Browse the runs: [bold]{start}[/], then open {links} ({what})."
 
 
 def print_ui_link(

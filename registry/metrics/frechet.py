@@ -1,5 +1,7 @@
 """`frechet`: Fréchet distance between Gaussians fitted to real and generated samples (FID-style)."""
 
+import math
+
 import torch
 
 from ganbench.api import Metric, Params, metrics
@@ -19,6 +21,7 @@ class Frechet(Metric):
     outputs = ("fd",)
     headline = "fd"
     higher_is_better = False
+    ranges = {"fd": (0.0, math.inf)}
 
     class Params(Params):
         space: Space = "auto"

@@ -21,6 +21,7 @@ class ImprovedPR(KnnMetric):
     outputs = ("precision", "recall")
     headline = "recall"
     higher_is_better = True
+    ranges = {"precision": (0.0, 1.0), "recall": (0.0, 1.0)}
 
     class Params(KnnParams):
         k: int = Field(3, ge=1, description="nearest neighbour defining each ball's radius")

@@ -1,5 +1,7 @@
 """`modes`: modes covered, share of high-quality samples and reverse KL to uniform (VEEGAN, PacGAN)."""
 
+import math
+
 from ganbench.api import ClassifierModes, Field, GaussianModes, Metric, Params, metrics
 from ganbench.metrics.classifier import has_classifier, load_classifier
 from ganbench.metrics.confidence import HQ_SHARE, calibrated_confidence
@@ -25,6 +27,7 @@ class Modes(Metric):
     outputs = ("covered", "high_quality", "kl")
     headline = "covered"
     higher_is_better = True
+    ranges = {"covered": (0.0, math.inf), "high_quality": (0.0, 1.0), "kl": (0.0, math.inf)}
 
     class Params(Params):
         min_count: int = Field(1, ge=1, description="counted samples a mode needs to count as covered")
@@ -44,6 +47,13 @@ class Modes(Metric):
         self.min_confidence = self.params.min_confidence
         if is_digits and self.min_confidence is None:
             self.min_confidence = calibrated_confidence(self.modes.channels, self.params.hq_share)
+
+    def output_range(self, output):
+        """Modes covered lies in [0, K] and the reverse KL in [0, log K] for this dataset's K modes."""
+        k = self.modes.n_modes
+        return {"covered": (0.0, float(k)), "kl": (0.0, math.log(k))}.get(
+            output, super().output_range(output)
+        )
 
     @classmethod
     def applies_to(cls, dataset):

@@ -1,5 +1,7 @@
 """`prdc`: precision, recall, density and coverage (Naeem et al. 2020), k = 5."""
 
+import math
+
 import torch
 
 from ganbench.api import Field, metrics
@@ -22,6 +24,12 @@ class PRDC(KnnMetric):
     outputs = ("precision", "recall", "density", "coverage")
     headline = "coverage"
     higher_is_better = True
+    ranges = {
+        "precision": (0.0, 1.0),
+        "recall": (0.0, 1.0),
+        "density": (0.0, math.inf),
+        "coverage": (0.0, 1.0),
+    }
 
     class Params(KnnParams):
         k: int = Field(5, ge=1, description="nearest neighbour defining each ball's radius")

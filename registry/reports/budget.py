@@ -4,9 +4,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ganbench.api import ReportSection, SectionResult, reports
+from ganbench.report.curves import reference_lines
 from ganbench.report.figures import facet_grid, loss_palette, suptitle
 from ganbench.report.quality import quality
-from ganbench.report.stats import by_configuration
+from ganbench.report.reference_rows import levels, summarise
+from ganbench.report.spread import REFERENCE_STYLE
+from ganbench.report.standing import standing
 
 MARKERS = "osD^vP*Xh<>"
 
@@ -36,7 +39,9 @@ class Budget(ReportSection):
             if q is None or not data.has_metric(q.final, dataset):
                 result.notes.append(f"{dataset}: no rankable primary quality metric; no budget figure.")
                 continue
-            stats = by_configuration(runs, q.final).set_index("configuration")
+            stats = summarise(data, dataset, q.final).set_index("configuration")
+            marks = {k: v * q.scale for k, v in levels(data, dataset, [q.final]).get(q.final, {}).items()}
+            tags = standing(data, dataset).left_out
             cost = runs.assign(evals=runs["d_grad_evals"] + runs["g_grad_evals"]).groupby("configuration")
             stats["evals"] = cost["evals"].mean()
             stats["seconds"] = cost["train_seconds"].max()
@@ -61,6 +66,17 @@ class Budget(ReportSection):
                         ms=7,
                         capsize=3,
                     )
+                reference_lines(ax, marks)
+                for config, row in stats.iterrows():
+                    if tags.get(config) and np.isfinite(row["mean"]):
+                        ax.annotate(
+                            tags[config],
+                            (shifted[config], row["mean"] * q.scale),
+                            fontsize=7,
+                            xytext=(4, 4),
+                            textcoords="offset points",
+                            color="#555555",
+                        )
                 ax.set_xlabel(xlabel)
                 ax.set_ylabel(f"{q.label} (mean, 95% CI)")
                 ax.set_title(f"{q.label} against {'gradient evaluations' if x == 'evals' else 'wall time'}")
@@ -68,6 +84,7 @@ class Budget(ReportSection):
                 plt.Line2D([], [], marker="o", ls="", color=c, label=loss) for loss, c in palette.items()
             ]
             handles += [plt.Line2D([], [], marker=m, ls="", color="grey", label=s) for s, m in marker.items()]
+            handles += [plt.Line2D([], [], **REFERENCE_STYLE[k]) for k in marks]
             fig.legend(handles=handles, loc="outside lower center", ncol=4, frameon=False, fontsize=8)
             suptitle(fig, f"{dataset}: quality for compute")
             result.figures.append(
@@ -75,9 +92,12 @@ class Budget(ReportSection):
                     fig,
                     dataset,
                     f"{dataset}: one point per configuration; colour = loss, marker = schedule; error bars = "
-                    "95 % interval over seeds (BCa bootstrap from 5 seeds, Student t below); "
+                    "95 % interval over seeds (BCa bootstrap from 5 seeds, Student t below, inside the "
+                    "metric's range); "
                     "configurations of equal cost are spread sideways a little so that none hides "
-                    "another. Wall time is the lockstep training of all seeds.",
+                    "another. Wall time is the lockstep training of all seeds. Horizontal lines: what "
+                    "real data (dashed) and uniform noise (dotted) score; collapsed and noise-like "
+                    "configurations are labelled so.",
                     dataset,
                 )
             )

@@ -1,8 +1,9 @@
 """`learning_curves`: quality against generator updates, mean and band over seeds (MLflow history)."""
 
 from ganbench.api import ReportSection, SectionResult, reports
-from ganbench.report.curves import band_plot, by_schedule_figure
+from ganbench.report.curves import band_plot, by_schedule_figure, reference_lines
 from ganbench.report.quality import verdict_metrics
+from ganbench.report.reference_rows import levels
 
 
 @reports.register("learning_curves")
@@ -30,10 +31,14 @@ class LearningCurves(ReportSection):
                     result.notes.append(f"{dataset}: no history of {q.label} was logged.")
                     continue
                 better = "higher" if q.higher_is_better else "lower"
+                marks = levels(data, dataset, [q.final]).get(q.final, {})
+
+                def draw(ax, frame, q=q, marks=marks):
+                    band_plot(ax, frame, hue="loss_label", ylabel=q.label)
+                    reference_lines(ax, {k: v * q.scale for k, v in marks.items()})
+
                 fig = by_schedule_figure(
-                    curves,
-                    lambda ax, frame, q=q: band_plot(ax, frame, hue="loss_label", ylabel=q.label),
-                    f"{dataset}: {q.label} during training ({better} is better)",
+                    curves, draw, f"{dataset}: {q.label} during training ({better} is better)"
                 )
                 n_points = int(curves.groupby("run_id").size().max())
                 result.figures.append(
@@ -41,7 +46,12 @@ class LearningCurves(ReportSection):
                         fig,
                         f"{q.key}-{dataset}",
                         f"{dataset}: {q.label} at each evaluation ({n_points} per run) against generator "
-                        "updates; line: mean over seeds, band: lowest to highest seed.",
+                        "updates; line: mean over seeds, band: lowest to highest seed"
+                        + (
+                            "; horizontal lines: what real data (dashed) and uniform noise (dotted) score."
+                            if marks
+                            else "."
+                        ),
                         dataset,
                     )
                 )

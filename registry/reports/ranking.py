@@ -1,23 +1,31 @@
-"""`ranking`: configurations ranked per dataset with 95 % intervals, and the verdicts."""
+"""`ranking`: configurations ranked per dataset with 95 % intervals, the reference rows, and the verdicts."""
+
+import math
 
 import pandas as pd
 
 from ganbench.api import ReportSection, ReportTable, SectionResult, reports
 from ganbench.report.quality import KNOWN, headline_keys, label, quality, verdict_metrics
-from ganbench.report.stats import INTERVAL_NOTE, by_configuration, number, ranked, shared_ranks, with_interval
-from ganbench.report.verdicts import collapse_note, compare, divergence_note, verdict
+from ganbench.report.reference_rows import NAMES, beats_noise, references, summarise
+from ganbench.report.standing import COVERED, HIGH_QUALITY, Standing, standing
+from ganbench.report.stats import INTERVAL_NOTE, number, ranked, shared_ranks, with_interval
+from ganbench.report.verdicts import collapse_note, divergence_note, verdict
 
-COVERED, HIGH_QUALITY = "modes/covered", "modes/high_quality"
+NOISE_LEVEL = " (noise level)"
 
 
 @reports.register("ranking")
 class Ranking(ReportSection):
     """Per dataset, one row per configuration, best first by the dataset's primary quality metric:
     seeds, the share that did not diverge, mean [95 % interval] of every rankable final metric, late
-    oscillation, gradient evaluations and training time; equal means share a rank. Verdicts compare
-    the best configuration with the others on the primary and the core quality metrics (modes
-    covered, high-quality share — only among the configurations covering the most modes —, Fréchet
-    distance; see ``ganbench.report.verdicts``), and say how many seeds diverged."""
+    oscillation, gradient evaluations and training time; then the reference rows (what the data
+    itself and uniform noise over its range score). Only configurations that are neither collapsed
+    nor noise-like (``ganbench.report.standing``) and better than noise on the primary metric get a
+    rank; the others follow, with the reason. Verdicts compare the best configuration with the
+    others on the primary and the core quality metrics (modes covered; high-quality share among the
+    configurations covering the most modes; Fréchet distance — never crediting a collapsed or a
+    noise-like configuration, nor one no better than noise on the metric; see
+    ``ganbench.report.verdicts``), and say how many seeds diverged."""
 
     title = "Ranking"
     order = 10
@@ -25,60 +33,147 @@ class Ranking(ReportSection):
     def build(self, data, ctx):
         result = SectionResult()
         for dataset in data.datasets():
-            runs = data.for_dataset(dataset)
             available = data.final_metrics(dataset)
             checked = verdict_metrics(data.primary_metric(dataset), available)
-            covered = by_configuration(runs, KNOWN[COVERED].final) if COVERED in available else None
-            most_modes = compare(covered, KNOWN[COVERED]) if covered is not None else None
+            where = standing(data, dataset)
             for q in checked:
-                summary = by_configuration(runs, q.final)
-                if q.key == HIGH_QUALITY and most_modes is not None:
-                    modes = covered.set_index("configuration")["mean"]
-                    result.verdicts.append(verdict(summary, q, dataset, most_modes.not_beaten, modes))
-                    note = collapse_note(summary, covered, most_modes.not_beaten, q, dataset)
-                    result.verdicts += [note] if note is not None else []
-                else:
-                    result.verdicts.append(verdict(summary, q, dataset))
-            result.verdicts.append(divergence_note(runs, dataset))
-            result.tables.append(self._table(runs, dataset, checked[0].key if checked else None, available))
+                result.verdicts += self._verdicts(data, dataset, q, where)
+            result.verdicts += [v for v in (where.note(), where.missing_noise_note()) if v is not None]
+            result.verdicts.append(divergence_note(data.for_dataset(dataset), dataset))
+            rank_by = checked[0].key if checked else None
+            result.tables.append(self._table(data, dataset, rank_by, available, where))
         return result
 
-    def _table(self, runs, dataset, rank_by, available):
-        keys = headline_keys(available)
-        base = by_configuration(runs, f"final/{rank_by}" if rank_by else "train_seconds")
-        order = ranked(base, quality(rank_by)) if rank_by else base
-        frame = pd.DataFrame(
-            {
-                "rank": shared_ranks(order["mean"], quality(rank_by).higher_is_better)
-                if rank_by
-                else range(1, len(order) + 1),
-                "configuration": order["configuration"],
-                "seeds": order["n"],
-                "not diverged": [f"{r:.0%}" for r in order["success_rate"]],
-            }
-        )
-        for key in [*keys, "stability/oscillation"]:
-            q = quality(key)
-            stats = by_configuration(runs, f"final/{key}" if key in available else key).set_index(
-                "configuration"
-            )
-            column = label(key) + " mean [95% CI]"
-            frame[column] = [
-                with_interval(stats.loc[c], q.scale if q else 1.0) for c in order["configuration"]
+    def _verdicts(self, data, dataset, q, where: Standing):
+        summary = summarise(data, dataset, q.final)
+        refs = references(data, dataset, q.final)
+        if q.key == COVERED:  # how collapse shows: every configuration may lose, no noise-like one wins
+            return [
+                verdict(
+                    summary,
+                    q,
+                    dataset,
+                    left_out=dict.fromkeys(where.noise_like, "noise-like"),
+                    refs=refs,
+                    everyone_loses=True,
+                )
             ]
-        per_run = runs.assign(evals=runs["d_grad_evals"] + runs["g_grad_evals"])
-        grouped = per_run.groupby("configuration")
-        frame["D+G grad evals per run"] = [number(grouped["evals"].mean()[c]) for c in order["configuration"]]
-        frame["train s (cell)"] = [number(grouped["train_seconds"].max()[c]) for c in order["configuration"]]
+        if q.key == HIGH_QUALITY and where.most_modes is not None:
+            covered = summarise(data, dataset, KNOWN[COVERED].final)
+            modes = covered.set_index("configuration")["mean"]
+            found = verdict(
+                summary,
+                q,
+                dataset,
+                where.most_modes,
+                modes,
+                left_out=dict.fromkeys(where.noise_like, "noise-like"),
+                refs=refs,
+                everyone_loses=True,
+            )
+            note = collapse_note(summary, covered, where.most_modes, q, dataset)
+            return [found] + ([note] if note is not None else [])
+        return [verdict(summary, q, dataset, left_out=where.left_out, refs=refs)]
+
+    def _table(self, data, dataset, rank_by, available, where: Standing):
+        runs = data.for_dataset(dataset)
+        q_rank = quality(rank_by) if rank_by else None
+        base = summarise(data, dataset, q_rank.final if q_rank else "train_seconds")
+        noise = references(data, dataset, q_rank.final).get("noise") if q_rank else None
+        order = ranked(base, q_rank) if q_rank else base
+        why = []
+        for _, row in order.iterrows():
+            tag = where.tag(row["configuration"])
+            if not tag and q_rank and not beats_noise(row, noise, q_rank.higher_is_better):
+                tag = f"no better than noise on {q_rank.label}"
+            why.append(tag)
+        order = order.assign(_why=why)
+        order = pd.concat([order[order["_why"] == ""], order[order["_why"] != ""]], ignore_index=True)
+        n_ranked = int((order["_why"] == "").sum())
+        ranks = (
+            shared_ranks(order["mean"].iloc[:n_ranked], q_rank.higher_is_better)
+            if q_rank
+            else list(range(1, n_ranked + 1))
+        )
+        configs = list(order["configuration"])
+        refs_rows = self._reference_rows(data, dataset)
+        columns = {
+            "rank": [str(r) for r in ranks] + ["–"] * (len(order) - n_ranked) + ["ref"] * len(refs_rows),
+            "configuration": configs + [r["label"] for r in refs_rows.values()],
+            "seeds": [str(n) for n in order["n"]] + [f"{r['draws']} draws" for r in refs_rows.values()],
+            "not diverged": [f"{r:.0%}" for r in order["success_rate"]] + ["–"] * len(refs_rows),
+        }
+        for key in [*headline_keys(available), "stability/oscillation"]:
+            q = quality(key)
+            column_key = f"final/{key}" if key in available else key
+            stats = summarise(data, dataset, column_key).set_index("configuration")
+            refs = references(data, dataset, column_key)
+            scale = q.scale if q else 1.0
+            cells = []
+            for c in configs:
+                shown = with_interval(stats.loc[c], scale)
+                if q and "noise" in refs and not beats_noise(stats.loc[c], refs["noise"], q.higher_is_better):
+                    shown += NOISE_LEVEL
+                cells.append(shown)
+            cells += [with_interval(refs[k], scale) if k in refs else "–" for k in refs_rows]
+            columns[label(key) + " mean [95% CI]"] = cells
+        grouped = runs.assign(evals=runs["d_grad_evals"] + runs["g_grad_evals"]).groupby("configuration")
+        dash = ["–"] * len(refs_rows)
+        columns["D+G grad evals per run"] = [number(grouped["evals"].mean()[c]) for c in configs] + dash
+        columns["train s (cell)"] = [number(grouped["train_seconds"].max()[c]) for c in configs] + dash
+        columns["standing"] = list(order["_why"]) + ["reference"] * len(refs_rows)
         ranked_by = label(rank_by) if rank_by else "(no quality metric; in configuration order)"
         return ReportTable(
             title=f"{dataset}: ranking by {ranked_by}",
-            frame=frame,
-            caption=(
-                f"mean over seeds [{INTERVAL_NOTE}]; equal means share a rank; 'not diverged': share of "
-                "seeds whose training stayed finite (a diverged seed counts as a failure); train s: wall "
-                "time of the configuration's lockstep training (all seeds at once)."
-            ),
+            frame=pd.DataFrame(columns),
+            caption=self._caption(data, dataset, refs_rows, q_rank),
             dataset=dataset,
-            runs=[list(r) for r in order["run_ids"]],
+            runs=[list(r) for r in order["run_ids"]] + [r["run_ids"] for r in refs_rows.values()],
         )
+
+    @staticmethod
+    def _reference_rows(data, dataset) -> dict:
+        """kind → {label, draws, run_ids} of the dataset's reference rows (in table order)."""
+        refs = data.references_for(dataset)
+        out = {}
+        for kind in NAMES:
+            mine = refs[refs["reference"] == kind] if not refs.empty else refs
+            if len(mine):
+                out[kind] = {
+                    "label": mine["configuration"].iloc[0],
+                    "draws": len(mine),
+                    "run_ids": list(mine["run_id"]),
+                }
+        return out
+
+    @staticmethod
+    def _caption(data, dataset, refs_rows, q_rank) -> str:
+        text = (
+            f"mean over seeds [{INTERVAL_NOTE}]; equal means share a rank; only configurations that are "
+            "neither collapsed nor noise-like, and better than uniform noise on the ranking metric, get a "
+            "rank (the others follow, 'standing' says why); '(noise level)': not better than the uniform-"
+            "noise reference on that metric; 'not diverged': share of seeds whose training stayed finite "
+            "(a diverged seed counts as a failure); train s: wall time of the configuration's lockstep "
+            "training (all seeds at once)."
+        )
+        if refs_rows:
+            refs = data.references_for(dataset, "noise")
+            noise_how = refs.get("param.reference.description", pd.Series(dtype=object)).dropna()
+            text += (
+                " Reference rows ('ref'): what the data itself scores and what a structureless generator "
+                "scores, with the same metrics and sample count"
+                + (f" (noise: {noise_how.iloc[0]})" if len(noise_how) else "")
+                + "."
+            )
+            if q_rank is not None and q_rank.key == COVERED:
+                chance = references(data, dataset, q_rank.final).get("noise")
+                if chance is not None and math.isfinite(chance["mean"]):
+                    text += (
+                        f" Chance level of modes covered: uniform noise covers {with_interval(chance)} "
+                        "modes (a mode counts as covered with one high-quality sample)."
+                    )
+        else:
+            text += (
+                " No reference rows were recorded for this dataset (runs made before ganbench scored them)."
+            )
+        return text

@@ -5,9 +5,14 @@ import math
 import pandas as pd
 
 from ganbench.api import ReportSection, ReportTable, SectionResult, Verdict, reports
+from ganbench.metrics.convergence import mostly_improving, trend_counts
 from ganbench.report.budget_ranking import compare_checkpoints
 from ganbench.report.quality import quality
 from ganbench.report.stats import number
+from ganbench.report.trends import run_trends
+
+MIN_CONFIGURATIONS = 3
+"""Configurations a ranking needs before its agreement across the budget says anything."""
 
 
 @reports.register("ranking_budget")
@@ -15,8 +20,10 @@ class RankingBudget(ReportSection):
     """Per dataset, the configurations ranked by the mean over seeds of the primary quality metric at
     the last evaluation every configuration reached (the budget, B) and at the evaluation nearest
     B/2, with Kendall's τ-b between the two rankings. The ranking counts as settled when the leader
-    at B/2 is among the leaders at B and τ ≥ 0.6; otherwise more updates may still reorder it. With
-    one evaluation per run there is nothing to compare: evaluate at least at B/2 too."""
+    at B/2 is among the leaders at B, τ ≥ 0.6, at least three configurations are ranked, and most
+    runs were not still improving at B (the convergence section's test); otherwise more updates may
+    still reorder it. With one evaluation per run there is nothing to compare: evaluate at least at
+    B/2 too."""
 
     title = "Ranking across the budget"
     order = 47
@@ -56,19 +63,37 @@ class RankingBudget(ReportSection):
                     runs=check.table["run_ids"].tolist(),
                 )
             )
-            result.verdicts.append(
-                Verdict(_verdict_text(dataset, q.label, check, half, full), "note", dataset, q.key)
-            )
+            trends = run_trends(data.for_dataset(dataset))
+            text = _verdict_text(dataset, q.label, check, half, full, trends)
+            result.verdicts.append(Verdict(text, "note", dataset, q.key))
         return result
 
 
-def _verdict_text(dataset, label, check, half, full) -> str:
+def _verdict_text(dataset, label, check, half, full, trends) -> str:
+    """The budget line, never at odds with the convergence section: a ranking of fewer than
+    :data:`MIN_CONFIGURATIONS` settles nothing, and one whose runs were mostly still improving is
+    not called settled however well it agrees with the one at B/2."""
     leaders = ", ".join(check.leaders_full)
+    n = len(check.table)
+    if n < MIN_CONFIGURATIONS:
+        return (
+            f"on {dataset}, only {n} configurations are ranked by {label}: Kendall τ between two "
+            f"rankings of {n} can only be ±1 (or undefined), so this says nothing about whether the "
+            f"budget is long enough (it takes {MIN_CONFIGURATIONS} or more)."
+        )
     if not math.isfinite(check.tau):
         return (
             f"on {dataset}, the ranking by {label} at {half} cannot be compared with the one at {full}: "
             "Kendall τ is undefined (every configuration has the same mean at one of the two points), "
             "so this says nothing about whether the budget is long enough."
+        )
+    settled, improving, worse, unknown = trend_counts(trends)
+    if check.settled and mostly_improving(trends):
+        return (
+            f"on {dataset}, the ranking by {label} at {full} agrees with the one at {half} "
+            f"(Kendall τ = {check.tau:.2f}; leader: {leaders}), but {improving} of "
+            f"{settled + improving + worse + unknown} runs were still improving at {full}, so the "
+            "ranking may still change: the budget is not shown to be long enough — try twice the updates."
         )
     if check.settled:
         return (

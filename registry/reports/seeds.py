@@ -2,7 +2,9 @@
 
 from ganbench.api import ReportSection, SectionResult, reports
 from ganbench.report.quality import verdict_metrics
+from ganbench.report.reference_rows import levels
 from ganbench.report.spread import spread_figure
+from ganbench.report.standing import standing
 
 
 @reports.register("seeds")
@@ -27,7 +29,12 @@ class Seeds(ReportSection):
                 for q in metrics
             ]
             fig = spread_figure(
-                runs, data.configurations(dataset), panels, f"{dataset}: final value per seed"
+                runs,
+                data.configurations(dataset),
+                panels,
+                f"{dataset}: final value per seed",
+                tags=standing(data, dataset).left_out,
+                references=levels(data, dataset, [q.final for q in metrics]),
             )
             n_bad = int(runs["diverged"].sum())
             result.figures.append(
@@ -36,7 +43,8 @@ class Seeds(ReportSection):
                     f"box-{dataset}",
                     f"{dataset}: each dot is one seed's final value (one MLflow run), the box its quartiles"
                     + (f"; red crosses: {n_bad} diverged seed(s)" if n_bad else "; no seed diverged")
-                    + ".",
+                    + "; vertical lines: what real data (dashed) and uniform noise (dotted) score, where "
+                    "recorded; (collapsed), (noise-like): configurations no verdict credits.",
                     dataset,
                 )
             )

@@ -4,8 +4,10 @@ import pandas as pd
 
 from ganbench.api import ReportSection, ReportTable, SectionResult, reports
 from ganbench.report.quality import STABILITY, label
+from ganbench.report.reference_rows import summarise
 from ganbench.report.spread import spread_figure
-from ganbench.report.stats import by_configuration, number
+from ganbench.report.standing import standing
+from ganbench.report.stats import number
 from ganbench.report.verdicts import verdict
 
 KEYS = ("stability/peak_to_final_drop", "stability/oscillation")
@@ -16,7 +18,8 @@ class Stability(ReportSection):
     """Per dataset: how much of its best value each seed lost by the end of training (peak-to-final
     drop, |best − final|) and how much the primary quality metric still moved over the last quarter
     of evaluations (late oscillation: its standard deviation there) — box and seeds per configuration,
-    verdicts where 95 % intervals separate — and a table of diverged seeds (first non-finite step)."""
+    verdicts (Welch, Holm) among the configurations that are neither collapsed nor noise-like (a dead
+    run does not oscillate; ``ganbench.report.standing``) — and a table of diverged seeds."""
 
     title = "Stability"
     order = 60
@@ -36,8 +39,13 @@ class Stability(ReportSection):
             keys = [k for k in KEYS if data.has_metric(k, dataset)]
             if keys:
                 panels = [(k, f"{STABILITY[k].label}{of}", 1.0, "lower is steadier") for k in keys]
+                where = standing(data, dataset)
                 fig = spread_figure(
-                    runs, data.configurations(dataset), panels, f"{dataset}: stability per seed"
+                    runs,
+                    data.configurations(dataset),
+                    panels,
+                    f"{dataset}: stability per seed",
+                    tags=where.left_out,
                 )
                 result.figures.append(
                     ctx.save_figure(
@@ -46,12 +54,14 @@ class Stability(ReportSection):
                         f"{dataset}: peak-to-final drop = |best − final| of the primary quality metric"
                         f"{f' ({label(primary)})' if primary else ''}; late oscillation = its standard "
                         "deviation over the last quarter of evaluations (with few: the last two). "
-                        "One dot per seed.",
+                        "One dot per seed. A collapsed or noise-like configuration is steady because "
+                        "nothing moves: no verdict credits it.",
                         dataset,
                     )
                 )
                 for key in keys:
-                    result.verdicts.append(verdict(by_configuration(runs, key), STABILITY[key], dataset))
+                    summary = summarise(data, dataset, key)
+                    result.verdicts.append(verdict(summary, STABILITY[key], dataset, left_out=where.left_out))
             diverged = runs[runs["diverged"]]
             if not diverged.empty:
                 step = diverged.get("stability/diverged_step", pd.Series(float("nan"), index=diverged.index))

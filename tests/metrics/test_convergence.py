@@ -8,7 +8,15 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from ganbench.metrics.convergence import ALPHA, WINDOW, plateau_test, run_convergence
+from ganbench.metrics.convergence import (
+    ALPHA,
+    WINDOW,
+    convergence_note,
+    plateau_test,
+    run_convergence,
+    trend_counts,
+    trends_of,
+)
 from ganbench.metrics.stability import seed_stability
 
 STEPS = np.arange(1, 9) * 250  # eight evaluations, the last four at 1250 … 2000
@@ -121,3 +129,42 @@ def test_the_p_value_is_scipys_one_sided_slope_test_on_the_last_window(higher_is
     tail = values[-WINDOW:] if higher_is_better else -values[-WINDOW:]
     expected = stats.linregress(STEPS[-WINDOW:], tail, alternative="greater").pvalue
     assert out["late_improvement_p"] == pytest.approx(expected, rel=1e-9)
+
+
+def test_a_run_that_got_worse_is_said_to_have_got_worse_from_what_to_what():
+    """A Fréchet distance rising 270 → 768 over the last evaluations: not 'settled', and the fitted
+    line's ends are in the metric's own units."""
+    fd = np.array([300.0, 280.0, 270.0, 430.0, 600.0, 768.0])
+    out = plateau_test(STEPS[:6], fd, higher_is_better=False)
+    assert out["late_trend"] == -1 and out["converged"] == 1  # not improving, but not settled either
+    slope = np.polyfit(STEPS[2:6], fd[2:], 1)
+    assert out["late_from"] == pytest.approx(np.polyval(slope, STEPS[2]))
+    assert out["late_to"] == pytest.approx(np.polyval(slope, STEPS[5]))
+    assert out["late_from"] < out["late_to"]
+    flat = plateau_test(STEPS, [5.0, 5.1, 4.9, 5.0, 5.05, 4.95, 5.0, 5.02])
+    assert flat["late_trend"] == 0
+
+
+def test_a_run_got_worse_if_any_metric_did_else_is_improving_if_any_is_and_each_metric_keeps_its_own():
+    covered = ((STEPS, [8.0] * 8), True, "modes/covered")
+    fd_up = ((STEPS, np.linspace(1.0, 3.0, 8)), False, "frechet/fd")
+    hq_up = ((STEPS, np.linspace(0.1, 0.9, 8)), True, "modes/high_quality")
+    worse = run_convergence([covered, fd_up])
+    assert worse["late_trend"] == -1
+    assert worse["late_trend/frechet/fd"] == -1 and worse["late_trend/modes/covered"] == 0
+    assert worse["late_to/frechet/fd"] == pytest.approx(3.0)
+    both = run_convergence([covered, fd_up, hq_up])  # collapsing: sharper samples, a worse distance
+    assert both["late_trend"] == -1 and both["converged"] == 0
+    assert run_convergence([covered, hq_up])["late_trend"] == 1
+    assert run_convergence([covered])["late_trend"] == 0
+    unknown = run_convergence([covered, ((STEPS[:2], [1.0, 2.0]), False, "frechet/fd")])
+    assert math.isnan(unknown["late_trend"]) and math.isnan(unknown["late_trend/frechet/fd"])
+
+
+def test_old_runs_without_a_trend_count_from_their_converged_flag():
+    trends = trends_of([1.0, 0.0, math.nan, 1.0], [math.nan, math.nan, math.nan, -1.0])
+    assert trend_counts(trends) == (1, 1, 1, 1)
+    note = convergence_note(trends_of([1.0, 1.0, 1.0], [-1.0, -1.0, 0.0]))
+    assert note.startswith(
+        "Most runs got WORSE over their last 4 evaluations (1 settled, 0 still improving, 2 got worse"
+    )

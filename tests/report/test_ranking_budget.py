@@ -65,10 +65,11 @@ def test_ties_share_a_rank_and_a_tied_leader_still_counts():
 def test_the_section_reports_the_check_with_its_runs(tmp_path):
     store = tmp_path / "store"
     client = client_for(store)
-    exp_id, parent = start_invocation(client, "synthetic", planned=6)
+    exp_id, parent = start_invocation(client, "synthetic", planned=9)
     for config, covered in {
         "minimax + alternating(d_steps=1)": 3.0,
         "hinge + alternating(d_steps=1)": 6.0,
+        "least_squares + alternating(d_steps=1)": 5.0,
     }.items():
         for seed in range(3):
             log_run(client, exp_id, parent, "ring", config, seed, {"modes/covered": covered + 0.1 * seed})
@@ -76,3 +77,20 @@ def test_the_section_reports_the_check_with_its_runs(tmp_path):
     summary = (tmp_path / "out" / "summary.md").read_text()
     assert "the ranking by modes covered at 100 updates agrees with the one at 50 updates" in summary
     assert "Kendall τ = 1.00; leader: hinge + alternating(d_steps=1)" in summary
+
+
+def test_two_configurations_settle_no_budget(tmp_path):
+    """Kendall τ of two rankings of two configurations is ±1: agreement there says nothing."""
+    store = tmp_path / "store"
+    client = client_for(store)
+    exp_id, parent = start_invocation(client, "pair", planned=6)
+    for config, covered in {
+        "minimax + alternating(d_steps=1)": 3.0,
+        "hinge + alternating(d_steps=1)": 6.0,
+    }.items():
+        for seed in range(3):
+            log_run(client, exp_id, parent, "ring", config, seed, {"modes/covered": covered + 0.1 * seed})
+    assert write_report(store, "pair", tmp_path / "out", sections=["ranking_budget"]) == 0
+    summary = (tmp_path / "out" / "summary.md").read_text()
+    assert "only 2 configurations are ranked by modes covered" in summary
+    assert "looks long enough" not in summary

@@ -35,16 +35,21 @@ def complete_runs(quick_store):
 
 def test_results_csv_equals_the_mlflow_runs(quick_report, complete_runs):
     table = pd.read_csv(quick_report / "results.csv")
-    assert len(table) == len(complete_runs) == 8  # quick.yaml: 4 configurations × 2 seeds
+    # quick.yaml: 4 configurations × 2 seeds, and the reference rows: real data and noise × 5 draws
+    assert len(table) == len(complete_runs) == 8 + 10
     assert set(table["run_id"]) == set(complete_runs)
+    assert sorted(table["reference"].fillna("").value_counts().items()) == [
+        ("", 8),
+        ("noise", 5),
+        ("real", 5),
+    ]
     metric_columns = [c for c in table.columns if c.startswith(("final/", "stability/"))]
     metric_columns += ["g_updates", "d_updates", "g_grad_evals", "d_grad_evals", "train_seconds"]
     assert "final/modes/covered" in metric_columns and "stability/oscillation" in metric_columns
     for row in table.to_dict("records"):
         run = complete_runs[row["run_id"]]
-        assert [row[k] for k in ("dataset", "loss", "schedule")] == [
-            run.data.tags[k] for k in ("dataset", "loss", "schedule")
-        ]
+        keys = ("dataset", "loss", "schedule") if not isinstance(row["reference"], str) else ("dataset",)
+        assert [row[k] for k in keys] == [run.data.tags[k] for k in keys]
         assert row["configuration"] == run.data.tags["cell"] and row["seed"] == int(run.data.tags["seed"])
         for column in metric_columns:
             logged, value = run.data.metrics.get(column, math.nan), row[column]
@@ -57,17 +62,23 @@ def test_summary_has_the_tables_verdicts_and_figures(quick_report, complete_runs
     verdicts = re.findall(r"^- on ring, .+$", text, flags=re.M)
     assert len(verdicts) >= 4  # primary + core quality metrics, divergence, stability figures
     assert any("no seed diverged (8 runs)" in v for v in verdicts)
-    # the last two: the convergence note and the ranking-across-the-budget check
-    kinds = ("no clear difference", " than ", "diverged", "converged", "the ranking by")
-    assert all(any(k in v for k in kinds) for v in verdicts)
-    assert sum("converged" in v for v in verdicts) == 1
-    title = "### ring: convergence of modes covered, high-quality samples (%), Fréchet distance"
+    # the last ones: the convergence note and the ranking-across-the-budget check
+    kinds = ("no clear difference", " than ", "diverged", "no verdict", "left out", "settled", "converged")
+    kinds += ("the ranking by", "convergence is unknown", "got WORSE")
+    assert all(any(k in v for k in kinds) for v in verdicts), verdicts
+    notes = ("runs had settled", "had NOT converged", "convergence is unknown", "got WORSE")
+    assert sum(any(n in v for n in notes) for v in verdicts) == 1
+    title = "### ring: which way modes covered, high-quality samples (%), Fréchet distance went at the end"
     convergence = text.split(title)[1].split("\n\n")[1].splitlines()
-    assert convergence[0].startswith("| configuration | seeds | converged | still improving | unknown")
+    assert convergence[0].startswith(
+        "| configuration | seeds | settled | still improving | got worse | unknown"
+    )
     assert len(convergence) == 2 + 4
     assert "| rank | configuration | seeds | not diverged | modes covered mean [95% CI]" in text
     ranking = text.split("### ring: ranking by modes covered")[1].split("\n\n")[1].splitlines()
-    assert len(ranking) == 2 + 4  # header, rule, one row per configuration
+    assert len(ranking) == 2 + 4 + 2  # header, rule, one row per configuration, the two reference rows
+    assert ranking[-2].startswith("| ref | reference: real data | 5 draws |")
+    assert ranking[-1].startswith("| ref | reference: uniform noise | 5 draws |")
     for path in re.findall(r"\]\((figures/[^)]+\.png)\)", text):
         assert (quick_report / path).stat().st_size > 10_000
     for run_id in complete_runs:

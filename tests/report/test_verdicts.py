@@ -182,11 +182,11 @@ def test_an_undefined_kendall_tau_settles_nothing():
 def test_the_budget_verdict_of_an_undefined_tau_makes_no_claim(tmp_path):
     store = tmp_path / "store"
     client = client_for(store)
-    exp_id, parent = start_invocation(client, "ties", planned=6)
-    for config in (GOOD, BAD):
+    exp_id, parent = start_invocation(client, "ties", planned=9)
+    for config in (GOOD, BAD, "hinge + alternating(d_steps=1)"):
         for seed in range(3):  # 0 modes at both evaluations (50 and 100) for every configuration
             log_run(client, exp_id, parent, "ring", config, seed, {"modes/covered": 0.0})
     assert write_report(store, "ties", tmp_path / "out", sections=["ranking", "ranking_budget"]) == 0
     text = (tmp_path / "out" / "summary.md").read_text()
     assert "Kendall τ is undefined" in text and "looks long enough" not in text
-    assert "| 1 | " in text and "| 2 | " not in text  # two configurations tied at 0 share rank 1
+    assert "| 1 | " in text and "| 2 | " not in text  # three configurations tied at 0 share rank 1

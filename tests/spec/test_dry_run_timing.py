@@ -7,7 +7,7 @@ import math
 import torch
 
 from ganbench.experiment import spec
-from ganbench.experiment.estimate import cell_seconds, schedule_counts
+from ganbench.experiment.estimate import cell_seconds, reference_seconds, schedule_counts
 from ganbench.experiment.timing import CostTimer, cost_key
 from ganbench.train.config import TrainConfig
 
@@ -48,6 +48,19 @@ def test_estimate_is_counts_times_measured_costs_and_each_setup_is_timed_once():
     assert timer.measured == 1  # the two cells differ only in the schedule: one setup timed
 
 
+def test_sample_images_and_reference_rows_are_counted():
+    """What the trainer draws besides updates and evaluations: a sample image per seed and
+    evaluation (every_eval) or per seed (final), and the reference rows, once per experiment."""
+    exp = experiment([{"name": "alternating", "d_steps": 5}], g_steps=10, eval_every=5)
+    timer = CostTimer(clock=ticking_clock())
+    cell = exp.cells[0]
+    plain = cell_seconds(cell, timer)
+    assert cell_seconds(cell, timer, "every_eval") == plain + 2 * 2  # 2 seeds × 2 evaluations, 1 s each
+    assert cell_seconds(cell, timer, "final") == plain + 2
+    # real data and noise, 5 draws each, at the cost of evaluating one of the cell's 2 seeds (0.5 s)
+    assert reference_seconds(exp, timer) == 2 * 5 * 0.5
+
+
 def test_cost_key_ignores_what_does_not_change_the_cost():
     base = TrainConfig(**TINY, seeds=[0, 1])
     same = base.model_copy(
@@ -82,5 +95,7 @@ def test_real_timings_are_positive_and_threads_are_restored():
     before = torch.get_num_threads()
     cell = experiment(["simultaneous"], g_steps=4, eval_every=2).cells[0]
     costs = CostTimer(threads=1).costs(cell.config)
-    assert all(math.isfinite(v) and v > 0 for v in (costs.d, costs.g, costs.joint, costs.evaluation))
+    assert all(
+        math.isfinite(v) and v > 0 for v in (costs.d, costs.g, costs.joint, costs.evaluation, costs.image)
+    )
     assert torch.get_num_threads() == before
