@@ -94,6 +94,10 @@ class Evaluator:
         """Every output key ``__call__`` returns, ``"<metric>/<output>"``."""
         return [f"{name}/{out}" for name, m in self.metrics.items() for out in m.outputs]
 
+    def feature_spaces(self) -> dict[str, str]:
+        """Metric name → the feature space it compares samples in, in words, for metrics that have one."""
+        return {name: m.feature_space for name, m in self.metrics.items() if m.feature_space}
+
     def headlines(self) -> dict[str, tuple[str, bool]]:
         """Metric name → (headline output key, higher is better)."""
         return {name: (f"{name}/{m.headline}", m.higher_is_better) for name, m in self.metrics.items()}
@@ -134,7 +138,8 @@ def build_evaluator(
 ) -> Evaluator:
     """An :class:`Evaluator` for ``dataset``.
 
-    ``names``: registered metrics to compute (None → every registered metric that applies; a named
+    ``names``: registered metrics to compute (None → every registered metric that applies and is
+    on ``by_default``; a named
     metric that does not apply is left out and listed in ``Evaluator.skipped``); an unknown name
     raises :class:`RegistryError` listing the available ones. ``n_samples``: generated samples per
     seed (default :func:`default_n_samples`). ``params``: metric name → keyword parameters, validated
@@ -142,7 +147,11 @@ def build_evaluator(
     ``n_real``/``reference_seed``: size and seed of the real reference set (see :func:`reference_set`).
     """
     params = dict(params or {})
-    chosen = list(names) if names is not None else metric_registry.names()
+    chosen = (
+        list(names)
+        if names is not None
+        else [n for n in metric_registry.names() if metric_registry.get(n).by_default]
+    )
     classes = {name: metric_registry.get(name) for name in chosen}  # unknown names raise here
     for name in params:
         metric_registry.entry(name)
