@@ -42,7 +42,7 @@ class Convergence(ReportSection):
             )
             primary = data.primary_metric(dataset)
             tested = [primary] + [k for k in ALSO_TESTED if k != primary and k in data.final_metrics(dataset)]
-            result.tables.append(self._table(runs, dataset, [label(k) for k in tested if k]))
+            result.tables.append(self._table(runs, dataset, [label(k, data, dataset) for k in tested if k]))
         if len(data.datasets()) > 1:
             overall = convergence_note(data.complete[CONVERGED])
             result.verdicts.append(Verdict(overall, "note", None, CONVERGED))

@@ -37,7 +37,7 @@ class ModeCollapse(ReportSection):
                 len(keys), max_columns=columns, height=0.6 * len(losses) + 2.3, width=width
             )
             for ax, key in zip(axes, keys, strict=True):
-                q = quality(key)
+                q = quality(key, data, dataset)
                 values = runs.assign(v=runs[q.final] * q.scale)
                 means = values.pivot_table("v", "loss_label", "schedule_label", aggfunc="mean", dropna=False)
                 counts = values.pivot_table(

@@ -27,7 +27,7 @@ class Ranking(ReportSection):
         for dataset in data.datasets():
             runs = data.for_dataset(dataset)
             available = data.final_metrics(dataset)
-            checked = verdict_metrics(data.primary_metric(dataset), available)
+            checked = verdict_metrics(data.primary_metric(dataset), available, data, dataset)
             covered = by_configuration(runs, KNOWN[COVERED].final) if COVERED in available else None
             most_modes = compare(covered, KNOWN[COVERED]) if covered is not None else None
             for q in checked:
@@ -40,10 +40,12 @@ class Ranking(ReportSection):
                 else:
                     result.verdicts.append(verdict(summary, q, dataset))
             result.verdicts.append(divergence_note(runs, dataset))
-            result.tables.append(self._table(runs, dataset, checked[0].key if checked else None, available))
+            result.tables.append(
+                self._table(data, runs, dataset, checked[0].key if checked else None, available)
+            )
         return result
 
-    def _table(self, runs, dataset, rank_by, available):
+    def _table(self, data, runs, dataset, rank_by, available):
         keys = headline_keys(available)
         base = by_configuration(runs, f"final/{rank_by}" if rank_by else "train_seconds")
         order = ranked(base, quality(rank_by)) if rank_by else base
@@ -62,7 +64,7 @@ class Ranking(ReportSection):
             stats = by_configuration(runs, f"final/{key}" if key in available else key).set_index(
                 "configuration"
             )
-            column = label(key) + " mean [95% CI]"
+            column = label(key, data, dataset) + " mean [95% CI]"
             frame[column] = [
                 with_interval(stats.loc[c], q.scale if q else 1.0) for c in order["configuration"]
             ]
@@ -70,7 +72,9 @@ class Ranking(ReportSection):
         grouped = per_run.groupby("configuration")
         frame["D+G grad evals per run"] = [number(grouped["evals"].mean()[c]) for c in order["configuration"]]
         frame["train s (cell)"] = [number(grouped["train_seconds"].max()[c]) for c in order["configuration"]]
-        ranked_by = label(rank_by) if rank_by else "(no quality metric; in configuration order)"
+        ranked_by = (
+            label(rank_by, data, dataset) if rank_by else "(no quality metric; in configuration order)"
+        )
         return ReportTable(
             title=f"{dataset}: ranking by {ranked_by}",
             frame=frame,

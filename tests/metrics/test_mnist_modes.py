@@ -116,7 +116,9 @@ def test_mnist_digits_cover_10_modes_and_held_out_ones_score_the_calibrated_shar
     g = torch.Generator().manual_seed(0)
     noise = torch.rand(2000, 1, 28, 28, generator=g) * 2 - 1
     assert modes_of(dataset, noise)["high_quality"] < 0.05
-    blurred = torch.nn.functional.conv2d(x_test.reshape(-1, 1, 28, 28), torch.ones(1, 1, 5, 5) / 25, padding=2)
+    blurred = torch.nn.functional.conv2d(
+        x_test.reshape(-1, 1, 28, 28), torch.ones(1, 1, 5, 5) / 25, padding=2
+    )
     assert modes_of(dataset, blurred)["high_quality"] < 0.2
 
 
