@@ -17,7 +17,9 @@ Their role follows the stacked-MNIST protocol (Metz et al. 2017, "Unrolled GANs"
 2017, VEEGAN; Lin et al. 2018, PacGAN): a pretrained classifier labels each channel of a generated
 sample, and the tuple of labels is the sample's mode (10 modes for one channel, 1,000 for three).
 The penultimate layer is the feature space of the image metrics (Fréchet distance, PRDC), as
-Inception features are for FID on natural images. Inference runs batched on the caller's device.
+Inception features are for FID on natural images. Inference runs batched on the caller's device,
+and within an evaluation every metric reuses the features of the same samples
+(``ganbench.metrics.feature_memo``): one classifier pass over the generated and the real samples.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from torch import Tensor, nn
 from ganbench.metrics import digits_classifier, mnist_classifier
 from ganbench.metrics.classifier_training import train_deterministically
 from ganbench.metrics.digits_classifier import PIXELS, SETTINGS, SIDE, DigitClassifier, digits_split
+from ganbench.metrics.feature_memo import memoised
 
 __all__ = [
     "KINDS",
@@ -179,7 +182,8 @@ def classify(model: nn.Module, x: Tensor, channels: int) -> tuple[Tensor, Tensor
     ``x``: (N, channels·side²) channel-major, or (N, channels, side, side). Returns labels (N, C)
     int64 and confidences (N, C) in [0, 1], on ``x``'s device.
     """
-    probs = torch.cat([model(b).softmax(dim=1) for b in _batches(model, x)])
+    feats = _features(model, x).reshape(-1, model.hidden)
+    probs = torch.cat([model.head(b).softmax(dim=1) for b in feats.split(_INFER_BATCH_CUDA)])
     conf, labels = probs.max(dim=1)
     return labels.reshape(-1, channels).to(x.device), conf.reshape(-1, channels).to(x.device)
 
@@ -195,8 +199,18 @@ def mode_index(labels: Tensor) -> Tensor:
 def channel_features(model: nn.Module, x: Tensor, channels: int) -> Tensor:
     """Penultimate-layer features of each channel, concatenated: (N, C·side²) or (N, C, side, side)
     → (N, C·hidden), on ``x``'s device."""
-    feats = torch.cat([model.features(b) for b in _batches(model, x)])
-    return feats.reshape(-1, channels * model.hidden).to(x.device)
+    return _features(model, x).reshape(-1, channels * model.hidden).to(x.device)
+
+
+def _features(model: nn.Module, x: Tensor) -> Tensor:
+    """Penultimate-layer features of each sample of ``x``, its channels' concatenated (N, C·hidden), on
+    the model's device; shared between metrics within an evaluation (``ganbench.metrics.feature_memo``)."""
+    rows = x.reshape(len(x), -1)  # images and flat rows of the same samples share one entry
+    return memoised(
+        ("digit_classifier", id(model)),
+        rows,
+        lambda r: torch.cat([model.features(b) for b in _batches(model, r)]).reshape(len(r), -1),
+    )
 
 
 @torch.no_grad()

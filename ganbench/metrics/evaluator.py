@@ -28,6 +28,7 @@ from torch import Tensor
 from ganbench.contracts.dataset import ClassifierModes, Dataset
 from ganbench.contracts.metric import Metric
 from ganbench.errors import GanbenchError
+from ganbench.metrics.feature_memo import shared_features
 from ganbench.registry import metrics as metric_registry
 
 #: Generated samples per seed for Gaussian-mixture and other infinite data (VEEGAN, PacGAN).
@@ -117,8 +118,10 @@ class Evaluator:
         keep = finite.nonzero().flatten()  # seeds with finite samples only; others get NaN
         kept = fake if bool(finite.all()) else fake[keep]
         out: dict[str, Tensor] = {}
+        with shared_features():  # one classifier pass per sample set, whichever metrics ask
+            computed = {n: m.compute(kept, self.real) if len(keep) else {} for n, m in self.metrics.items()}
         for name, metric in self.metrics.items():
-            values = metric.compute(kept, self.real) if len(keep) else {}
+            values = computed[name]
             for key in metric.outputs:
                 full = torch.full((n_seeds,), float("nan"), dtype=torch.float64)
                 if len(keep):

@@ -115,11 +115,12 @@ def classifier_modes(
     protocol counts them; :func:`ganbench.metrics.confidence.calibrated_confidence` gives the
     calibrated default). Non-finite samples are never HQ.
     """
-    s, n = fake.shape[:2]
-    labels, conf = classify(model, fake.reshape(s * n, -1), channels)
+    per_seed = [classify(model, f, channels) for f in fake]  # per seed: the slices other metrics embed
+    labels = torch.stack([lab for lab, _ in per_seed])  # (S, N, C)
+    conf = torch.stack([c for _, c in per_seed])
     finite = torch.isfinite(fake.flatten(2)).all(dim=2)
-    hq = (conf.min(dim=1).values >= min_confidence).reshape(s, n) & finite
-    return mode_index(labels).reshape(s, n), hq, finite
+    hq = (conf.min(dim=2).values >= min_confidence) & finite
+    return mode_index(labels.flatten(0, 1)).reshape(finite.shape), hq, finite
 
 
 def mode_metrics(

@@ -58,7 +58,8 @@ def digits_float():
 
 
 def evaluate_json(cli, *args) -> dict:
-    proc = cli("evaluate", *args, "--json")
+    """``ganbench ARGS --json`` (ARGS: the global options, then ``evaluate …``) as a dict."""
+    proc = cli(*args, "--json", timeout=900)  # a loaded 2-core machine: minutes at 26,000 samples
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
@@ -84,10 +85,12 @@ def test_stacked_digits_known_answers(cli, tmp_path):
     np.save(tmp_path / "one.npy", one_mode(images, labels, int(N_SMALL))[0])
     tens = ten_modes(images, labels, int(N_SMALL))[0]
     np.savez(tmp_path / "ten.npz", samples=np.moveaxis(tens, 1, -1), labels=np.arange(len(tens)))
-    real = evaluate_json(cli, "--dataset", "stacked_digits", str(tmp_path / "real.npy"))
+    real = evaluate_json(cli, "evaluate", "--dataset", "stacked_digits", str(tmp_path / "real.npy"))
     assert real["modes/covered"] >= 995 and real["modes/kl"] < 0.05
     assert real["prdc/coverage"] > 0.9
-    one = evaluate_json(cli, "--dataset", "stacked_digits", str(tmp_path / "one.npy"), "--n-samples", N_SMALL)
+    one = evaluate_json(
+        cli, "evaluate", "--dataset", "stacked_digits", str(tmp_path / "one.npy"), "--n-samples", N_SMALL
+    )
     ten = evaluate_json(
         cli,
         "--dataset",
