@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ganbench import __version__
 from ganbench.errors import GanbenchError
@@ -427,7 +428,8 @@ def main() -> None:
     try:
         app()
     except GanbenchError as exc:
-        err_console.print(f"[bold red]ganbench:[/] {exc}", highlight=False, soft_wrap=True)
+        # escaped: a message may hold brackets ("pip install -e '.[fid]'") that rich would take as markup
+        err_console.print(f"[bold red]ganbench:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(2)
 
 

@@ -160,3 +160,18 @@ def test_bad_requests_exit_2_with_one_paragraph(cli, tmp_path, args, expected):
     message = " ".join(proc.stderr.split())
     for part in expected:
         assert part in message, (part, message)
+
+
+def test_inception_without_the_extra_says_how_to_install(cli, tmp_path):
+    """Natural images (an `npz` dataset of RGB images): --inception needs torch-fidelity; where it does
+    not import, one paragraph says how to install it (where it does, a missing weights file is named)."""
+    images = np.random.default_rng(0).uniform(-1, 1, (40, 3, 8, 8)).astype(np.float32)
+    np.save(tmp_path / "real.npy", images)
+    np.save(tmp_path / "fake.npy", np.moveaxis(images, 1, -1))
+    proc = cli(
+        "evaluate", str(tmp_path / "fake.npy"), "--dataset", "npz", "--set", f"path={tmp_path / 'real.npy'}",
+        "--inception", "--inception-weights", str(tmp_path / "no-weights.pth"),
+    )  # fmt: skip
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    message = " ".join(proc.stderr.split())
+    assert "pip install -e '.[fid]'" in message or "no-weights.pth' does not exist" in message, message
