@@ -93,6 +93,7 @@ def test_stacked_digits_known_answers(cli, tmp_path):
     )
     ten = evaluate_json(
         cli,
+        "evaluate",
         "--dataset",
         "stacked_digits",
         str(tmp_path / "ten.npz"),
