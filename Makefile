@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 PYTEST_WORKERS ?= 2
 
-.PHONY: setup test test-fast lint format demo benchmark first-look benchmark-quick ui report literature remedies tune tune-ui perf clean
+.PHONY: setup test test-fast lint format demo benchmark first-look benchmark-quick ui report literature remedies tune tune-ui perf classifiers clean
 
 setup: $(VENV)/.installed
 
@@ -106,6 +106,11 @@ perf: setup
 	$(PY) benchmarks/bench_mixed.py --reps 2 --g-steps 20
 	$(PY) benchmarks/bench_default_ops.py apart
 	$(PY) benchmarks/bench_default_ops.py packed
+
+# The bundled digit classifiers trained afresh (one CPU thread, deterministic): held-out accuracy and
+# training time of each (8×8: seconds; 28×28 MNIST: about a minute). Writes nothing.
+classifiers: setup
+	$(PY) benchmarks/bench_classifier.py
 
 clean:
 	rm -rf $(VENV) outputs dist build .pytest_cache .ruff_cache

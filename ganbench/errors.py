@@ -17,3 +17,9 @@ class RegistryError(GanbenchError):
 
 class ContractError(GanbenchError):
     """A plugin does not fulfil its kind's contract (e.g. a loss without ``g_loss``); it is refused."""
+
+
+class UnavailableError(GanbenchError):
+    """Something a component needs is not on this machine: an optional package (torch-fidelity for
+    Inception FID/KID) or a file it cannot download by itself (Inception weights). The message says
+    how to get it. Tests of such a component skip with that message where it is missing."""

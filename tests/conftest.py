@@ -19,6 +19,22 @@ GANBENCH = str(Path(sys.executable).parent / "ganbench")
 GANBENCH_CMD = [GANBENCH] if Path(GANBENCH).exists() else [sys.executable, "-m", "ganbench"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def classifier_cache(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """Point GANBENCH_CACHE (the bundled digit classifiers' weights) at one folder for every test:
+    pytest's own cache folder (``.pytest_cache/d/ganbench_cache``), never the user's cache.
+
+    The 28×28 classifier takes a minute of CPU to train, so it is trained once — the first test
+    that needs it trains it while the other pytest workers wait on its file lock — and later
+    sessions reuse it (the file name is a hash of the settings, so changed settings retrain). A
+    session without pytest's cache plugin (``-p no:cacheprovider``) trains into a temporary folder."""
+    store = getattr(request.config, "cache", None)
+    path = store.mkdir("ganbench_cache") if store is not None else tmp_path_factory.mktemp("ganbench_cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GANBENCH_CACHE", str(path))
+        yield path
+
+
 @pytest.fixture
 def scratch_registry():
     """Yield nothing; afterwards drop every component and failure that the test added."""

@@ -1,5 +1,5 @@
-"""Command line: ``ganbench list``, ``train``, ``benchmark``, ``tune``, ``worker``, ``report``,
-``literature`` and ``ui``.
+"""Command line: ``ganbench list``, ``train``, ``benchmark``, ``tune``, ``worker``, ``evaluate``,
+``report``, ``literature`` and ``ui``.
 
 Bad input ends with exit code 2 and one paragraph on stderr, never a traceback.
 """
@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ganbench import __version__
 from ganbench.errors import GanbenchError
@@ -326,6 +327,66 @@ def worker(
 
 
 @app.command()
+def evaluate(
+    samples: Annotated[
+        Path,
+        typer.Argument(help="Generated samples: an .npy file or an .npz archive (see docs/evaluate.md)."),
+    ],
+    dataset: Annotated[str, typer.Option(help="Registered dataset whose metrics and protocol to apply.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object keyed by metric name instead of a table.")
+    ] = False,
+    n_samples: Annotated[
+        int | None,
+        typer.Option(
+            "--n-samples",
+            help="Score this many samples instead of the protocol's count (26,000 for stacked digits).",
+            min=1,
+            show_default=False,
+        ),
+    ] = None,
+    key: Annotated[
+        str | None, typer.Option(help="The array to score in an .npz archive of several.", show_default=False)
+    ] = None,
+    device: Annotated[str, typer.Option(help="auto (cuda when available), cpu or cuda.")] = "auto",
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="A dataset parameter, e.g. --set path=data.npz (repeatable)."),
+    ] = None,
+    inception: Annotated[
+        bool,
+        typer.Option(
+            "--inception", help="Add FID and KID in Inception-v3 features (natural images; the fid extra)."
+        ),
+    ] = False,
+    inception_weights: Annotated[
+        Path | None,
+        typer.Option(
+            help="Inception weights file \\[default: torch-fidelity's file in torch hub's cache; never "
+            "downloaded].",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Score samples from any GAN code with a dataset's metrics and protocol (modes, FD, PRDC, …)."""
+    from ganbench.cli.evaluate_cmd import run_evaluate
+
+    run_evaluate(
+        console,
+        err_console,
+        dataset,
+        samples,
+        as_json,
+        n_samples,
+        key,
+        device,
+        set_ or [],
+        inception or inception_weights is not None,
+        inception_weights,
+    )
+
+
+@app.command()
 def report(
     experiments: Annotated[
         list[str] | None,
@@ -389,7 +450,8 @@ def main() -> None:
     try:
         app()
     except GanbenchError as exc:
-        err_console.print(f"[bold red]ganbench:[/] {exc}", highlight=False, soft_wrap=True)
+        # escaped: a message may hold brackets ("pip install -e '.[fid]'") that rich would take as markup
+        err_console.print(f"[bold red]ganbench:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(2)
 
 

@@ -41,6 +41,14 @@ class Metric:
       (an output left out is unbounded). Reports keep every interval inside it. A range that depends
       on the dataset (modes covered: 0 to the number of modes) comes from ``output_range``, which
       the instance may override.
+    - ``by_default``: whether the evaluator computes it when no metric names are given (default
+      True; a metric too costly for every evaluation point, like Inception's FID on a CPU, says False
+      and runs only where a spec or ``ganbench evaluate`` names it).
+
+    A metric that compares samples in some feature space sets ``feature_space`` (an instance or
+    class attribute) to that space in words — ``"data"``, ``"28×28 MNIST classifier features"``,
+    ``"Inception-v3 pool3 features"`` — and runs record it so that every distance a report shows
+    names its space; None (the default) for metrics that compare no features.
 
     Register an implementation with ``@metrics.register("name")`` in a file under ``registry/metrics/``;
     the contract tests (``tests/metrics/test_metric_contract.py``) then check it automatically.
@@ -51,6 +59,8 @@ class Metric:
     headline: ClassVar[str] = ""
     higher_is_better: ClassVar[bool] = True
     ranges: ClassVar[dict[str, tuple[float, float]]] = {}
+    by_default: ClassVar[bool] = True
+    feature_space: str | None = None
 
     class Params(Params):
         pass

@@ -12,6 +12,9 @@ complete run per run key, the newest (older duplicates are in ``superseded``) �
   its first ``" + "``: the loss part and the rest), ``cell`` (the cell key), ``seed``;
 - ``primary_metric``, ``device``, ``git_commit``, ``spec_hash``, ``parent_run_id``, ``start_time``,
   ``end_time``;
+- ``feature_space.<metric>``: the feature space a distance metric compared samples in, in words
+  (``data``, ``28×28 MNIST classifier features``, ``Inception-v3 pool3 features``; empty for runs
+  recorded before runs carried it);
 - every MLflow metric under its own name (``final/modes/covered``, ``stability/oscillation``,
   ``g_grad_evals``, ``train_seconds``, …) and every parameter as ``param.<name>``.
 
@@ -126,6 +129,14 @@ class ReportData:
     def primary_metric(self, dataset: str) -> str | None:
         """The main quality metric recorded for the dataset's runs (e.g. ``modes/covered``)."""
         values = [v for v in self.for_dataset(dataset).get("primary_metric", pd.Series()) if v]
+        return values[0] if values else None
+
+    def feature_space(self, dataset: str, metric: str) -> str | None:
+        """The feature space the runs on ``dataset`` compared samples in for ``metric`` (e.g.
+        ``frechet``), in words, or None when they recorded none."""
+        column = f"feature_space.{metric}"
+        runs = self.for_dataset(dataset)
+        values = [v for v in runs.get(column, pd.Series(dtype=object)) if v]
         return values[0] if values else None
 
     def final_metrics(self, dataset: str) -> list[str]:

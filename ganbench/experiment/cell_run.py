@@ -66,6 +66,7 @@ class CellOutcome:
     plugin_sources: dict[str, str]
     interrupted: bool = False
     population: int = 1  # cells trained together in one batched model (``seconds`` is shared)
+    feature_spaces: dict[str, str] = field(default_factory=dict)  # metric → the space it compares in
 
 
 #: Where a pool worker streams its log records (set by :func:`init_worker`), None elsewhere.
@@ -188,6 +189,7 @@ def run_cells(
                 },
                 interrupted=result.interrupted or bool(result.stopped[mine].any()),
                 population=len(tasks),
+                feature_spaces=evaluator.feature_spaces(),
             )
         )
     return outcomes

@@ -29,6 +29,7 @@ from torch import Tensor
 from ganbench.contracts.dataset import ClassifierModes, Dataset
 from ganbench.contracts.metric import Metric
 from ganbench.errors import GanbenchError
+from ganbench.metrics.feature_memo import shared_features
 from ganbench.registry import metrics as metric_registry
 
 #: Generated samples per seed for Gaussian-mixture and other infinite data (VEEGAN, PacGAN).
@@ -96,6 +97,10 @@ class Evaluator:
         """Every output key ``__call__`` returns, ``"<metric>/<output>"``."""
         return [f"{name}/{out}" for name, m in self.metrics.items() for out in m.outputs]
 
+    def feature_spaces(self) -> dict[str, str]:
+        """Metric name → the feature space it compares samples in, in words, for metrics that have one."""
+        return {name: m.feature_space for name, m in self.metrics.items() if m.feature_space}
+
     def headlines(self) -> dict[str, tuple[str, bool]]:
         """Metric name → (headline output key, higher is better)."""
         return {name: (f"{name}/{m.headline}", m.higher_is_better) for name, m in self.metrics.items()}
@@ -120,8 +125,10 @@ class Evaluator:
         keep = finite.nonzero().flatten()  # seeds with finite samples only; others get NaN
         kept = fake if bool(finite.all()) else fake[keep]
         out: dict[str, Tensor] = {}
+        with shared_features():  # one classifier pass per sample set, whichever metrics ask
+            computed = {n: m.compute(kept, self.real) if len(keep) else {} for n, m in self.metrics.items()}
         for name, metric in self.metrics.items():
-            values = metric.compute(kept, self.real) if len(keep) else {}
+            values = computed[name]
             for key in metric.outputs:
                 full = torch.full((n_seeds,), float("nan"), dtype=torch.float64)
                 if len(keep):
@@ -141,7 +148,8 @@ def build_evaluator(
 ) -> Evaluator:
     """An :class:`Evaluator` for ``dataset``.
 
-    ``names``: registered metrics to compute (None → every registered metric that applies; a named
+    ``names``: registered metrics to compute (None → every registered metric that applies and is
+    on ``by_default``; a named
     metric that does not apply is left out and listed in ``Evaluator.skipped``); an unknown name
     raises :class:`RegistryError` listing the available ones. ``n_samples``: generated samples per
     seed (default :func:`default_n_samples`). ``params``: metric name → keyword parameters, validated
@@ -149,7 +157,11 @@ def build_evaluator(
     ``n_real``/``reference_seed``: size and seed of the real reference set (see :func:`reference_set`).
     """
     params = dict(params or {})
-    chosen = list(names) if names is not None else metric_registry.names()
+    chosen = (
+        list(names)
+        if names is not None
+        else [n for n in metric_registry.names() if metric_registry.get(n).by_default]
+    )
     classes = {name: metric_registry.get(name) for name in chosen}  # unknown names raise here
     for name in params:
         metric_registry.entry(name)

@@ -2,11 +2,15 @@
 
 - ``"data"``: the samples themselves, flattened — right for low-dimensional synthetic data
   (ring, grid, the high-dimensional mixture), where Euclidean distance in data space is meaningful.
-- ``"classifier"``: the digit classifier's penultimate layer, one feature vector per channel,
-  concatenated (``ganbench.metrics.classifier``) — for digit images, as Inception features are for
-  FID on natural images (Heusel et al. 2017) and embeddings for PRDC (Naeem et al. 2020).
+- ``"classifier"``: the penultimate layer of the bundled digit classifier for the data's image side
+  (8×8 or 28×28, ``ClassifierModes.side``), one feature vector per channel, concatenated
+  (``ganbench.metrics.classifier``) — for digit images, as Inception features are for FID on natural
+  images (Heusel et al. 2017) and embeddings for PRDC (Naeem et al. 2020).
 - ``"auto"``: ``"classifier"`` when the dataset's modes are :class:`ClassifierModes` with a bundled
   classifier for their side (``ganbench.metrics.classifier.has_classifier``), else ``"data"``.
+
+:func:`space_name` says the space in words; metrics computed in a space carry it as
+``feature_space`` and runs record it (tag ``feature_space.<metric>``), so reports name it.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import torch
 from torch import Tensor
 
 from ganbench.contracts.dataset import ClassifierModes, Dataset
-from ganbench.metrics.classifier import CLASSIFIER_SIDES, channel_features, has_classifier, load_classifier
+from ganbench.metrics.classifier import KINDS, channel_features, has_classifier, kind, load_classifier
 
 Space = Literal["auto", "data", "classifier"]
 T = TypeVar("T")
@@ -33,7 +37,7 @@ def resolve_space(dataset: Dataset, space: Space = "auto") -> Literal["data", "c
     if space == "auto":
         return "classifier" if is_digits else "data"
     if space == "classifier" and not is_digits:
-        sides = ", ".join(f"{s}×{s}" for s in sorted(CLASSIFIER_SIDES))
+        sides = ", ".join(f"{s}×{s}" for s in sorted(KINDS))
         what = (
             f"its digits are {modes.side}×{modes.side}"
             if isinstance(modes, ClassifierModes)
@@ -46,6 +50,16 @@ def resolve_space(dataset: Dataset, space: Space = "auto") -> Literal["data", "c
     return space
 
 
+def space_name(dataset: Dataset, space: Space = "auto") -> str:
+    """The feature space in words, for tables and reports: ``"data"`` or, e.g.,
+    ``"28×28 MNIST classifier features"``."""
+    if resolve_space(dataset, space) == "data":
+        return "data"
+    modes = dataset.modes()
+    assert isinstance(modes, ClassifierModes)
+    return f"{kind(modes.side).name} features"
+
+
 def feature_map(
     dataset: Dataset, space: Space = "auto", device: torch.device | str | None = None
 ) -> FeatureMap:
@@ -54,7 +68,7 @@ def feature_map(
         return lambda x: x.flatten(1)
     modes = dataset.modes()
     assert isinstance(modes, ClassifierModes)
-    model = load_classifier(device if device is not None else dataset.device)
+    model = load_classifier(device if device is not None else dataset.device, side=modes.side)
     return lambda x: channel_features(model, x, modes.channels)
 
 

@@ -6,7 +6,7 @@ from pydantic import Field, model_validator
 
 from ganbench.contracts.metric import Metric
 from ganbench.contracts.params import Params
-from ganbench.metrics.features import ReferenceCache, Space, feature_map
+from ganbench.metrics.features import ReferenceCache, Space, feature_map, space_name
 from ganbench.metrics.prdc import knn_radii
 
 
@@ -25,8 +25,9 @@ class KnnParams(Params):
 
 
 class KnnMetric(Metric):
-    """A metric on k-NN balls: embeds samples with ``self.features`` and caches the real set's
-    features and k-NN radii (``self.reference(real)`` → (features, radii))."""
+    """A metric on k-NN balls: embeds samples with ``self.features`` (in the space
+    ``self.feature_space`` names) and caches the real set's features and k-NN radii
+    (``self.reference(real)`` → (features, radii))."""
 
     class Params(KnnParams):
         pass
@@ -34,6 +35,7 @@ class KnnMetric(Metric):
     def __init__(self, params, dataset):
         super().__init__(params, dataset)
         self.features = feature_map(dataset, self.params.space)
+        self.feature_space = space_name(dataset, self.params.space)
         self.reference = ReferenceCache(self._embed_real)
 
     def _embed_real(self, real):

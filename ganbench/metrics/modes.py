@@ -25,10 +25,10 @@ Every function keeps the leading seed axis S separate: seed s only ever sees ``f
 from __future__ import annotations
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 from ganbench.contracts.dataset import ClassifierModes, GaussianModes
-from ganbench.metrics.classifier import DigitClassifier, classify, mode_index
+from ganbench.metrics.classifier import classify, mode_index
 
 
 def nearest_centre(x: Tensor, centres: Tensor) -> tuple[Tensor, Tensor]:
@@ -104,28 +104,30 @@ def gaussian_modes(
 
 
 def classifier_modes(
-    fake: Tensor, model: DigitClassifier, channels: int, min_confidence: float
+    fake: Tensor, model: nn.Module, channels: int, min_confidence: float
 ) -> tuple[Tensor, Tensor, Tensor]:
     """Mode (S, N), HQ flag (S, N) and finite flag (S, N) of each (stacked) digit sample.
 
-    ``fake``: (S, N, channels·64). The mode is the tuple of predicted digits, one per channel, read as a
+    ``fake``: (S, N, channels·side²) or (S, N, channels, side, side), side = the classifier's
+    (``model.side``: 8 or 28). The mode is the tuple of predicted digits, one per channel, read as a
     base-10 number (1000 modes for 3 channels). A sample is HQ if the classifier's softmax confidence
     is at least ``min_confidence`` on every channel (0: every finite sample, as the stacked-MNIST
     protocol counts them; :func:`ganbench.metrics.confidence.calibrated_confidence` gives the
     calibrated default). Non-finite samples are never HQ.
     """
-    s, n = fake.shape[:2]
-    labels, conf = classify(model, fake.reshape(s * n, -1), channels)
+    per_seed = [classify(model, f, channels) for f in fake]  # per seed: the slices other metrics embed
+    labels = torch.stack([lab for lab, _ in per_seed])  # (S, N, C)
+    conf = torch.stack([c for _, c in per_seed])
     finite = torch.isfinite(fake.flatten(2)).all(dim=2)
-    hq = (conf.min(dim=1).values >= min_confidence).reshape(s, n) & finite
-    return mode_index(labels).reshape(s, n), hq, finite
+    hq = (conf.min(dim=2).values >= min_confidence) & finite
+    return mode_index(labels.flatten(0, 1)).reshape(finite.shape), hq, finite
 
 
 def mode_metrics(
     fake: Tensor,
     modes: GaussianModes | ClassifierModes,
     *,
-    classifier: DigitClassifier | None = None,
+    classifier: nn.Module | None = None,
     hq_sigmas: float | None = None,
     min_confidence: float = 0.0,
     min_count: int = 1,

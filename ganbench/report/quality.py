@@ -4,14 +4,19 @@ A metric key is ``<registered metric>/<output>`` as logged (``modes/covered``); 
 the MLflow metric ``final/<key>``. The direction of a registered metric's headline output comes from
 the metric class (``higher_is_better``); the few other outputs a report ranks are listed in
 ``KNOWN`` with theirs. Keys a report does not know are shown but never ranked.
+
+A distance names the feature space its runs compared samples in (``feature_space.<metric>`` on the
+runs): given the report's data and a dataset, :func:`quality` and :func:`label` say e.g.
+"Fréchet distance (28×28 MNIST classifier features)" rather than a bare "Fréchet distance".
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ganbench import registry
+from ganbench.contracts.report_data import ReportData
 from ganbench.errors import RegistryError
 
 
@@ -53,8 +58,15 @@ CORE = ("modes/covered", "modes/high_quality", "frechet/fd")
 """Quality metrics every dataset's verdicts cover when they were logged (with the primary one)."""
 
 
-def quality(key: str) -> Quality | None:
-    """The rankable description of ``key``, or None when its direction is not known."""
+def quality(key: str, data: ReportData | None = None, dataset: str | None = None) -> Quality | None:
+    """The rankable description of ``key``, or None when its direction is not known; with the report's
+    ``data`` and a ``dataset``, its label names the feature space the dataset's runs recorded."""
+    found = _quality(key)
+    space = data.feature_space(dataset, key.partition("/")[0]) if data is not None and dataset else None
+    return replace(found, label=f"{found.label} ({space})") if found and space else found
+
+
+def _quality(key: str) -> Quality | None:
     if key in KNOWN:
         return KNOWN[key]
     if key in STABILITY:
@@ -101,16 +113,19 @@ def shown_value(key: str, value: float, digits: int = 4) -> str:
     return f"{value * scale:.{digits}g} %" if scale == 100 else f"{value:.{digits}g}"
 
 
-def label(key: str) -> str:
-    """A human label for a metric key (its ``Quality.label`` when known, else the key)."""
-    found = quality(key)
+def label(key: str, data: ReportData | None = None, dataset: str | None = None) -> str:
+    """A human label for a metric key (its ``Quality.label`` when known, else the key), naming the
+    feature space where ``data`` and ``dataset`` are given and the runs recorded one."""
+    found = quality(key, data, dataset)
     return found.label if found else key
 
 
-def verdict_metrics(primary: str | None, available: list[str]) -> list[Quality]:
+def verdict_metrics(
+    primary: str | None, available: list[str], data: ReportData | None = None, dataset: str | None = None
+) -> list[Quality]:
     """The primary metric, then the core ones, in that order, among ``available`` keys."""
     keys = [k for k in dict.fromkeys([primary or "", *CORE]) if k and k in available]
-    return [q for q in (quality(k) for k in keys) if q is not None]
+    return [q for q in (quality(k, data, dataset) for k in keys) if q is not None]
 
 
 def headline_keys(available: list[str]) -> list[str]:

@@ -18,7 +18,7 @@ from ganbench.contracts.report_data import CURVE_COLUMNS, ReportData
 from ganbench.errors import GanbenchError
 from ganbench.tracking.claims import CLOSED
 from ganbench.tracking.references import KIND, REF_KEY, REFERENCE
-from ganbench.tracking.tracker import CELL, COMPLETE, KEY, Tracker
+from ganbench.tracking.tracker import CELL, COMPLETE, FEATURE_SPACE, KEY, Tracker
 from ganbench.tracking.ui_links import run_link
 
 ROLE = "ganbench.role"
@@ -151,6 +151,8 @@ def tidy_runs(raw: pd.DataFrame) -> pd.DataFrame:
     rest = out["configuration"].map(lambda label: label.partition(" + ")[2])
     out["loss_label"] = loss_part.astype(object)
     out["schedule_label"] = rest.where(rest != "", loss_part).astype(object)
+    for column in (c for c in raw.columns if c.startswith(f"tags.{FEATURE_SPACE}")):
+        out[column[len("tags.") :]] = raw[column].astype(object).where(raw[column].notna(), "")
     metrics = {c[len("metrics.") :]: raw[c] for c in raw.columns if c.startswith("metrics.")}
     params = {"param." + c[len("params.") :]: raw[c] for c in raw.columns if c.startswith("params.")}
     extra = pd.DataFrame({**metrics, **params}, index=raw.index)

@@ -12,7 +12,7 @@ from rich.table import Table
 from ganbench.experiment.spec import Experiment
 from ganbench.metrics.confidence import HQ_SHARE
 from ganbench.metrics.convergence import WINDOW, convergence_note, trend_counts, trends_of
-from ganbench.tracking.tracker import CELL, COMPLETE, KEY, Tracker
+from ganbench.tracking.tracker import CELL, COMPLETE, FEATURE_SPACE, KEY, Tracker
 
 CONVERGED, TREND = "stability/converged", "stability/late_trend"
 
@@ -37,8 +37,9 @@ def summary_table(tracker: Tracker, experiment_id: str, exp: Experiment) -> Tabl
         title=f"summary: {exp.spec.name} (mean ± sd over seeds, read from MLflow)",
         title_justify="left",
         caption="covered: modes with a high-quality sample (digits: with any sample); HQ: high-quality "
-        f"share (digits: the classifier is as sure of it as of {HQ_SHARE:.0%} of held-out real digits); FD: "
-        "Fréchet distance; osc.: sd of the main quality metric over the last quarter of evaluations; "
+        f"share (digits: the classifier is as sure of it as of {HQ_SHARE:.0%} of held-out real digits); "
+        f"FD: Fréchet distance{_spaces(every_run)}; "
+        "osc.: sd of the main quality metric over the last quarter of evaluations; "
         f"conv.: seeds whose quality (main metric, HQ, FD) had settled over the last {WINDOW} "
         "evaluations / seeds that could be tested (↓n: n of them got worse there); div.: diverged seeds."
         + (f"\n{convergence_note(_trends(every_run))}" if every_run else ""),
@@ -70,6 +71,19 @@ def summary_table(tracker: Tracker, experiment_id: str, exp: Experiment) -> Tabl
         )
         previous = dataset
     return table
+
+
+def _spaces(runs: list) -> str:
+    """`` (in data on ring, grid; in 8×8 digit classifier features on digits)``: the feature space
+    each dataset's runs recorded for the Fréchet distance (tag ``feature_space.frechet``)."""
+    by_space: dict[str, list[str]] = defaultdict(list)
+    for run in runs:
+        space = run.data.tags.get(f"{FEATURE_SPACE}frechet")
+        dataset = run.data.tags.get("dataset", "")
+        if space and dataset not in by_space[space]:
+            by_space[space].append(dataset)
+    parts = [f"in {space} on {', '.join(names)}" for space, names in by_space.items()]
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def _values(runs: list, key: str) -> np.ndarray:

@@ -57,6 +57,8 @@ from ganbench.tracking.claims import (
 )
 
 KEY, CELL, COMPLETE, ROLE = "ganbench.key", "ganbench.cell", "ganbench.complete", "ganbench.role"
+#: Tag prefix: ``feature_space.<metric>`` = the space a distance metric compared samples in, in words.
+FEATURE_SPACE = "feature_space."
 MAX_METRICS_PER_CALL, MAX_PARAMS_PER_CALL = 1000, 100
 
 
@@ -252,6 +254,7 @@ class Tracker:
             "primary_metric": outcome.primary or "",
             "population": str(outcome.population),  # cells trained together (train_seconds is theirs)
             **{f"plugin.{kind}": src for kind, src in outcome.plugin_sources.items()},
+            **{f"{FEATURE_SPACE}{metric}": space for metric, space in outcome.feature_spaces.items()},
         }
         if seed.diverged_at >= 0:
             reason = seed.diverged_reason or "non-finite loss"

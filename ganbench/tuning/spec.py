@@ -214,14 +214,16 @@ def with_search_values(arm: Cell, values: dict[str, Any], where: str) -> TrainCo
 
 def available_metrics(arm: Cell) -> list[str]:
     """Metric names an evaluation of this arm records: ``<metric>/<output>`` for every metric that
-    applies to the dataset (and is selected by ``metrics:``), plus ``stability/<quantity>``."""
+    applies to the dataset and is selected by ``metrics:`` (or, without it, is on by default), plus
+    ``stability/<quantity>``."""
     cfg = arm.config
     dataset_cls, params = resolve(registry.datasets, cfg.dataset, "dataset", "configuration")
     dataset = dataset_cls(params, resolve_device("cpu"))
     names = []
     for name in registry.metrics.names():
         cls = registry.metrics.get(name)
-        if (cfg.metrics is None or name in cfg.metrics) and cls.applies_to(dataset):
+        chosen = cls.by_default if cfg.metrics is None else name in cfg.metrics
+        if chosen and cls.applies_to(dataset):
             names += [f"{name}/{out}" for out in cls.outputs]
     return names + [f"stability/{k}" for k in STABILITY_OBJECTIVES]
 

@@ -5,7 +5,7 @@ import math
 import torch
 
 from ganbench.api import Metric, Params, metrics
-from ganbench.metrics.features import ReferenceCache, Space, feature_map
+from ganbench.metrics.features import ReferenceCache, Space, feature_map, space_name
 from ganbench.metrics.frechet import frechet_from_moments, moments, sqrtm_psd
 
 
@@ -13,8 +13,9 @@ from ganbench.metrics.frechet import frechet_from_moments, moments, sqrtm_psd
 class Frechet(Metric):
     """Heusel et al. 2017 (FID), Dowson & Landau 1982: with means μ and covariances Σ of the fake (f)
     and real (r) features, fd = ‖μ_f − μ_r‖² + tr(Σ_f + Σ_r − 2 (Σ_f Σ_r)^{1/2}) (headline, lower is
-    better). Features: the samples themselves for synthetic data, the bundled digit classifier's
-    penultimate layer (per channel, concatenated) for digits (``space``). The matrix square root goes
+    better). Features: the samples themselves for synthetic data, the penultimate layer of the bundled
+    digit classifier for the data's side (8×8 or 28×28; per channel, concatenated) for digits
+    (``space``; ``feature_space`` names it). The matrix square root goes
     through symmetric eigendecompositions, safe for singular covariances (``ganbench.metrics.frechet``).
     """
 
@@ -29,6 +30,7 @@ class Frechet(Metric):
     def __init__(self, params, dataset):
         super().__init__(params, dataset)
         self.features = feature_map(dataset, self.params.space)
+        self.feature_space = space_name(dataset, self.params.space)
         self.reference = ReferenceCache(self._real_moments)
 
     def _real_moments(self, real):

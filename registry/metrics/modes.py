@@ -13,7 +13,8 @@ class Modes(Metric):
     """Mode-collapse metrics for data with known modes (Srivastava et al. 2017; Lin et al. 2018).
 
     Each sample goes to its nearest mode (Gaussian mixtures) or to the tuple of digits the bundled
-    classifier reads per channel (digits, stacked digits). A sample is high quality (HQ) if
+    classifier for the data's image side reads per channel (8×8: digits, stacked digits; 28×28:
+    MNIST, stacked MNIST — 10 or 1,000 modes). A sample is high quality (HQ) if
     ‖x − μ‖₂ ≤ hq_sigmas·σ (3σ in 2-D, 10σ for the 1200-D mixture), or, for digits, if the
     classifier's confidence reaches ``min_confidence`` on every channel — by default the threshold
     that ``hq_share`` (90 %) of real held-out digits reach (``ganbench.metrics.confidence``), so a
@@ -43,10 +44,12 @@ class Modes(Metric):
         super().__init__(params, dataset)
         self.modes = dataset.modes()
         is_digits = isinstance(self.modes, ClassifierModes)
-        self.classifier = load_classifier(dataset.device) if is_digits else None
+        self.classifier = load_classifier(dataset.device, side=self.modes.side) if is_digits else None
         self.min_confidence = self.params.min_confidence
         if is_digits and self.min_confidence is None:
-            self.min_confidence = calibrated_confidence(self.modes.channels, self.params.hq_share)
+            self.min_confidence = calibrated_confidence(
+                self.modes.channels, self.params.hq_share, self.modes.side
+            )
 
     def output_range(self, output):
         """Modes covered lies in [0, K] and the reverse KL in [0, log K] for this dataset's K modes."""

@@ -35,7 +35,7 @@ class Budget(ReportSection):
         result = SectionResult()
         for dataset in data.datasets():
             runs = data.for_dataset(dataset)
-            q = quality(data.primary_metric(dataset) or "")
+            q = quality(data.primary_metric(dataset) or "", data, dataset)
             if q is None or not data.has_metric(q.final, dataset):
                 result.notes.append(f"{dataset}: no rankable primary quality metric; no budget figure.")
                 continue

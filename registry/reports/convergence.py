@@ -48,13 +48,13 @@ class Convergence(ReportSection):
             )
             primary = data.primary_metric(dataset)
             tested = [primary] + [k for k in ALSO_TESTED if k != primary and k in data.final_metrics(dataset)]
-            result.tables.append(self._table(runs, dataset, [k for k in tested if k]))
+            result.tables.append(self._table(runs, data, dataset, [k for k in tested if k]))
         if len(data.datasets()) > 1:
             overall = convergence_note(run_trends(data.complete))
             result.verdicts.append(Verdict(overall, "note", None, CONVERGED))
         return result
 
-    def _table(self, runs, dataset, tested):
+    def _table(self, runs, data, dataset, tested):
         rows, run_ids = [], []
         trends = run_trends(runs)
         for config, group in runs.groupby("configuration", sort=False):
@@ -68,12 +68,12 @@ class Convergence(ReportSection):
                     "still improving": improving,
                     "got worse": worse,
                     "unknown": unknown,
-                    "what got worse (fitted, window start → end)": _worse(group, tested),
+                    "what got worse (fitted, window start → end)": _worse(group, tested, data, dataset),
                     "late improvement (median)": f"{late.median():+.1%}" if len(late) else "–",
                 }
             )
             run_ids.append(list(group["run_id"]))
-        names = ", ".join(label(k) for k in tested) or "the quality metrics"
+        names = ", ".join(label(k, data, dataset) for k in tested) or "the quality metrics"
         return ReportTable(
             title=f"{dataset}: which way {names} went at the end",
             frame=pd.DataFrame(rows),
@@ -93,7 +93,7 @@ class Convergence(ReportSection):
         )
 
 
-def _worse(group: pd.DataFrame, tested: list[str]) -> str:
+def _worse(group: pd.DataFrame, tested: list[str], data=None, dataset=None) -> str:
     """``Fréchet distance 270 → 768 (2 seeds)`` for each tested metric that got worse in some seed."""
     parts = []
     for key in tested:
@@ -109,7 +109,7 @@ def _worse(group: pd.DataFrame, tested: list[str]) -> str:
         start = down.get(f"stability/late_from/{key}", pd.Series(math.nan)).mean()
         end = down.get(f"stability/late_to/{key}", pd.Series(math.nan)).mean()
         parts.append(
-            f"{label(key)} {number(start, scale)}{unit} → {number(end, scale)}{unit} "
+            f"{label(key, data, dataset)} {number(start, scale)}{unit} → {number(end, scale)}{unit} "
             f"({len(down)} seed{'s' if len(down) > 1 else ''})"
         )
     return "; ".join(parts) or "–"

@@ -18,7 +18,9 @@ class LearningCurves(ReportSection):
     def build(self, data, ctx):
         result = SectionResult()
         for dataset in data.datasets():
-            metrics = verdict_metrics(data.primary_metric(dataset), data.final_metrics(dataset))
+            metrics = verdict_metrics(
+                data.primary_metric(dataset), data.final_metrics(dataset), data, dataset
+            )
             if not metrics:
                 result.notes.append(f"{dataset}: no quality metric history to draw.")
                 continue

@@ -44,7 +44,7 @@ class ModeCollapse(ReportSection):
                 len(keys), max_columns=columns, height=0.75 * len(losses) + 2.3, width=width
             )
             for ax, key in zip(axes, keys, strict=True):
-                q = quality(key)
+                q = quality(key, data, dataset)
                 refs = references(data, dataset, q.final)
                 stats = summarise(data, dataset, q.final).set_index("configuration")
                 reason = {}

@@ -34,7 +34,7 @@ class Ranking(ReportSection):
         result = SectionResult()
         for dataset in data.datasets():
             available = data.final_metrics(dataset)
-            checked = verdict_metrics(data.primary_metric(dataset), available)
+            checked = verdict_metrics(data.primary_metric(dataset), available, data, dataset)
             where = standing(data, dataset)
             for q in checked:
                 result.verdicts += self._verdicts(data, dataset, q, where)
@@ -116,13 +116,15 @@ class Ranking(ReportSection):
                     shown += NOISE_LEVEL
                 cells.append(shown)
             cells += [with_interval(refs[k], scale) if k in refs else "–" for k in refs_rows]
-            columns[label(key) + " mean [95% CI]"] = cells
+            columns[label(key, data, dataset) + " mean [95% CI]"] = cells
         grouped = runs.assign(evals=runs["d_grad_evals"] + runs["g_grad_evals"]).groupby("configuration")
         dash = ["–"] * len(refs_rows)
         columns["D+G grad evals per run"] = [number(grouped["evals"].mean()[c]) for c in configs] + dash
         columns["train s (cell)"] = [number(grouped["train_seconds"].max()[c]) for c in configs] + dash
         columns["standing"] = list(order["_why"]) + ["reference"] * len(refs_rows)
-        ranked_by = label(rank_by) if rank_by else "(no quality metric; in configuration order)"
+        ranked_by = (
+            label(rank_by, data, dataset) if rank_by else "(no quality metric; in configuration order)"
+        )
         return ReportTable(
             title=f"{dataset}: ranking by {ranked_by}",
             frame=pd.DataFrame(columns),

@@ -31,7 +31,7 @@ class RankingBudget(ReportSection):
     def build(self, data, ctx):
         result = SectionResult()
         for dataset in data.datasets():
-            q = quality(data.primary_metric(dataset) or "")
+            q = quality(data.primary_metric(dataset) or "", data, dataset)
             if q is None:
                 result.notes.append(f"{dataset}: no rankable primary quality metric.")
                 continue

@@ -95,7 +95,9 @@ class Remedies(ReportSection):
         for dataset, found in self._pairs(data).items():
             runs = data.for_dataset(dataset)
             metrics = [
-                q for k in METRICS if (q := quality(k)) and q.final in runs and runs[q.final].notna().any()
+                q
+                for k in METRICS
+                if (q := quality(k, data, dataset)) and q.final in runs and runs[q.final].notna().any()
             ]
             result.tables.append(self._table(runs, found, metrics, dataset))
             result.verdicts += self._verdicts(runs, found, metrics, dataset)

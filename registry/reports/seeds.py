@@ -20,7 +20,9 @@ class Seeds(ReportSection):
         result = SectionResult()
         for dataset in data.datasets():
             runs = data.for_dataset(dataset)
-            metrics = verdict_metrics(data.primary_metric(dataset), data.final_metrics(dataset))
+            metrics = verdict_metrics(
+                data.primary_metric(dataset), data.final_metrics(dataset), data, dataset
+            )
             if not metrics:
                 result.notes.append(f"{dataset}: no rankable quality metric was logged.")
                 continue

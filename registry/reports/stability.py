@@ -35,7 +35,8 @@ class Stability(ReportSection):
         for dataset in data.datasets():
             runs = data.for_dataset(dataset)
             primary = data.primary_metric(dataset)
-            of = f" of {label(primary)}" if primary else ""
+            named = label(primary, data, dataset) if primary else ""
+            of = f" of {named}" if primary else ""
             keys = [k for k in KEYS if data.has_metric(k, dataset)]
             if keys:
                 panels = [(k, f"{STABILITY[k].label}{of}", 1.0, "lower is steadier") for k in keys]
@@ -52,7 +53,7 @@ class Stability(ReportSection):
                         fig,
                         dataset,
                         f"{dataset}: peak-to-final drop = |best − final| of the primary quality metric"
-                        f"{f' ({label(primary)})' if primary else ''}; late oscillation = its standard "
+                        f"{f' ({named})' if primary else ''}; late oscillation = its standard "
                         "deviation over the last quarter of evaluations (with few: the last two). "
                         "One dot per seed. A collapsed or noise-like configuration is steady because "
                         "nothing moves: no verdict credits it.",

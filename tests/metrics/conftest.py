@@ -1,7 +1,6 @@
-"""Shared set-up for the metric tests: a throw-away classifier cache and small toy datasets.
+"""Shared set-up for the metric tests: small toy datasets (the classifier cache is ``tests/conftest.py``'s).
 
-The digit classifier trains once per test session into a temporary ``GANBENCH_CACHE`` (never the
-user's cache). The toy datasets are built here rather than taken from ``registry/datasets`` so these
+The toy datasets are built here rather than taken from ``registry/datasets`` so these
 tests do not depend on how the built-in datasets evolve; ``ring`` is the one registered dataset used.
 """
 
@@ -16,16 +15,8 @@ import torch
 from sklearn.datasets import load_digits
 
 from ganbench.contracts import ClassifierModes, Dataset
+from ganbench.data.mnist import load_mnist
 from ganbench.registry import datasets, metrics
-
-
-@pytest.fixture(scope="session", autouse=True)
-def classifier_cache(tmp_path_factory: pytest.TempPathFactory):
-    """Point GANBENCH_CACHE at a session-wide temporary folder."""
-    path = tmp_path_factory.mktemp("ganbench_cache")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("GANBENCH_CACHE", str(path))
-        yield path
 
 
 class PlainGaussian(Dataset):
@@ -74,22 +65,73 @@ class ToyStackedDigits(ToyDigits):
 
 
 class ToyBigDigits(Dataset):
-    """28×28 grey "digits" (the 8×8 ones enlarged) whose modes name a side with no classifier yet."""
+    """16×16 grey "digits" (the 8×8 ones enlarged) whose modes name a side no bundled classifier reads."""
 
-    sample_shape = (1, 28, 28)
+    sample_shape = (1, 16, 16)
     bounded = True
     size = 300
 
     def __init__(self, params, device):
         super().__init__(params, device)
-        big = torch.nn.functional.interpolate(_digit_images()[:300, None], size=(28, 28), mode="nearest")
+        big = torch.nn.functional.interpolate(_digit_images()[:300, None], size=(16, 16), mode="nearest")
         self.data = big.to(self.device)
 
     def sample(self, n, generator):
         return self.data[torch.randint(len(self.data), (n,), generator=generator, device=self.device)]
 
     def modes(self):
+        return ClassifierModes(channels=1, side=16)
+
+
+def mnist_images() -> torch.Tensor:
+    """The 5,000 bundled MNIST digits as float (5000, 28, 28) in [−1, 1] (x / 127.5 − 1)."""
+    return torch.tensor(load_mnist()[0], dtype=torch.float32) / 127.5 - 1
+
+
+class ToyMnist(Dataset):
+    """The bundled MNIST digits kept as images (1, 28, 28), a finite data set in ``data`` (10 modes)."""
+
+    sample_shape = (1, 28, 28)
+    image_shape = (1, 28, 28)
+    bounded = True
+    size = 5000
+
+    def __init__(self, params, device):
+        super().__init__(params, device)
+        self.data = mnist_images()[:, None].to(self.device)
+
+    def sample(self, n, generator):
+        return self.data[torch.randint(len(self.data), (n,), generator=generator, device=self.device)]
+
+    def modes(self):
         return ClassifierModes(channels=1, side=28)
+
+
+class ToyStackedMnist(ToyMnist):
+    """Three independent MNIST digits as the channels of a (3, 28, 28) image (1,000 modes)."""
+
+    sample_shape = (3, 28, 28)
+    image_shape = (3, 28, 28)
+    size = None
+
+    def sample(self, n, generator):
+        idx = torch.randint(len(self.data), (n, 3), generator=generator, device=self.device)
+        return self.data[idx, 0]
+
+    def modes(self):
+        return ClassifierModes(channels=3, side=28)
+
+
+class ToyColourImages(Dataset):
+    """Smooth random colour images (3, 8, 8) in [−1, 1]: natural-image-like data with no known modes."""
+
+    sample_shape = (3, 8, 8)
+    image_shape = (3, 8, 8)
+    bounded = True
+
+    def sample(self, n, generator):
+        coarse = torch.rand(n, 3, 2, 2, generator=generator, device=self.device) * 2 - 1
+        return torch.nn.functional.interpolate(coarse, size=(8, 8), mode="bilinear", align_corners=True)
 
 
 def toy_datasets() -> dict[str, Dataset]:
@@ -101,6 +143,9 @@ def toy_datasets() -> dict[str, Dataset]:
         "digits": ToyDigits(None, cpu),
         "stacked": ToyStackedDigits(None, cpu),
         "big_digits": ToyBigDigits(None, cpu),
+        "mnist": ToyMnist(None, cpu),
+        "stacked_mnist": ToyStackedMnist(None, cpu),
+        "colour_images": ToyColourImages(None, cpu),
     }
 
 

@@ -103,16 +103,16 @@ def test_stacked_digits_use_classifier_modes_and_features(toys):
 
 
 def test_digits_of_a_side_without_classifier_skip_modes_and_use_data_space(toys):
-    """28×28 digits (ClassifierModes(side=28)) while only the 8×8 classifier exists: the mode metric
+    """16×16 digits (ClassifierModes(side=16)), a side no bundled classifier reads: the mode metric
     is skipped (named when asked for), Fréchet and PRDC compare the flattened images."""
     big = toys["big_digits"]
     assert "modes" not in build_evaluator(big, n_real=200).metrics
     ev = build_evaluator(big, ["modes", "frechet", "prdc"], n_real=200)
-    assert ev.skipped == ["modes"] and ev.real.shape == (200, 1, 28, 28)
-    assert ev.metrics["prdc"].reference(ev.real)[0].shape == (200, 28 * 28)
+    assert ev.skipped == ["modes"] and ev.real.shape == (200, 1, 16, 16)
+    assert ev.metrics["prdc"].reference(ev.real)[0].shape == (200, 16 * 16)
     out = ev(_fake(big, 2, 200))
     assert all(torch.isfinite(v).all() for v in out.values())
-    with pytest.raises(GanbenchError, match="28×28"):
+    with pytest.raises(GanbenchError, match="16×16"):
         build_evaluator(big, ["frechet"], params={"frechet": {"space": "classifier"}})
 
 

@@ -7,7 +7,7 @@ import torch
 
 from ganbench.contracts.dataset import ClassifierModes
 from ganbench.data.mnist import load_mnist
-from ganbench.metrics.classifier import CLASSIFIER_SIDES
+from ganbench.metrics.classifier import KINDS
 from ganbench.registry import datasets, metrics
 from ganbench.testing.dataset_contract import streams
 
@@ -56,8 +56,9 @@ def test_stacked_mnist_draws_three_independent_digits_per_sample_on_the_device()
     assert len(modes) > 200  # 300 draws from 1,000 equally likely triples: ≈ 259 distinct
 
 
-def test_the_mode_metric_applies_to_28_pixel_digits_only_with_their_classifier():
-    """Until a 28×28 classifier is listed in CLASSIFIER_SIDES the mode metric skips them (no crash)."""
+def test_the_mode_metric_applies_to_28_pixel_digits_with_their_classifier():
+    """MNIST data has its 28×28 classifier (KINDS), so the mode metric applies to it."""
+    assert 28 in KINDS
     for name in ("mnist", "stacked_mnist"):
-        assert metrics.get("modes").applies_to(make(name)) == (28 in CLASSIFIER_SIDES)
+        assert metrics.get("modes").applies_to(make(name))
     assert metrics.get("modes").applies_to(make("digits"))

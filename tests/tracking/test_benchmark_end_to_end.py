@@ -55,6 +55,8 @@ def test_runs_carry_params_tags_metrics_and_artifacts(quick_store):
     ):
         assert isinstance(row[f"tags.{tag}"], str) and row[f"tags.{tag}"], tag
     assert row["tags.plugin.loss"].endswith(f"losses/{row['tags.loss']}.py")
+    assert (runs["tags.feature_space.frechet"] == "data").all()  # distances name their feature space
+    assert (runs["tags.feature_space.prdc"] == "data").all()
     assert row["params.g_steps"] == "100" and row["params.loss.name"] == row["tags.loss"]
     for metric in (
         "final/modes/covered",

