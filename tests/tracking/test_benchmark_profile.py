@@ -35,7 +35,7 @@ def test_a_profile_trains_its_budget_in_its_own_experiment(tmp_path):
     assert mlflow.get_experiment_by_name("tiny") is None
     runs = mlflow.search_runs([mlflow.get_experiment_by_name("tiny_longer").experiment_id])
     (invocation,) = [r for r in runs if r.data.tags.get("ganbench.role") == "invocation"]
-    (run,) = [r for r in runs if r.data.tags.get("ganbench.role") != "invocation"]
+    (run,) = [r for r in runs if r.data.tags.get("ganbench.role") not in ("invocation", "reference")]
     assert invocation.data.tags["profile"] == "longer"
     assert run.data.params["g_steps"] == "12" and run.data.params["eval_every"] == "3"
 

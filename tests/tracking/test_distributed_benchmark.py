@@ -24,6 +24,7 @@ def complete_runs(mlflow_client) -> dict[str, object]:
     runs = mlflow_client.search_runs(
         [exp.experiment_id], "tags.`ganbench.complete` = 'true'", max_results=1000
     )
+    runs = [r for r in runs if r.data.tags.get("ganbench.role") != "reference"]  # reference rows: no key
     keys = Counter(r.data.tags["ganbench.key"] for r in runs)
     assert set(keys.values()) == {1}, keys  # exactly one complete run per (cell, seed)
     return {r.data.tags["ganbench.key"]: r for r in runs}

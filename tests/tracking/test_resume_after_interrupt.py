@@ -37,7 +37,8 @@ train: {g_steps: 300, eval_every: 150, eval_samples: 300, batch_size: 64,
 def complete_runs(store: Path) -> list:
     c = client(store)
     experiment_id = c.get_experiment_by_name("resume").experiment_id
-    return c.search_runs([experiment_id], "tags.`ganbench.complete` = 'true'", max_results=1000)
+    found = c.search_runs([experiment_id], "tags.`ganbench.complete` = 'true'", max_results=1000)
+    return [r for r in found if "ganbench.key" in r.data.tags]  # seed runs (reference rows have no key)
 
 
 def count_complete(store: Path) -> int:
@@ -49,6 +50,7 @@ def count_complete(store: Path) -> int:
         with sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=1) as db:
             query = (
                 "select count(distinct run_uuid) from tags where key = 'ganbench.complete' and value = 'true'"
+                " and run_uuid in (select run_uuid from tags where key = 'ganbench.key')"  # seed runs only
             )
             return db.execute(query).fetchone()[0]
     except sqlite3.OperationalError:  # not created yet, or locked for a moment
