@@ -68,10 +68,8 @@ def test_summary_has_the_tables_verdicts_and_figures(quick_report, complete_runs
     assert all(any(k in v for k in kinds) for v in verdicts), verdicts
     notes = ("runs had settled", "had NOT converged", "convergence is unknown", "got WORSE")
     assert sum(any(n in v for n in notes) for v in verdicts) == 1
-    title = (
-        "### ring: which way modes covered, high-quality samples (%), Fréchet distance (data) went"
-        " at the end"
-    )
+    went = "modes covered, high-quality samples (%), Fréchet distance (data)"
+    title = f"### ring: which way {went} went at the end"
     convergence = text.split(title)[1].split("\n\n")[1].splitlines()
     assert convergence[0].startswith(
         "| configuration | seeds | settled | still improving | got worse | unknown"
