@@ -19,11 +19,12 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from ganbench.errors import GanbenchError, WorkFailed, describe
 from ganbench.executor.benchmark_runs import BenchmarkRuns
 from ganbench.executor.local import run_models
 from ganbench.executor.local_workers import run_local_workers
 from ganbench.executor.packing import Model, Packing, Plan, members, model_label, pack, plan
-from ganbench.executor.queue import queue_models
+from ganbench.executor.queue import failed_models, queue_models
 from ganbench.executor.worker import run_worker
 from ganbench.experiment import spec
 from ganbench.experiment.cell_run import CellOutcome, worker_threads
@@ -137,29 +138,51 @@ def _here(
     )
     if closed:
         console.print(
-            f"{len(closed)} earlier invocation(s) of this experiment had been killed (their process is "
-            f"gone); their runs are now marked KILLED: {', '.join(closed)}.",
+            f"{len(closed)} run(s) of earlier invocations or tuning studies of this experiment were still "
+            f"RUNNING though their process is gone (killed); now marked KILLED: {', '.join(closed)}.",
             highlight=False,
         )
     live = LiveRuns(tracker, parent)
-    status, runs = "KILLED", None
+    status, runs, failure = "FAILED", None, None
     try:
         with tempfile.TemporaryDirectory(prefix="ganbench-") as tmp:
             runs = BenchmarkRuns(tracker, experiment_id, parent, exp, live, tmp)
             _train(console, runs, work, jobs, population)
         status = "FINISHED"
+    except KeyboardInterrupt:
+        status = "KILLED"
+        raise
+    except GanbenchError:
+        raise
+    except Exception as exc:  # a plugin raised in training, or a worker process died
+        failure = mask_text(describe(exc), [tracker.uri])
+        raise WorkFailed(
+            f"training failed: {failure}. Finished runs are kept; the invocation run {parent} is "
+            "marked FAILED; rerun the same command once the cause is fixed."
+        ) from None
     finally:
         trained, left = (runs.trained, runs.left) if runs else (0, 0)
         counts = {"runs_trained": trained, "runs_skipped": work.skipped_runs, "runs_left": left}
+        unfinished = live.unfinished()
         try:
-            tracker.release(live.unfinished())
-            tracker.finish_parent(parent, status, counts)
+            tracker.release(unfinished)
+            tracker.finish_parent(parent, status, counts, failure)
         except Exception as exc:
             if status == "FINISHED":
                 raise
-            # Unwinding from Ctrl-C or a failed cell: that error is the one to report.
+            # Unwinding from a signal or a failed cell: that error is the one to report.
             reason = mask_text(str(exc).partition("\n")[0][:300] or type(exc).__name__, [tracker.uri])
             print(f"ganbench: could not mark the invocation run {status}: {reason}", file=sys.stderr)
+        if status != "FINISHED":
+            stopped = runs.stopped_workers if runs else 0
+            print(
+                "ganbench: "
+                + (f"stopped {stopped} worker process(es); " if stopped else "")
+                + f"{len(unfinished)} unfinished run(s) marked KILLED, their lease ended (the next "
+                f"invocation redoes them at once); {trained} run(s) completed here are kept; invocation "
+                f"run {parent} marked {status}.",
+                file=sys.stderr,
+            )
     if runs.left:
         console.print(
             f"{runs.left} run(s) were claimed by another invocation training this experiment on the "
@@ -246,7 +269,8 @@ def _queued(
     for i, model in enumerate(models, 1):
         console.print(f"  model {i}: {members(model)} members, {model_label(model)}", highlight=False)
     info = ganbench_studies(storage, [study.study_name])
-    status = "KILLED"
+    first = len(study.get_trials(deepcopy=False)) - len(models)  # the trials queued now come last
+    status, failure = "FAILED", None
     try:
         if jobs == 0:
             console.print(
@@ -263,7 +287,26 @@ def _queued(
             run_local_workers(
                 console, storage_url, tracker.uri, info, jobs, None, storage, len(models), on_poll=lease.tick
             )
+        failed = failed_models(study, first)
+        if failed:
+            raise WorkFailed(
+                f"{len(failed)} queued model(s) failed: {'; '.join(failed)}. Their unfinished runs are "
+                "released; rerun the same command to queue them again once the cause is fixed."
+            )
         status = "FINISHED"
+    except KeyboardInterrupt:
+        status = "KILLED"
+        raise
+    except Exception as exc:
+        failure = mask_text(describe(exc), [tracker.uri, storage_url])
+        raise
     finally:
-        tracker.finish_parent(parent, status, {"cells_queued": len(cells)})
+        tracker.finish_parent(parent, status, {"cells_queued": len(cells)}, failure)
+        if status == "KILLED":
+            print(
+                f"ganbench: the local workers handed their models back to the queue (study "
+                f"'{study.study_name}'); invocation run {parent} marked KILLED. Rerun the same command, "
+                "or start `ganbench worker`s, to go on.",
+                file=sys.stderr,
+            )
     return True

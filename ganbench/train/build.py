@@ -194,7 +194,9 @@ def build_population(configs: list[TrainConfig], where: str = "configuration") -
 
     # Seed s initialises G, then D, from its own CPU generator: identical networks on every device.
     inits = [torch.Generator().manual_seed(derive_seed(s, "init")) for s in seeds]
-    generator = Generator(inits, config.z_dim, dataset.sample_shape, config.generator, dataset.bounded).to(device)
+    generator = Generator(inits, config.z_dim, dataset.sample_shape, config.generator, dataset.bounded).to(
+        device
+    )
     discriminator = Discriminator(inits, dataset.sample_shape, config.discriminator).to(device)
 
     eval_streams = make_streams(config.streams, seeds, "eval", device)
