@@ -401,6 +401,8 @@ def main() -> None:
     except WorkFailed as exc:
         err_console.print(f"[bold red]ganbench:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(1)
+    except KeyboardInterrupt as exc:  # a second signal while the first one's message was printed
+        sys.exit(exit_code(exc))
 
 
 if __name__ == "__main__":

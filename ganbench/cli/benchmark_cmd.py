@@ -29,6 +29,7 @@ from ganbench.executor.worker import run_worker
 from ganbench.experiment import spec
 from ganbench.experiment.cell_run import CellOutcome, worker_threads
 from ganbench.experiment.estimate import cell_cost, dry_run_table
+from ganbench.experiment.interrupts import shielded
 from ganbench.experiment.masking import mask_text, mask_url
 from ganbench.experiment.preflight import check_datasets
 from ganbench.experiment.spec import Cell
@@ -161,28 +162,29 @@ def _here(
             "marked FAILED; rerun the same command once the cause is fixed."
         ) from None
     finally:
-        trained, left = (runs.trained, runs.left) if runs else (0, 0)
-        counts = {"runs_trained": trained, "runs_skipped": work.skipped_runs, "runs_left": left}
-        unfinished = live.unfinished()
-        try:
-            tracker.release(unfinished)
-            tracker.finish_parent(parent, status, counts, failure)
-        except Exception as exc:
-            if status == "FINISHED":
-                raise
-            # Unwinding from a signal or a failed cell: that error is the one to report.
-            reason = mask_text(str(exc).partition("\n")[0][:300] or type(exc).__name__, [tracker.uri])
-            print(f"ganbench: could not mark the invocation run {status}: {reason}", file=sys.stderr)
-        if status != "FINISHED":
-            stopped = runs.stopped_workers if runs else 0
-            print(
-                "ganbench: "
-                + (f"stopped {stopped} worker process(es); " if stopped else "")
-                + f"{len(unfinished)} unfinished run(s) marked KILLED, their lease ended (the next "
-                f"invocation redoes them at once); {trained} run(s) completed here are kept; invocation "
-                f"run {parent} marked {status}.",
-                file=sys.stderr,
-            )
+        with shielded():  # a stop signal's clean-up runs to its end
+            trained, left = (runs.trained, runs.left) if runs else (0, 0)
+            counts = {"runs_trained": trained, "runs_skipped": work.skipped_runs, "runs_left": left}
+            unfinished = live.unfinished()
+            try:
+                tracker.release(unfinished)
+                tracker.finish_parent(parent, status, counts, failure)
+            except Exception as exc:
+                if status == "FINISHED":
+                    raise
+                # Unwinding from a signal or a failed cell: that error is the one to report.
+                reason = mask_text(str(exc).partition("\n")[0][:300] or type(exc).__name__, [tracker.uri])
+                print(f"ganbench: could not mark the invocation run {status}: {reason}", file=sys.stderr)
+            if status != "FINISHED":
+                stopped = runs.stopped_workers if runs else 0
+                print(
+                    "ganbench: "
+                    + (f"stopped {stopped} worker process(es); " if stopped else "")
+                    + f"{len(unfinished)} unfinished run(s) marked KILLED, their lease ended (the next "
+                    f"invocation redoes them at once); {trained} run(s) completed here are kept; invocation "
+                    f"run {parent} marked {status}.",
+                    file=sys.stderr,
+                )
     if runs.left:
         console.print(
             f"{runs.left} run(s) were claimed by another invocation training this experiment on the "
@@ -301,12 +303,13 @@ def _queued(
         failure = mask_text(describe(exc), [tracker.uri, storage_url])
         raise
     finally:
-        tracker.finish_parent(parent, status, {"cells_queued": len(cells)}, failure)
-        if status == "KILLED":
-            print(
-                f"ganbench: the local workers handed their models back to the queue (study "
-                f"'{study.study_name}'); invocation run {parent} marked KILLED. Rerun the same command, "
-                "or start `ganbench worker`s, to go on.",
-                file=sys.stderr,
-            )
+        with shielded():  # a stop signal's clean-up runs to its end
+            tracker.finish_parent(parent, status, {"cells_queued": len(cells)}, failure)
+            if status == "KILLED":
+                print(
+                    f"ganbench: the local workers handed their models back to the queue (study "
+                    f"'{study.study_name}'); invocation run {parent} marked KILLED. Rerun the same command, "
+                    "or start `ganbench worker`s, to go on.",
+                    file=sys.stderr,
+                )
     return True

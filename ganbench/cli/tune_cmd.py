@@ -15,6 +15,7 @@ from rich.console import Console
 from ganbench.errors import WorkFailed
 from ganbench.executor.local_workers import STORAGE_ENV, finished_trials, run_local_workers
 from ganbench.executor.worker import run_worker
+from ganbench.experiment.interrupts import shielded
 from ganbench.experiment.masking import mask_url
 from ganbench.experiment.store_check import check_sqlite_store
 from ganbench.tracking.claims import owner_id
@@ -100,10 +101,11 @@ def run_tune(
         status, failure = "FAILED", str(exc)
         raise
     finally:
-        for run_id in runs:
-            if status:
-                leases.let_go(run_id, status, failure)
-        leases.close()
+        with shielded():  # a stop signal's clean-up runs to its end
+            for run_id in runs:
+                if status:
+                    leases.let_go(run_id, status, failure)
+            leases.close()
     summarise(console, storage, tracker, tuning, infos, out or Path("reports") / tuning.spec.name / "tuning")
     print_ui_link(console, tracker.uri, tuning.spec.name)
     return 0

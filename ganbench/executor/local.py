@@ -15,6 +15,7 @@ from ganbench.executor import processes
 from ganbench.executor.benchmark_runs import BenchmarkRuns
 from ganbench.executor.packing import Model
 from ganbench.experiment.cell_run import run_cells, stream_cells, worker_threads
+from ganbench.experiment.interrupts import shielded
 from ganbench.experiment.spec import Cell
 
 #: How long to wait, after a worker handed its cells back, for the last records it streamed.
@@ -102,5 +103,6 @@ def _in_workers(models: list[Model], runs: BenchmarkRuns, jobs: int, on_start) -
                         runs.finish(cell, outcome)
                     submit_next()
         except BaseException:  # a signal or a failed cell: stop the workers now, keep what is logged
-            runs.stopped_workers = processes.kill_pool(pool)
+            with shielded():
+                runs.stopped_workers = processes.kill_pool(pool)
             raise

@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ganbench.errors import WorkFailed
 from ganbench.executor import processes
 from ganbench.executor.worker import WorkerSettings, serve
+from ganbench.experiment.interrupts import shielded
 from ganbench.tuning.studies import StudyInfo, counted_trials, describe_trial, objective_keys
 
 STORAGE_ENV = "GANBENCH_STORAGE"
@@ -83,7 +84,8 @@ def run_local_workers(
                     break
                 time.sleep(2.0)
     except BaseException:  # a signal: stop the workers, each hands its trial back to the queue
-        processes.stop(workers)
+        with shielded():
+            processes.stop(workers)
         console.print(
             f"Stopped {len(workers)} local worker(s); each handed its running trial back to the queue.",
             highlight=False,

@@ -38,7 +38,7 @@ import torch
 from ganbench import discovery, registry
 from ganbench.errors import GanbenchError
 from ganbench.experiment.cell_run import set_outbox
-from ganbench.experiment.interrupts import STOP_SIGNALS, Interrupted, stopping_on_signals
+from ganbench.experiment.interrupts import STOP_SIGNALS, Interrupted, exit_code, stopping_on_signals
 
 #: Every worker process is started this way: a fresh interpreter (no forked locks or CUDA state).
 CONTEXT = multiprocessing.get_context("spawn")
@@ -75,7 +75,9 @@ def enter(inherited: Inheritance, orphaned: Callable[[], None]) -> None:
     def watch() -> None:
         while os.getppid() == inherited.parent:
             time.sleep(WATCH_SECONDS)
-        orphaned()
+        while True:  # again until it ends: a signal that lands in a finaliser is lost
+            orphaned()
+            time.sleep(5 * WATCH_SECONDS)
 
     threading.Thread(target=watch, name="ganbench-parent-watch", daemon=True).start()
 
@@ -150,7 +152,7 @@ def _main(inherited: Inheritance, target: Callable[..., int], args: tuple, send:
         try:
             code = target(*args)
         except Interrupted as exc:
-            sys.exit(exc.exit_code)
+            sys.exit(exit_code(exc))
         except GanbenchError as exc:
             send.send(str(exc))
             print(f"ganbench worker: {exc}", file=sys.stderr)

@@ -28,6 +28,7 @@ from ganbench.executor.packing import Model, Packing, Unit, model_label, pack
 from ganbench.executor.study_unit import StudyUnit
 from ganbench.experiment import spec
 from ganbench.experiment.cell_run import CellOutcome
+from ganbench.experiment.interrupts import shielded
 from ganbench.experiment.masking import mask_text
 from ganbench.experiment.spec import Cell, Experiment
 from ganbench.tracking.live import LiveRuns
@@ -162,7 +163,8 @@ def benchmark_unit(storage, tracker: Tracker, console: Console, info: StudyInfo)
             trial.set_user_attr(FAILURE, mask_text(describe(exc), [tracker.uri]))
             raise
         finally:
-            tracker.release(live.unfinished())
+            with shielded():  # a stop signal's clean-up runs to its end
+                tracker.release(live.unfinished())
         return float(runs.trained)
 
     def has_work() -> bool:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from rich.console import Console
 
-from ganbench.experiment.interrupts import signal_name
+from ganbench.experiment.interrupts import shielded, signal_name
 from ganbench.tuning.hand_back import hand_back
 from ganbench.tuning.studies import describe_trial, objective_keys
 
@@ -42,7 +42,8 @@ class StudyUnit:
             )
         except KeyboardInterrupt as exc:  # SIGINT or SIGTERM: Optuna marked the trial FAIL
             if self.running is not None:
-                hand_back(self.study, self.running, signal_name(exc), self.label)
+                with shielded():
+                    hand_back(self.study, self.running, signal_name(exc), self.label)
             raise
         finally:
             self.running = None

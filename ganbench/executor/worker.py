@@ -23,6 +23,7 @@ from rich.console import Console
 from ganbench.errors import describe
 from ganbench.executor.queue import benchmark_unit
 from ganbench.executor.study_unit import StudyUnit
+from ganbench.experiment.interrupts import shielded
 from ganbench.tracking.claims import owner_id
 from ganbench.tracking.study_leases import StudyLeases
 from ganbench.tracking.tracker import Tracker
@@ -108,12 +109,12 @@ def run_worker(
         while True:
             progressed, busy = False, False
             for info in ganbench_studies(storage, names):
-                if timeout is not None and time.monotonic() - started > timeout:
-                    console.print(f"worker: time limit of {timeout:.0f} s reached after {done} trial(s).")
-                    return done
                 if info.name not in units:
                     _close_dead_runs(tracker, console, info)
                     units[info.name] = _unit(storage, tracker, console, info, seed_offset, batch)
+                if timeout is not None and time.monotonic() - started > timeout:
+                    console.print(f"worker: time limit of {timeout:.0f} s reached after {done} trial(s).")
+                    return done
                 unit = units[info.name]
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")  # fail_stale_trials is marked experimental
@@ -139,9 +140,10 @@ def run_worker(
         ending, failure = "FAILED", f"a worker failed: {describe(exc)}"
         raise
     finally:
-        for name, run_id in held.items():
-            leases.let_go(run_id, _study_run_status(units[name], ending), failure)
-        leases.close()
+        with shielded():  # a stop signal's clean-up runs to its end
+            for name, run_id in held.items():
+                leases.let_go(run_id, _study_run_status(units[name], ending), failure)
+            leases.close()
 
 
 def _study_run_status(unit: StudyUnit | BatchUnit, ending: str) -> str | None:

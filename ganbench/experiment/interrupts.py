@@ -5,12 +5,15 @@ tracking-store write in half.
 :func:`stopping_on_signals` makes both raise :class:`Interrupted` (a ``KeyboardInterrupt``, so every
 ``except KeyboardInterrupt`` cleans up as for Ctrl-C) in the main thread — even where the shell
 started the command with SIGINT ignored (a background job), since a signal sent on purpose must
-still stop it. :func:`deferred_interrupt` holds both signals until a write has finished.
+still stop it. :func:`deferred_interrupt` holds both signals until a write has finished;
+:func:`shielded` drops them while a stop cleans up.
 """
 
 from __future__ import annotations
 
+import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,22 +41,42 @@ class Interrupted(KeyboardInterrupt):
 
 
 def signal_name(exc: BaseException) -> str:
-    """The signal behind an interrupt (``SIGINT`` for a plain KeyboardInterrupt)."""
+    """The signal behind an interrupt (``SIGINT`` for a plain KeyboardInterrupt); the stop counts as
+    seen (:func:`acknowledge`)."""
+    acknowledge()
     return exc.name if isinstance(exc, Interrupted) else "SIGINT"
 
 
 def exit_code(exc: BaseException) -> int:
-    """The exit code for an interrupt: 130 for SIGINT, 143 for SIGTERM."""
+    """The exit code for an interrupt: 130 for SIGINT, 143 for SIGTERM; the stop counts as seen."""
+    acknowledge()
     return exc.exit_code if isinstance(exc, Interrupted) else 130
 
 
+#: Seconds after a stop signal within which its clean-up must have started (:func:`shielded`, or a
+#: command's message about the stop); otherwise the signal is sent again — Python drops an exception
+#: raised while a finaliser (``__del__``, a weakref callback) runs, and a lost SIGTERM would leave a
+#: worker training on.
+RESEND_SECONDS = 3.0
+_state = {"acknowledged": True}
+
+
 def _raise(signum, frame) -> None:
-    # The first stop signal raises; later ones (a group signal, then the parent's own SIGTERM) would
-    # only cut the orderly stop it started short, so they are ignored from here on — by a handler
-    # that does nothing rather than SIG_IGN, which a signal already pending would report as a race.
-    for s in STOP_SIGNALS:
-        signal.signal(s, _ignore)
+    _state["acknowledged"] = False
+    timer = threading.Timer(RESEND_SECONDS, _resend, (signum,))
+    timer.daemon = True
+    timer.start()
     raise Interrupted(signum)
+
+
+def _resend(signum: int) -> None:
+    if not _state["acknowledged"]:
+        os.kill(os.getpid(), signum)
+
+
+def acknowledge() -> None:
+    """The stop signal was seen: its clean-up has started (no need to send it again)."""
+    _state["acknowledged"] = True
 
 
 def _ignore(signum, frame) -> None:
@@ -62,13 +85,47 @@ def _ignore(signum, frame) -> None:
 
 @contextmanager
 def stopping_on_signals() -> Iterator[None]:
-    """SIGINT and SIGTERM raise :class:`Interrupted` while the block runs — the first of them; the
-    stop it starts then runs to its end, ignoring further stop signals (SIGKILL still ends it).
-    Main thread only; the previous handlers come back afterwards."""
+    """SIGINT and SIGTERM raise :class:`Interrupted` while the block runs (main thread only; the
+    previous handlers come back afterwards). Every signal raises — one that landed where Python
+    swallows exceptions (a finaliser) is then not the last word — and the orderly stop a signal
+    starts runs :func:`shielded` from further ones."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     previous = {s: signal.signal(s, _raise) for s in STOP_SIGNALS}
+    hook, sys.unraisablehook = sys.unraisablehook, _quiet_unraisable(sys.unraisablehook)
+    try:
+        yield
+    finally:
+        sys.unraisablehook = hook
+        for s, handler in previous.items():
+            signal.signal(s, handler if handler is not None else signal.SIG_DFL)
+
+
+def _quiet_unraisable(hook):
+    """An unraisable-exception hook that says nothing of a stop signal raised in a finaliser (it is
+    sent again, see :data:`RESEND_SECONDS`) and passes everything else to ``hook``."""
+
+    def quiet(unraisable) -> None:
+        if not isinstance(unraisable.exc_value, Interrupted):
+            hook(unraisable)
+
+    return quiet
+
+
+@contextmanager
+def shielded() -> Iterator[None]:
+    """Drop SIGINT and SIGTERM while the block runs: the clean-up after a stop signal (handing a
+    trial back, releasing runs, stopping workers) must not be cut short by the next one — a group
+    signal followed by the parent's own SIGTERM, or a second Ctrl-C. SIGKILL still ends it. Main
+    thread only; elsewhere the block runs as it is."""
+    acknowledge()
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    # A handler that does nothing rather than SIG_IGN, which a signal already pending would
+    # report as "ignored due to race condition".
+    previous = {s: signal.signal(s, _ignore) for s in STOP_SIGNALS}
     try:
         yield
     finally:

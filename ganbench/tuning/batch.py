@@ -26,7 +26,7 @@ from rich.console import Console
 
 from ganbench.executor.packing import pack_configs
 from ganbench.experiment.cell_run import run_cells
-from ganbench.experiment.interrupts import signal_name
+from ganbench.experiment.interrupts import shielded, signal_name
 from ganbench.tuning.hand_back import hand_back
 from ganbench.tuning.studies import counted_trials, describe_trial, objective_keys, states
 from ganbench.tuning.trial import TrialRun, TuneObjective
@@ -126,8 +126,9 @@ class BatchUnit:
                 for idx in pack_configs([r.config for r in runs], None):  # the batch is the cap
                     self._train([runs[i] for i in idx])
         except KeyboardInterrupt as exc:  # SIGINT or SIGTERM: the untold trials go back to the queue
-            for trial in trials:
-                hand_back(self.study, trial._trial_id, signal_name(exc), self.label)
+            with shielded():
+                for trial in trials:
+                    hand_back(self.study, trial._trial_id, signal_name(exc), self.label)
             raise
         return len(trials)
 
