@@ -19,6 +19,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from ganbench.device import human_bytes
 from ganbench.errors import GanbenchError, WorkFailed, describe
 from ganbench.executor.benchmark_runs import BenchmarkRuns
 from ganbench.executor.local import run_models
@@ -39,6 +40,7 @@ from ganbench.tracking.live import LiveRuns
 from ganbench.tracking.summary import summary_table
 from ganbench.tracking.tracker import Tracker
 from ganbench.tracking.ui_links import print_ui_link
+from ganbench.train.footprint import footprint
 from ganbench.tuning.optuna_parts import open_storage
 from ganbench.tuning.studies import ganbench_studies
 
@@ -63,7 +65,7 @@ def run_benchmark(
     default); ``profile`` is the spec profile to apply (None: ``auto``); ``jobs`` 0 (with a
     storage only) queues the models for workers started elsewhere."""
     exp = spec.load(path, seeds=seeds, only=only, profile=profile)
-    population = Packing(population, pack_losses)
+    population = Packing(population, pack_losses, share=max(jobs, 1))
     if dry_run:
         with console.status("Timing a few updates and one evaluation of each distinct setup…"):
             table = dry_run_table(exp, CostTimer(threads=worker_threads(jobs)), jobs)
@@ -71,6 +73,7 @@ def run_benchmark(
         console.print(models_table(pack(plan(exp, set()).pending, population)))
         return 0
     check_datasets(exp)  # bad data and bad stores end here, before anything is written
+    pack(plan(exp, set()).pending, population)  # so does a model too large for this machine
     if storage_url:
         check_sqlite_store(storage_url, "study storage")
     tracker = Tracker.connect(tracking_uri)
@@ -97,20 +100,32 @@ def run_benchmark(
     return 0
 
 
+#: Models a dry run lists one by one; the rest are counted in one last row.
+MODELS_SHOWN = 30
+
+
 def models_table(models: list[Model]) -> Table:
-    """The batched models a benchmark trains: members and cells of each."""
+    """The batched models a benchmark trains: members, cells and estimated memory of each (the
+    first :data:`MODELS_SHOWN`; a row counts the rest)."""
     table = Table(
         title=f"{len(models)} batched model(s), {sum(members(m) for m in models)} members (cell × seed)",
         title_justify="left",
     )
-    for col in ("model", "dataset", "members", "cells"):
-        table.add_column(col, justify="right" if col in ("model", "members") else "left")
-    for i, model in enumerate(models, 1):
+    for col in ("model", "dataset", "members", "memory", "cells"):
+        table.add_column(col, justify="right" if col in ("model", "members", "memory") else "left")
+    for i, model in enumerate(models[:MODELS_SHOWN], 1):
         cells = "; ".join(f"{cell.label} × {len(seeds)}" for cell, seeds in model)
-        table.add_row(str(i), model[0][0].config.dataset.name, str(members(model)), cells)
+        need = footprint(model[0][0].config)
+        size = members(model)
+        memory = human_bytes(need.device_bytes(size) + need.host_bytes(size))
+        table.add_row(str(i), model[0][0].config.dataset.name, str(size), memory, cells)
+    rest = models[MODELS_SHOWN:]
+    if rest:
+        table.add_row("…", "", str(sum(members(m) for m in rest)), "", f"{len(rest)} more model(s)")
     table.caption = (
         "Cells that may share a model (ganbench.train.population) train together, at most --population "
-        "members each (default: 16 on the CPU, 512 on a GPU); the same models run locally or queued "
+        "members each (default: 16 on the CPU, 512 on a GPU) and no more than fit this machine's "
+        "memory now (estimated before anything is allocated); the same models run locally or queued "
         "with --storage."
     )
     return table

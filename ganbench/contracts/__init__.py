@@ -6,7 +6,7 @@ registered implementation runs automatically.
 
 from ganbench.contracts.dataset import ClassifierModes, Dataset, GaussianModes
 from ganbench.contracts.loss import Loss
-from ganbench.contracts.metric import Metric
+from ganbench.contracts.metric import Memory, Metric
 from ganbench.contracts.params import Batchable, Params, per_member
 from ganbench.contracts.report import (
     ReportFigure,
@@ -26,6 +26,7 @@ __all__ = [
     "Dataset",
     "GaussianModes",
     "Loss",
+    "Memory",
     "Metric",
     "Params",
     "ReportFigure",

@@ -10,9 +10,11 @@ from rich.table import Table
 
 from ganbench import registry
 from ganbench.contracts import ScheduleContext, ScheduleState
+from ganbench.executor.packing import auto_population
 from ganbench.experiment.spec import Cell, Experiment
 from ganbench.experiment.timing import REPEATS, CostTimer, UpdateCosts
 from ganbench.metrics.convergence import WINDOW
+from ganbench.train.config import TrainConfig
 
 
 @dataclass(frozen=True)
@@ -61,9 +63,20 @@ def schedule_ticks(cell: Cell) -> int:
     return schedule_counts(cell).ticks
 
 
+def timed(config: TrainConfig) -> TrainConfig:
+    """The configuration a dry run times: at most a model's default number of members
+    (:data:`~ganbench.executor.packing.AUTO_POPULATION`) of its seeds, so that timing costs the same
+    memory and seconds at 100,000 seeds as at 16; the time of the rest is scaled by their number
+    (a cell with more seeds trains as several models, or as one that costs about as much more)."""
+    most = auto_population(config.device)
+    return config if len(config.seeds) <= most else config.model_copy(update={"seeds": config.seeds[:most]})
+
+
 def cell_seconds(cell: Cell, timer: CostTimer) -> float:
     """Estimated seconds to train and evaluate a cell: its update counts times measured costs."""
-    return schedule_counts(cell).seconds(timer.costs(cell.config), evaluations(cell))
+    config = timed(cell.config)
+    seconds = schedule_counts(cell).seconds(timer.costs(config), evaluations(cell))
+    return seconds * len(cell.config.seeds) / len(config.seeds)
 
 
 def cell_cost(cell: Cell, n_seeds: int | None = None) -> float:
@@ -86,7 +99,8 @@ def dry_run_table(exp: Experiment, timer: CostTimer, jobs: int = 1) -> Table:
     total = 0.0
     for cell in exp.cells:
         counts = schedule_counts(cell)  # simulated once: ~1 s per 50,000 ticks
-        seconds = counts.seconds(timer.costs(cell.config), evaluations(cell))
+        seconds = counts.seconds(timer.costs(timed(cell.config)), evaluations(cell))
+        seconds *= len(cell.config.seeds) / len(timed(cell.config).seeds)
         total += seconds
         table.add_row(
             str(cell.index),

@@ -194,10 +194,7 @@ def build_population(configs: list[TrainConfig], where: str = "configuration") -
 
     # Seed s initialises G, then D, from its own CPU generator: identical networks on every device.
     inits = [torch.Generator().manual_seed(derive_seed(s, "init")) for s in seeds]
-    generator = Generator(inits, config.z_dim, dataset.sample_shape, config.generator, dataset.bounded).to(
-        device
-    )
-    discriminator = Discriminator(inits, dataset.sample_shape, config.discriminator).to(device)
+    generator, discriminator = (net.to(device) for net in make_networks(config, dataset, inits))
 
     eval_streams = make_streams(config.streams, seeds, "eval", device)
     n_eval = config.eval_samples or default_n_samples(dataset)
@@ -219,6 +216,16 @@ def build_population(configs: list[TrainConfig], where: str = "configuration") -
         streams=streams,
         eval_noise=eval_streams.normal(n_eval, config.z_dim),
     )
+
+
+def make_networks(
+    config: TrainConfig, dataset: Dataset, inits: list[torch.Generator]
+) -> tuple[Generator, Discriminator]:
+    """The generator and discriminator of ``config`` for ``dataset``, one member per generator in
+    ``inits`` (on the CPU): what a model trains, and what its memory estimate measures
+    (:mod:`ganbench.train.footprint`)."""
+    generator = Generator(inits, config.z_dim, dataset.sample_shape, config.generator, dataset.bounded)
+    return generator, Discriminator(inits, dataset.sample_shape, config.discriminator)
 
 
 def _runs(keys: list) -> list[tuple[int, int, object]]:

@@ -1,6 +1,6 @@
 """`modes`: modes covered, share of high-quality samples and reverse KL to uniform (VEEGAN, PacGAN)."""
 
-from ganbench.api import ClassifierModes, Field, Metric, Params, metrics
+from ganbench.api import ClassifierModes, Field, Memory, Metric, Params, metrics
 from ganbench.metrics.classifier import load_classifier
 from ganbench.metrics.confidence import HQ_SHARE, calibrated_confidence
 from ganbench.metrics.modes import mode_metrics
@@ -44,6 +44,13 @@ class Modes(Metric):
         self.min_confidence = self.params.min_confidence
         if is_digits and self.min_confidence is None:
             self.min_confidence = calibrated_confidence(self.modes.channels, self.params.hq_share)
+
+    def memory(self, members, n_fake, n_real):
+        """Every member's samples against every mode at once: an (S·N, M) distance matrix and
+        its minimum (Gaussian modes), or the classifier's activations (digits), on the device."""
+        if isinstance(self.modes, ClassifierModes):
+            return Memory(device=4 * members * n_fake * self.modes.channels * (64 * 8 * 8 + 10) * 2)
+        return Memory(device=4 * members * n_fake * (self.modes.n_modes + 2 * self.dataset.dim) * 2)
 
     @classmethod
     def applies_to(cls, dataset):
