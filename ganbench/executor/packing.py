@@ -71,14 +71,17 @@ class Budget:
     def refuse(self, config: TrainConfig, label: str, members: int = 1) -> GanbenchError:
         """The paragraph that refuses a model of ``members`` members of ``config`` (``label``)."""
         need = footprint(config)
+        fit = need.members_that_fit(self.device_bytes, self.host_bytes, members)
         at_once = f", one of {self.share} models trained at once (--jobs)" if self.share > 1 else ""
+        fewer = f" At most {fit} member(s) fit in one model here." if fit else ""
         return GanbenchError(
             f"{label}: a model of {members} member(s) needs {need.describe(members)}, more than this "
             f"machine can give it: {human_bytes(self.device_bytes)} on {self.device.type}{at_once} "
-            f"({human_bytes(self.free)} free now, {MEMORY_SHARE:.0%} of it planned for). Lower what drives "
-            "it — batch_size, eval_samples, the networks' width and depth, the metrics (a Fréchet "
-            "distance in data space holds D × D matrices) — or train fewer models at once (--jobs 1). "
-            "Nothing was allocated, trained or written."
+            f"({human_bytes(self.free)} free now, {MEMORY_SHARE:.0%} of it planned for).{fewer} Lower "
+            "what drives it — seeds trained together, batch_size, eval_samples, the networks' width "
+            "and depth, the metrics (a Fréchet distance in data space holds D × D matrices)"
+            + (" — or train fewer models at once (--jobs)" if self.share > 1 else "")
+            + ". Nothing was allocated, trained or written."
         )
 
     def members(self, config: TrainConfig, label: str, most: int) -> int:
