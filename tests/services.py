@@ -94,9 +94,10 @@ def _as_postgres(cmd: list[str]) -> list[str]:
 
 
 @contextmanager
-def postgres_server() -> Iterator[str]:
+def postgres_server(password: str | None = None) -> Iterator[str]:
     """A fresh PostgreSQL server on 127.0.0.1 (free port) with an empty database ``ganbench``; yields
-    its URL (with a password that only shows whether URLs are masked) and stops it afterwards.
+    its URL and stops it afterwards. Without ``password`` any password is let in (the URL's only
+    shows whether URLs are masked); with one, logins need it (scram-sha-256).
     Outside CI a missing PostgreSQL skips the test; in CI it fails (.ci/run installs it)."""
     bindir = _pg_bin()
     if bindir is None:
@@ -108,12 +109,27 @@ def postgres_server() -> Iterator[str]:
         shutil.chown(base, "postgres")
     port = free_port()
     run = lambda *cmd: subprocess.run(_as_postgres(list(cmd)), check=True, capture_output=True, timeout=120)  # noqa: E731
-    run(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
+    auth = ["-A", "trust"]
+    if password is not None:
+        (base / "pw").write_text(password)
+        if os.geteuid() == 0:
+            shutil.chown(base / "pw", "postgres")
+        auth = ["-A", "scram-sha-256", f"--pwfile={base / 'pw'}"]
+    run(str(bindir / "initdb"), "-D", str(data), *auth, "-U", "postgres")
     opts = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c max_connections=100"
     run(str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(base / "log"), "-w", "start")
     try:
-        run(str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "ganbench")
-        yield f"postgresql://postgres:not-a-secret@127.0.0.1:{port}/ganbench"
+        env = {**os.environ, "PGPASSWORD": password or ""}
+        subprocess.run(
+            _as_postgres(
+                [str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "ganbench"]
+            ),
+            check=True,
+            capture_output=True,
+            timeout=120,
+            env=env,
+        )
+        yield f"postgresql://postgres:{password or 'not-a-secret'}@127.0.0.1:{port}/ganbench"
     finally:
         subprocess.run(
             _as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),

@@ -18,7 +18,7 @@ from rich.console import Console
 from ganbench import __version__
 from ganbench.errors import GanbenchError, WorkFailed
 from ganbench.experiment.interrupts import exit_code, signal_name, stopping_on_signals
-from ganbench.experiment.store_check import check_sqlite_store, resolve_uri
+from ganbench.experiment.store_check import check_sqlite_store, full_disk, resolve_uri
 from ganbench.registry import add_directories
 
 app = typer.Typer(
@@ -403,6 +403,12 @@ def main() -> None:
         sys.exit(1)
     except KeyboardInterrupt as exc:  # a second signal while the first one's message was printed
         sys.exit(exit_code(exc))
+    except Exception as exc:
+        full = full_disk(exc, [resolve_uri(None), os.environ.get("GANBENCH_STORAGE", "")])
+        if full is None:
+            raise
+        err_console.print(f"[bold red]ganbench:[/] {full}", highlight=False, soft_wrap=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

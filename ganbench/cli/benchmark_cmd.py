@@ -34,7 +34,7 @@ from ganbench.experiment.interrupts import shielded
 from ganbench.experiment.masking import mask_text, mask_url
 from ganbench.experiment.preflight import check_datasets
 from ganbench.experiment.spec import Cell
-from ganbench.experiment.store_check import check_sqlite_store
+from ganbench.experiment.store_check import check_sqlite_store, full_disk
 from ganbench.experiment.timing import CostTimer
 from ganbench.tracking.live import LiveRuns
 from ganbench.tracking.summary import summary_table
@@ -170,8 +170,11 @@ def _here(
         raise
     except GanbenchError:
         raise
-    except Exception as exc:  # a plugin raised in training, or a worker process died
+    except Exception as exc:  # a plugin raised in training, a worker process died, the disk filled
         failure = mask_text(describe(exc), [tracker.uri])
+        full = full_disk(exc, [tracker.uri])
+        if full is not None:
+            raise full from None
         raise WorkFailed(
             f"training failed: {failure}. Finished runs are kept; the invocation run {parent} is "
             "marked FAILED; rerun the same command once the cause is fixed."

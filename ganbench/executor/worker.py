@@ -24,6 +24,7 @@ from ganbench.errors import describe
 from ganbench.executor.queue import benchmark_unit
 from ganbench.executor.study_unit import StudyUnit
 from ganbench.experiment.interrupts import shielded
+from ganbench.experiment.store_check import check_sqlite_store
 from ganbench.tracking.claims import owner_id
 from ganbench.tracking.study_leases import StudyLeases
 from ganbench.tracking.tracker import Tracker
@@ -70,6 +71,7 @@ def serve(settings: WorkerSettings, console: Console | None = None) -> int:
     queue and re-raises."""
     console = console or Console()
     quiet_interrupts()
+    check_sqlite_store(settings.url, "study storage")  # a refused login or a damaged file: at once
     store = open_storage(settings.url, heartbeat=settings.heartbeat, grace=settings.grace)
     tracker = Tracker.connect(settings.tracking_uri)
     out = Console(quiet=True) if settings.quiet else console

@@ -79,6 +79,9 @@ class Tracker:
         is retried; any other failure is a user error naming its cause."""
         uri = resolve_uri(uri)
         logging.getLogger("mlflow").setLevel(logging.WARNING)  # no table-creation chatter on first use
+        # A failed write is raised to us and said in one paragraph; MLflow's own log of it would
+        # repeat it with every SQL parameter.
+        logging.getLogger("mlflow.store.db.utils").setLevel(logging.CRITICAL)
         # Fail fast on an unreachable server instead of MLflow's minutes of retries.
         os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
         os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
