@@ -137,3 +137,103 @@ def postgres_server(password: str | None = None) -> Iterator[str]:
             timeout=60,
         )
         shutil.rmtree(base, ignore_errors=True)
+
+
+def _slurm_tool(name: str) -> str | None:
+    return shutil.which(name) or next((p for p in (f"/usr/sbin/{name}",) if os.access(p, os.X_OK)), None)
+
+
+SLURM_CONF = """\
+ClusterName=ganbenchtest
+SlurmctldHost={host}(127.0.0.1)
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/none
+CredType=cred/none
+SlurmctldPort={ctld_port}
+SlurmdPort={d_port}
+StateSaveLocation={base}/state
+SlurmdSpoolDir={base}/spool
+SlurmctldPidFile={base}/slurmctld.pid
+SlurmdPidFile={base}/slurmd.pid
+SlurmctldLogFile={base}/slurmctld.log
+SlurmdLogFile={base}/slurmd.log
+ProctrackType=proctrack/pgid
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_CPU
+SchedulerType=sched/builtin
+ReturnToService=2
+MpiDefault=none
+NodeName={host} NodeHostname={host} NodeAddr=127.0.0.1 CPUs={cpus} RealMemory=100 State=UNKNOWN
+PartitionName=test Nodes={host} Default=YES MaxTime=INFINITE State=UP
+"""
+
+
+@contextmanager
+def slurm_cluster(startup_seconds: int = 60) -> Iterator[dict[str, str]]:
+    """A private one-node SLURM cluster of Debian's ``slurm-wlm`` (slurmctld and slurmd on 127.0.0.1,
+    free ports, state in a temporary folder, no munge: ``auth/none``); yields the environment its
+    commands (sbatch, squeue, scancel, scontrol) need. Skips where SLURM is not installed or the
+    tests do not run as root (slurmd starts jobs as their user); every job is cancelled at the end."""
+    tools = {
+        name: _slurm_tool(name) for name in ("slurmctld", "slurmd", "sbatch", "squeue", "scontrol", "scancel")
+    }
+    if not all(tools.values()):
+        lacking = ", ".join(name for name, path in tools.items() if not path)
+        pytest.skip(f"SLURM is not installed ({lacking} not found; Debian: apt-get install slurm-wlm)")
+    if os.geteuid() != 0:
+        pytest.skip("a private one-node SLURM needs root: slurmd starts each job as its user")
+    base = Path(tempfile.mkdtemp(prefix="ganbench-slurm-"))
+    (base / "state").mkdir()
+    (base / "spool").mkdir()
+    host = socket.gethostname().split(".")[0]
+    conf = base / "slurm.conf"
+    conf.write_text(
+        SLURM_CONF.format(
+            host=host, base=base, ctld_port=free_port(), d_port=free_port(), cpus=os.cpu_count() or 1
+        )
+    )
+    env = {**os.environ, "SLURM_CONF": str(conf)}
+    daemons = []
+    try:
+        for daemon in ("slurmctld", "slurmd"):
+            daemons.append(
+                subprocess.Popen(
+                    [tools[daemon], "-D", "-f", str(conf)],
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=(base / f"{daemon}.out").open("w"),
+                    start_new_session=True,
+                )
+            )
+        deadline = time.time() + startup_seconds
+        while True:
+            sinfo = subprocess.run(
+                [tools["scontrol"], "show", "node", host], env=env, capture_output=True, text=True, timeout=30
+            )
+            if sinfo.returncode == 0 and "State=IDLE" in sinfo.stdout:
+                break
+            logs = "".join(
+                (base / f).read_text()[-1500:] for f in ("slurmctld.out", "slurmd.out") if (base / f).exists()
+            )
+            assert all(d.poll() is None for d in daemons), f"a SLURM daemon exited:\n{logs}"
+            assert time.time() < deadline, f"no idle SLURM node within {startup_seconds} s:\n{logs}"
+            time.sleep(1)
+        yield env
+    finally:
+        if daemons:
+            subprocess.run(
+                [tools["scancel"], "--full", "--user", "root"], env=env, capture_output=True, timeout=30
+            )
+            squeue = [tools["squeue"], "--noheader"]
+            deadline = time.time() + 60
+            while time.time() < deadline:  # the jobs' processes gone before the daemons go
+                listed = subprocess.run(squeue, env=env, capture_output=True, text=True, timeout=30)
+                if listed.returncode != 0 or not listed.stdout.strip():
+                    break
+                time.sleep(1)
+        for daemon in reversed(daemons):
+            stop_group(daemon)
+        shutil.rmtree(base, ignore_errors=True)
