@@ -67,10 +67,13 @@ def run_benchmark(
     exp = spec.load(path, seeds=seeds, only=only, profile=profile)
     population = Packing(population, pack_losses, share=max(jobs, 1))
     if dry_run:
+        # The models first: one too large for this machine is refused here, before timing anything
+        # (timing one evaluation allocates what the model would: a Fréchet distance's D × D matrices).
+        models = pack(plan(exp, set()).pending, population)
         with console.status("Timing a few updates and one evaluation of each distinct setup…"):
             table = dry_run_table(exp, CostTimer(threads=worker_threads(jobs)), jobs)
         console.print(table)
-        console.print(models_table(pack(plan(exp, set()).pending, population)))
+        console.print(models_table(models))
         return 0
     check_datasets(exp)  # bad data and bad stores end here, before anything is written
     pack(plan(exp, set()).pending, population)  # so does a model too large for this machine
