@@ -2,6 +2,7 @@
 with inductor, at S = 1 and 8 members (a benchmark, not a test).
 
     .venv/bin/python benchmarks/bench_compile.py [--reps 2] [--updates 100] [--seeds 1 8]
+        [--backend inductor] [--smoke]
 
 The workload is ``bench_seed_batching``'s (ring, modified_minimax, batch 256, default networks).
 Each setting builds its model, runs a few warm-up updates (compilation happens there and is not
@@ -9,6 +10,8 @@ timed; its wall time is printed apart: inductor compiles in worker processes), t
 ``--updates`` rounds of one D and one G update — the updates alone, as the trainer calls them; its
 bookkeeping is the same either way. Settings are interleaved within each repetition; on the CPU the
 clock is this process's CPU time with one torch thread, on a GPU wall time after synchronising.
+``--smoke`` traces the updates with dynamo's ``eager`` backend (inductor takes ~25 s to compile even
+tiny updates on a 2-core CPU): it checks the script and the compiled path run, not inductor.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import smoke  # noqa: E402
 from ganbench.device import resolve_device  # noqa: E402
 from ganbench.train.build import build  # noqa: E402
 from ganbench.train.compiled import EAGER, updates_for  # noqa: E402
@@ -31,14 +35,16 @@ from ganbench.train.tick_ops import WORKLOAD  # noqa: E402
 from ganbench.validation import train_config  # noqa: E402
 
 
-def timed_updates(n_seeds: int, compiled: bool, updates: int, device: str, clock) -> tuple[float, float]:
+def timed_updates(
+    n_seeds: int, compiled: bool, updates: int, device: str, clock, backend: str = "inductor"
+) -> tuple[float, float]:
     """(seconds for ``updates`` D+G rounds, wall seconds of the warm-up rounds that compile)."""
     cfg = train_config(
         {**WORKLOAD, "seeds": list(range(n_seeds)), "device": device, "compile": "on" if compiled else "off"},
         "bench",
     )
     setup = build(cfg, "bench")
-    steps = updates_for(setup) if compiled else EAGER
+    steps = updates_for(setup, backend) if compiled else EAGER
     mask = torch.ones(n_seeds, dtype=torch.bool, device=setup.device)
 
     def rounds(k: int) -> float:
@@ -67,7 +73,8 @@ def main() -> None:
     parser.add_argument("--updates", type=int, default=100)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--device", default="auto")
-    args = parser.parse_args()
+    parser.add_argument("--backend", default="inductor", help="torch.compile backend")
+    args = smoke.parse(parser, {"reps": 1, "updates": 2, "seeds": [1], "backend": "eager"})
     torch.set_num_threads(1)
     device = resolve_device(args.device)
     clock = time.process_time if device.type == "cpu" else time.perf_counter
@@ -76,14 +83,16 @@ def main() -> None:
     for rep in range(args.reps):
         for s in args.seeds:
             for compiled in (False, True):
-                seconds, warm_seconds = timed_updates(s, compiled, args.updates, str(device), clock)
+                seconds, warm_seconds = timed_updates(
+                    s, compiled, args.updates, str(device), clock, args.backend
+                )
                 rows.setdefault((s, compiled), []).append(seconds)
                 warm.setdefault((s, compiled), []).append(warm_seconds)
         print(f"repetition {rep + 1}/{args.reps} done", file=sys.stderr, flush=True)
     what = "process CPU time, 1 thread" if device.type == "cpu" else "wall time"
     print(
-        f"\ncompiled updates — {device.type}, torch {torch.__version__}, {what}, {args.reps} interleaved "
-        f"repetitions, {args.updates} D+G rounds: median [min, max]\n"
+        f"\ncompiled updates ({args.backend}) — {device.type}, torch {torch.__version__}, {what}, "
+        f"{args.reps} interleaved repetitions, {args.updates} D+G rounds: median [min, max]\n"
     )
     print("| S | eager ms / round | compiled ms / round | eager ÷ compiled | warm-up, compiled (wall s) |")
     print("| --- | --- | --- | --- | --- |")

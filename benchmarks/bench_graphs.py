@@ -2,11 +2,12 @@
 them there (minimax, modified minimax and WGAN × 5 seeds, one model of 15) trained by the whole
 trainer, eager against recorded CUDA graphs (a benchmark, not a test).
 
-    .venv/bin/python benchmarks/bench_graphs.py [--device cuda] [--updates 300] [--reps 2]
+    .venv/bin/python benchmarks/bench_graphs.py [--device cuda] [--updates 300] [--reps 2] [--smoke]
 
 For each schedule of the default spec, each setting trains ``--updates`` generator updates (no
 evaluation) after building its model; settings are interleaved within each repetition; wall time
 after synchronising. Without CUDA it measures nothing (``--device cpu``: ``graphs`` is the eager path).
+``--smoke``: one schedule, 2 updates, one repetition, on the CPU where there is no CUDA.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import smoke  # noqa: E402
 from ganbench.experiment.spec import load  # noqa: E402
 from ganbench.train.build import build_population  # noqa: E402
 from ganbench.train.trainer import train  # noqa: E402
@@ -61,7 +63,8 @@ def main() -> None:
     ap.add_argument("--updates", type=int, default=300)
     ap.add_argument("--reps", type=int, default=2)
     ap.add_argument("--schedules", nargs="*", help="default: every schedule of the default spec")
-    args = ap.parse_args()
+    tiny = {"updates": 2, "reps": 1, "schedules": ["simultaneous"]}
+    args = smoke.parse(ap, {**tiny, "device": "cuda" if torch.cuda.is_available() else "cpu"})
     if args.device is None and not torch.cuda.is_available():
         print("bench_graphs: no CUDA device — CUDA graphs are a GPU path (--device cpu runs it eagerly)")
         return

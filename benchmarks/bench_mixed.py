@@ -3,7 +3,7 @@ a schedule packed (one model of 15 members) against three models of 5, per sched
 packing two schedules (alternating 1:1 with 5:1) would cost (a benchmark, not a test).
 
     .venv/bin/python benchmarks/bench_mixed.py [--g-steps 30] [--reps 3] [--threads 1]
-        [--csv reports/perf/mixed.csv]
+        [--csv reports/perf/mixed.csv] [--smoke]
 
 The cells are ``experiments/default.yaml``'s on ``ring`` (its train settings: batch 256, networks
 3 × 128, z_dim 16, Adam 2e-4 (0.5, 0.999); its losses minimax, modified_minimax, wasserstein; its
@@ -39,6 +39,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import smoke  # noqa: E402
 from ganbench.contracts import Step  # noqa: E402
 from ganbench.train.build import build, build_population  # noqa: E402
 from ganbench.train.op_count import OpCounter  # noqa: E402
@@ -113,6 +114,7 @@ class TwoSchedules:
     """Per-seed masks: rows < ``split`` alternate 1:1, the others 5:1 (the emulation above)."""
 
     per_seed = True
+    reads_accuracy = False  # the trainer keeps no running accuracy for it (Schedule.reads_accuracy)
 
     def __init__(self, n: int, split: int) -> None:
         self.first = torch.arange(n) < split
@@ -148,7 +150,11 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     parser.add_argument("--csv", default="reports/perf/mixed.csv")
-    args = parser.parse_args()
+    parser.add_argument("--op-warm", type=int, default=4, help="G updates before the counted ones")
+    parser.add_argument("--op-updates", type=int, default=12, help="G updates whose operators count")
+    tiny = {"g_steps": 2, "reps": 1, "csv": os.devnull, "op_warm": 1, "op_updates": 1}
+    args = smoke.parse(parser, tiny)
+    counted = {"warm": args.op_warm, "updates": args.op_updates}
     torch.set_num_threads(args.threads)
     cells = ring_cells(args.g_steps)
     one_one, five_one = (cells[k][0] for k in ("alternating d_steps=1", "alternating d_steps=5"))
@@ -175,7 +181,7 @@ def main() -> None:
         a = statistics.median(r["apart"] for r in mine) / updates * 1e3
         p = statistics.median(r["packed"] for r in mine) / updates * 1e3
         ratios = [r["apart"] / r["packed"] for r in mine]
-        ops_a, ops_p = ops_per_update(cfgs, pack=False), ops_per_update(cfgs, pack=True)
+        ops_a, ops_p = (ops_per_update(cfgs, pack=pack, **counted) for pack in (False, True))
         print(
             f"  {label:<26} {a:11.1f} ms/G {p:11.1f} ms/G   ×{statistics.median(ratios):.2f} "
             f"[{min(ratios):.2f}, {max(ratios):.2f}] {ops_a:7.0f} → {ops_p:.0f}"
@@ -187,7 +193,7 @@ def main() -> None:
         f"×{statistics.median(ratios):.2f} [{min(ratios):.2f}, {max(ratios):.2f}] "
         "(below 1: packing costs more CPU time)"
     )
-    ops_apart, ops_mixed = two_schedules_ops(one_one, five_one)
+    ops_apart, ops_mixed = two_schedules_ops(one_one, five_one, **counted)
     print(f"  operators per generator update: two models {ops_apart:.0f}, one model {ops_mixed:.0f}")
     path = Path(args.csv)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,7 @@
 """Kernel-making ATen operators per generator update: ganbench's trainer at S = 1, 8, 64, 1,024
 against a plain one-seed PyTorch loop (a benchmark, deterministic on the CPU; not a test).
 
-    .venv/bin/python benchmarks/bench_ops.py [--seeds 1 8 64 1024] [--updates 40] [--batch 32]
+    .venv/bin/python benchmarks/bench_ops.py [--seeds 1 8 64 1024] [--updates 40] [--batch 32] [--smoke]
 
 The workload is ``bench_seed_batching``'s: ring, modified_minimax, alternating 1:1, default
 networks, Adam 2e-4 (0.5, 0.999); the plain loop uses ``torch.optim.Adam(foreach=True)``. The batch
@@ -23,6 +23,7 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import smoke  # noqa: E402
 from ganbench.train.tick_ops import per_update, plain_ops, trainer_ops  # noqa: E402
 
 
@@ -41,7 +42,7 @@ def main() -> None:
         default=["philox", "generator"],
         help="random streams: every S with the first (philox: the GPU's default), S = 1 with the others",
     )
-    args = parser.parse_args()
+    args = smoke.parse(parser, {"seeds": [1, 2], "warm": 1, "updates": 2, "top": 3})
     torch.set_num_threads(1)
 
     plain = per_update(lambda n: plain_ops(n, args.batch), args.warm, args.updates)

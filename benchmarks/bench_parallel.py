@@ -2,12 +2,12 @@
 against one process with torch's threads (a benchmark, not a test).
 
     .venv/bin/python benchmarks/bench_parallel.py [--rounds 2] [--spec experiments/default.yaml]
-        [--only dataset=ring --only loss=modified_minimax] [--seeds 2]
+        [--only dataset=ring --only loss=modified_minimax] [--seeds 2] [--smoke]
 
 Runs the same `ganbench benchmark` slice with ``--jobs N`` (N = cores) and with ``--jobs 1``,
 alternating between the two so background load hits both alike, each into a fresh SQLite store.
 Prints every wall time and the ratio of the medians; timings on a shared machine are noisy, so
-read the ratio, not the seconds.
+read the ratio, not the seconds. ``--smoke``: one round of a spec that trains in a second.
 """
 
 from __future__ import annotations
@@ -22,16 +22,21 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import smoke  # noqa: E402
 
 
 def run_once(args: argparse.Namespace, jobs: int, store: Path) -> float:
     ganbench = Path(sys.executable).parent / "ganbench"  # the console script of this environment
-    cmd = [str(ganbench), "benchmark", args.spec, "--jobs", str(jobs)]
+    spec = str(ROOT / args.spec)  # relative to the checkout; an absolute path stays as it is
+    cmd = [str(ganbench), "benchmark", spec, "--jobs", str(jobs)]
     cmd += ["--tracking-uri", f"sqlite:///{store}", "--seeds", str(args.seeds)]
     for only in args.only:
         cmd += ["--only", only]
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    # In the store's folder: MLflow puts a SQLite store's artifacts under the working directory.
+    proc = subprocess.run(cmd, cwd=store.parent, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         sys.exit(f"benchmark failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
@@ -44,13 +49,14 @@ def main() -> None:
     parser.add_argument("--only", action="append", default=None, help="as ganbench benchmark --only")
     parser.add_argument("--seeds", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=2, help="runs of each setting, interleaved")
-    args = parser.parse_args()
-    args.only = args.only or ["dataset=ring", "loss=modified_minimax"]
+    args = smoke.parse(parser, {"spec": None, "only": [], "seeds": 1, "rounds": 1})
+    args.only = ["dataset=ring", "loss=modified_minimax"] if args.only is None else args.only
     cores = os.cpu_count() or 1
     settings = {f"{cores} processes x 1 thread": cores, f"1 process x {cores} threads": 1}
 
     times: dict[str, list[float]] = {name: [] for name in settings}
     with tempfile.TemporaryDirectory() as tmp:
+        args.spec = args.spec or str(smoke.tiny_spec(Path(tmp)))  # smoke mode
         for r in range(args.rounds):
             for name, jobs in settings.items():
                 seconds = run_once(args, jobs, Path(tmp) / f"{jobs}-{r}.db")

@@ -2,7 +2,7 @@
 trained one after another (a benchmark, not a test).
 
     .venv/bin/python benchmarks/bench_population.py [--grid 8] [--seeds 4] [--g-steps 50] [--reps 2]
-        [--device auto] [--threads 1] [--csv reports/perf/population.csv]
+        [--device auto] [--threads 1] [--csv reports/perf/population.csv] [--smoke]
 
 The workload: ring, modified_minimax, alternating 1:1, batch 256, default networks (3 hidden layers
 of 128, z_dim 16), Adam (0.5, 0.999); a ``grid`` × ``grid`` grid of D and G learning rates
@@ -36,6 +36,7 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import smoke  # noqa: E402
 from ganbench.device import resolve_device  # noqa: E402
 from ganbench.train.build import build, build_population  # noqa: E402
 from ganbench.train.population import group  # noqa: E402
@@ -117,7 +118,8 @@ def main() -> None:
     parser.add_argument("--device", default="auto")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     parser.add_argument("--csv", default="reports/perf/population.csv")
-    args = parser.parse_args()
+    tiny = {"grid": 2, "seeds": 2, "g_steps": 2, "reps": 1, "caps": [4], "csv": os.devnull}
+    args = smoke.parse(parser, tiny)
     torch.set_num_threads(args.threads)
     device = resolve_device(args.device)
     global clock

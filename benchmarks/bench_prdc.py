@@ -1,6 +1,6 @@
 """Time and memory of PRDC on 10,000 real × 10,000 fake 64-D features (a benchmark, not a test).
 
-    .venv/bin/python benchmarks/bench_prdc.py [--n 10000] [--dim 64] [--k 5] [--device cpu]
+    .venv/bin/python benchmarks/bench_prdc.py [--n 10000] [--dim 64] [--k 5] [--device cpu] [--smoke]
 
 Prints wall-clock seconds and peak memory. On the CPU, PyTorch's allocations bypass ``tracemalloc``,
 so peak memory is the process's peak resident set size (``resource.getrusage``) above what it held
@@ -14,10 +14,14 @@ import argparse
 import resource
 import sys
 import time
+from pathlib import Path
 
 import torch
 
-from ganbench.metrics.prdc import CHUNK_ELEMS, prdc
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import smoke  # noqa: E402
+from ganbench.metrics.prdc import CHUNK_ELEMS, prdc  # noqa: E402
 
 
 def _rss_mb() -> float:
@@ -41,7 +45,7 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--chunk-elems", type=int, default=CHUNK_ELEMS)
-    args = parser.parse_args()
+    args = smoke.parse(parser, {"n": 300, "dim": 8})
 
     device = torch.device(args.device)
     g = torch.Generator(device=device).manual_seed(0)

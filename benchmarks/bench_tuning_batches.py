@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_tuning_batches.py [--spec experiments/tune_default.yaml]
         [--only loss=modified_minimax] [--n-trials 256] [--batch auto] [--sequential-trials 256]
-        [--out reports/perf/tuning_batches]
+        [--out reports/perf/tuning_batches] [--smoke]
 
 Runs ``ganbench tune SPEC --only … --n-trials N --jobs 1`` twice, each into its own fresh Optuna
 and MLflow SQLite stores under ``--out``: once with ``--batch`` (default: the device's default) and
@@ -10,6 +10,8 @@ once with ``--batch 1`` (``--sequential-trials`` trials; fewer than N gives a pe
 the table then labels as such). Prints wall times, trials per minute, states and the best trial of
 each; appends the figures to ``<out>/tuning_batches.csv``. The two studies sample differently
 (batches ask k trials before any is told), so their best trials are two results, not one.
+``--smoke``: a tuning spec that trains in a second, two trials each way, written under a temporary
+folder.
 """
 
 from __future__ import annotations
@@ -19,11 +21,16 @@ import csv
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import smoke  # noqa: E402
+
 GANBENCH = str(Path(sys.executable).parent / "ganbench")
 
 
@@ -76,7 +83,18 @@ def main() -> None:
     parser.add_argument("--sequential-trials", type=int, default=None, help="trials of the --batch 1 run")
     parser.add_argument("--skip-sequential", action="store_true")
     parser.add_argument("--out", default="reports/perf/tuning_batches")
-    args = parser.parse_args()
+    args = smoke.parse(parser, {"spec": None, "only": [], "n_trials": 2, "out": None})
+    if args.out is None:  # smoke mode: its stores in a folder removed at the end
+        with tempfile.TemporaryDirectory(prefix="ganbench-smoke-") as tmp:
+            args.out = tmp
+            measure(args)
+    else:
+        measure(args)
+
+
+def measure(args: argparse.Namespace) -> None:
+    """Both tuning runs, their table, the CSV."""
+    args.spec = args.spec or str(smoke.tiny_spec(Path(args.out), tune=True))
     only = args.only if args.only is not None else ["loss=modified_minimax"]
     out = Path(args.out)
     rows = [

@@ -36,7 +36,7 @@ def format_validation_error(
             msg = err["msg"]
             if "input" in err and not isinstance(err["input"], dict):
                 got = err["input"]
-                msg += f" (got {got!r})" if isinstance(got, str) else f" (got {shown(got)})"
+                msg += f" (got {clip(repr(got))})" if isinstance(got, str) else f" (got {clip(shown(got))})"
         problems.append(f"{where}: {path or '(top level)'}: {msg}")
     return "; ".join(problems) + "."
 
@@ -147,6 +147,18 @@ def shown(value: Any) -> str:
     if value is None:
         return "null"
     return str(value)
+
+
+#: Characters of a user's value an error message repeats (a 100,000-character name is not echoed).
+SHOWN_CHARS = 80
+
+
+def clip(text: str, most: int = SHOWN_CHARS) -> str:
+    """``text``, or its start and end around ``…`` and its length when longer than ``most``."""
+    if len(text) <= most:
+        return text
+    half = (most - 10) // 2
+    return f"{text[:half]}…{text[-half:]} ({len(text):,} characters)"
 
 
 def _field_names(model: type[BaseModel], loc: tuple) -> list[str]:

@@ -1,7 +1,8 @@
 """Command line: ``ganbench list``, ``train``, ``benchmark``, ``tune``, ``worker``, ``evaluate``,
 ``report``, ``literature`` and ``ui``.
 
-Bad input ends with exit code 2 and one paragraph on stderr, never a traceback.
+Bad input ends with exit code 2 and one paragraph on stderr, never a traceback; failed training
+with exit code 1. SIGINT and SIGTERM stop a long command cleanly (130 and 143).
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from ganbench import __version__
-from ganbench.errors import GanbenchError
-from ganbench.experiment.store_check import check_sqlite_store, resolve_uri
+from ganbench.errors import GanbenchError, WorkFailed
+from ganbench.experiment.interrupts import exit_code, signal_name, stopping_on_signals
+from ganbench.experiment.store_check import check_sqlite_store, full_disk, resolve_uri
 from ganbench.registry import add_directories
 
 app = typer.Typer(
@@ -192,30 +194,35 @@ def benchmark(
     ] = None,
 ) -> None:
     """Train every (configuration, seed) of a spec, record each in MLflow, skip what is already done."""
-    if not dry_run:  # a bad store ends here, in a second, before the training code is even loaded
-        check_sqlite_store(resolve_uri(tracking_uri))
-    from ganbench.cli.benchmark_cmd import run_benchmark
+    with stopping_on_signals():
+        try:
+            if not dry_run:  # a bad store ends here, in a second, before the training code is even loaded
+                check_sqlite_store(resolve_uri(tracking_uri))
+            from ganbench.cli.benchmark_cmd import run_benchmark
 
-    storage = storage or os.environ.get("GANBENCH_STORAGE")
-    try:
-        code = run_benchmark(
-            console,
-            spec,
-            tracking_uri,
-            seeds,
-            only or [],
-            jobs if storage else max(jobs, 1),
-            dry_run,
-            population,
-            profile,
-            storage_url=storage,
-            pack_losses=pack_losses,
-            add=add or [],
-            settings=set_ or [],
-        )
-    except KeyboardInterrupt:  # typer would exit 130 silently; say what happened to the results
-        err_console.print("ganbench: interrupted. Finished runs are kept; rerun the same command to resume.")
-        raise typer.Exit(130) from None
+            storage = storage or os.environ.get("GANBENCH_STORAGE")
+            code = run_benchmark(
+                console,
+                spec,
+                tracking_uri,
+                seeds,
+                only or [],
+                jobs if storage else max(jobs, 1),
+                dry_run,
+                population,
+                profile,
+                storage_url=storage,
+                pack_losses=pack_losses,
+                add=add or [],
+                settings=set_ or [],
+            )
+        except KeyboardInterrupt as exc:  # typer would exit 130 silently; say what happened to the results
+            err_console.print(
+                f"ganbench: stopped by {signal_name(exc)}. Finished runs are kept; rerun the same command "
+                "to resume.",
+                highlight=False,
+            )
+            raise typer.Exit(exit_code(exc)) from None
     raise typer.Exit(code)
 
 
@@ -269,13 +276,16 @@ def tune(
     """Tune each (dataset, loss, schedule) of a spec with Optuna; rerun to continue the studies."""
     from ganbench.cli.tune_cmd import run_tune
 
-    try:
-        code = run_tune(console, spec, storage, tracking_uri, jobs, only or [], out, batch, n_trials)
-    except KeyboardInterrupt:
-        err_console.print(
-            "ganbench: interrupted. Finished trials are kept; rerun the same command to continue."
-        )
-        raise typer.Exit(130) from None
+    with stopping_on_signals():
+        try:
+            code = run_tune(console, spec, storage, tracking_uri, jobs, only or [], out, batch, n_trials)
+        except KeyboardInterrupt as exc:
+            err_console.print(
+                f"ganbench: stopped by {signal_name(exc)}. Finished trials are kept and running ones were "
+                "handed back to the queue; rerun the same command to continue.",
+                highlight=False,
+            )
+            raise typer.Exit(exit_code(exc)) from None
     raise typer.Exit(code)
 
 
@@ -303,27 +313,35 @@ def worker(
 ) -> None:
     """Take trials and benchmark cells from a shared Optuna storage until none is left."""
     from ganbench.cli.tune_cmd import resolve_storage
-    from ganbench.executor.worker import run_worker
-    from ganbench.tracking.tracker import Tracker
-    from ganbench.tuning.optuna_parts import open_storage
+    from ganbench.executor.worker import WorkerSettings, serve
 
     if threads:
         import torch
 
         torch.set_num_threads(threads)
-    url = resolve_storage(storage)
-    store = open_storage(url, heartbeat=heartbeat, grace=grace)
-    tracker = Tracker.connect(tracking_uri)
-    out = Console(quiet=True) if quiet else console
-    try:
-        # Worker i of a local `tune --jobs N` is told its index; a worker started by hand uses its pid.
-        offset = int(os.environ.get("GANBENCH_WORKER_INDEX", os.getpid()))
-        done = run_worker(store, tracker, out, study or None, timeout, seed_offset=offset, batch=batch)
-    except KeyboardInterrupt:
-        err_console.print("ganbench worker: interrupted; Optuna marks the trial it was running as failed.")
-        raise typer.Exit(130) from None
-    if not quiet:
-        console.print(f"worker: {done} trial(s) run here; no work left.")
+    # Worker i of a local `tune --jobs N` is told its index; a worker started by hand uses its pid.
+    offset = int(os.environ.get("GANBENCH_WORKER_INDEX", os.getpid()))
+    settings = WorkerSettings(
+        resolve_storage(storage),
+        tracking_uri,
+        study or None,
+        timeout,
+        batch,
+        seed_offset=offset,
+        quiet=quiet,
+        heartbeat=heartbeat,
+        grace=grace,
+    )
+    with stopping_on_signals():
+        try:
+            serve(settings, console)
+        except KeyboardInterrupt as exc:
+            err_console.print(
+                f"ganbench worker: stopped by {signal_name(exc)}; the trial it was running went back to "
+                "the queue for the next worker.",
+                highlight=False,
+            )
+            raise typer.Exit(exit_code(exc)) from None
 
 
 @app.command()
@@ -404,7 +422,17 @@ def report(
     """Write a comparison report (index.html, summary.md, results.csv, figures) from the MLflow runs."""
     from ganbench.cli.report_cmd import run_report
 
-    raise typer.Exit(run_report(console, experiments or [], tracking_uri, out))
+    with stopping_on_signals():
+        try:
+            code = run_report(console, experiments or [], tracking_uri, out)
+        except KeyboardInterrupt as exc:
+            err_console.print(
+                f"ganbench: report stopped by {signal_name(exc)}; the report being written was discarded "
+                "and any earlier report in its folder is untouched.",
+                highlight=False,
+            )
+            raise typer.Exit(exit_code(exc)) from None
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -446,12 +474,24 @@ def ui(
 
 
 def main() -> None:
-    """Console-script entry point: user errors → exit code 2 with one clear paragraph."""
+    """Console-script entry point: user errors → exit code 2 with one clear paragraph; failed
+    training (a plugin raised, a worker died) → exit code 1 with one paragraph."""
     try:
         app()
     except GanbenchError as exc:
         # escaped: a message may hold brackets ("pip install -e '.[fid]'") that rich would take as markup
         err_console.print(f"[bold red]ganbench:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except WorkFailed as exc:
+        err_console.print(f"[bold red]ganbench:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except KeyboardInterrupt as exc:  # a second signal while the first one's message was printed
+        sys.exit(exit_code(exc))
+    except Exception as exc:
+        full = full_disk(exc, [resolve_uri(None), os.environ.get("GANBENCH_STORAGE", "")])
+        if full is None:
+            raise
+        err_console.print(f"[bold red]ganbench:[/] {escape(full)}", highlight=False, soft_wrap=True)
         sys.exit(2)
 
 

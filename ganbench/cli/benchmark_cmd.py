@@ -19,26 +19,30 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from ganbench.device import human_bytes
+from ganbench.errors import GanbenchError, WorkFailed, describe
 from ganbench.executor.benchmark_runs import BenchmarkRuns
 from ganbench.executor.local import run_models
 from ganbench.executor.local_workers import run_local_workers
 from ganbench.executor.packing import Model, Packing, Plan, members, model_label, pack, plan
-from ganbench.executor.queue import queue_models
+from ganbench.executor.queue import failed_models, queue_models
 from ganbench.executor.worker import run_worker
 from ganbench.experiment import spec
 from ganbench.experiment.cell_run import CellOutcome, worker_threads
 from ganbench.experiment.estimate import cell_cost, dry_run_table
+from ganbench.experiment.interrupts import shielded
 from ganbench.experiment.masking import mask_text, mask_url
 from ganbench.experiment.overrides import CommandLineChanges
 from ganbench.experiment.preflight import check_datasets
 from ganbench.experiment.spec import Cell
-from ganbench.experiment.store_check import check_sqlite_store
+from ganbench.experiment.store_check import check_sqlite_store, full_disk
 from ganbench.experiment.timing import CostTimer
 from ganbench.tracking.live import LiveRuns
 from ganbench.tracking.references import ensure_references
 from ganbench.tracking.summary import summary_table
 from ganbench.tracking.tracker import Tracker
 from ganbench.tracking.ui_links import print_ui_link
+from ganbench.train.footprint import footprint
 from ganbench.tuning.optuna_parts import open_storage
 from ganbench.tuning.studies import ganbench_studies
 
@@ -67,14 +71,18 @@ def run_benchmark(
     ``--add`` and ``--set`` items (:mod:`ganbench.experiment.overrides`)."""
     changes = CommandLineChanges(tuple(add or ()), tuple(settings or ()))
     exp = spec.load(path, seeds=seeds, only=only, profile=profile, changes=changes)
-    population = Packing(population, pack_losses)
+    population = Packing(population, pack_losses, share=max(jobs, 1))
     if dry_run:
+        # The models first: one too large for this machine is refused here, before timing anything
+        # (timing one evaluation allocates what the model would: a Fréchet distance's D × D matrices).
+        models = pack(plan(exp, set()).pending, population)
         with console.status("Timing a few updates and one evaluation of each distinct setup…"):
             table = dry_run_table(exp, CostTimer(threads=worker_threads(jobs)), jobs)
         console.print(table)
-        console.print(models_table(pack(plan(exp, set()).pending, population)))
+        console.print(models_table(models))
         return 0
     check_datasets(exp)  # bad data and bad stores end here, before anything is written
+    pack(plan(exp, set()).pending, population)  # so does a model too large for this machine
     if storage_url:
         check_sqlite_store(storage_url, "study storage")
     tracker = Tracker.connect(tracking_uri)
@@ -110,20 +118,32 @@ def _scoring(console: Console, dataset: str) -> None:
     )
 
 
+#: Models a dry run lists one by one; the rest are counted in one last row.
+MODELS_SHOWN = 30
+
+
 def models_table(models: list[Model]) -> Table:
-    """The batched models a benchmark trains: members and cells of each."""
+    """The batched models a benchmark trains: members, cells and estimated memory of each (the
+    first :data:`MODELS_SHOWN`; a row counts the rest)."""
     table = Table(
         title=f"{len(models)} batched model(s), {sum(members(m) for m in models)} members (cell × seed)",
         title_justify="left",
     )
-    for col in ("model", "dataset", "members", "cells"):
-        table.add_column(col, justify="right" if col in ("model", "members") else "left")
-    for i, model in enumerate(models, 1):
+    for col in ("model", "dataset", "members", "memory", "cells"):
+        table.add_column(col, justify="right" if col in ("model", "members", "memory") else "left")
+    for i, model in enumerate(models[:MODELS_SHOWN], 1):
         cells = "; ".join(f"{cell.label} × {len(seeds)}" for cell, seeds in model)
-        table.add_row(str(i), model[0][0].config.dataset.name, str(members(model)), cells)
+        need = footprint(model[0][0].config)
+        size = members(model)
+        memory = human_bytes(need.device_bytes(size) + need.host_bytes(size))
+        table.add_row(str(i), model[0][0].config.dataset.name, str(size), memory, cells)
+    rest = models[MODELS_SHOWN:]
+    if rest:
+        table.add_row("…", "", str(sum(members(m) for m in rest)), "", f"{len(rest)} more model(s)")
     table.caption = (
         "Cells that may share a model (ganbench.train.population) train together, at most --population "
-        "members each (default: 16 on the CPU, 512 on a GPU); the same models run locally or queued "
+        "members each (default: 16 on the CPU, 512 on a GPU) and no more than fit this machine's "
+        "memory now (estimated before anything is allocated); the same models run locally or queued "
         "with --storage."
     )
     return table
@@ -152,29 +172,55 @@ def _here(
     )
     if closed:
         console.print(
-            f"{len(closed)} earlier invocation(s) of this experiment had been killed (their process is "
-            f"gone); their runs are now marked KILLED: {', '.join(closed)}.",
+            f"{len(closed)} run(s) of earlier invocations or tuning studies of this experiment were still "
+            f"RUNNING though their process is gone (killed); now marked KILLED: {', '.join(closed)}.",
             highlight=False,
         )
     live = LiveRuns(tracker, parent)
-    status, runs = "KILLED", None
+    status, runs, failure = "FAILED", None, None
     try:
         with tempfile.TemporaryDirectory(prefix="ganbench-") as tmp:
             runs = BenchmarkRuns(tracker, experiment_id, parent, exp, live, tmp)
             _train(console, runs, work, jobs, population)
         status = "FINISHED"
+    except KeyboardInterrupt:
+        status = "KILLED"
+        raise
+    except GanbenchError:
+        raise
+    except Exception as exc:  # a plugin raised in training, a worker process died, the disk filled
+        failure = mask_text(describe(exc), [tracker.uri])
+        full = full_disk(exc, [tracker.uri])
+        if full is not None:
+            raise full from None
+        raise WorkFailed(
+            f"training failed: {failure}. Finished runs are kept; the invocation run {parent} is "
+            "marked FAILED; rerun the same command once the cause is fixed."
+        ) from None
     finally:
-        trained, left = (runs.trained, runs.left) if runs else (0, 0)
-        counts = {"runs_trained": trained, "runs_skipped": work.skipped_runs, "runs_left": left}
-        try:
-            tracker.release(live.unfinished())
-            tracker.finish_parent(parent, status, counts)
-        except Exception as exc:
-            if status == "FINISHED":
-                raise
-            # Unwinding from Ctrl-C or a failed cell: that error is the one to report.
-            reason = mask_text(str(exc).partition("\n")[0][:300] or type(exc).__name__, [tracker.uri])
-            print(f"ganbench: could not mark the invocation run {status}: {reason}", file=sys.stderr)
+        with shielded():  # a stop signal's clean-up runs to its end
+            trained, left = (runs.trained, runs.left) if runs else (0, 0)
+            counts = {"runs_trained": trained, "runs_skipped": work.skipped_runs, "runs_left": left}
+            unfinished = live.unfinished()
+            try:
+                tracker.release(unfinished)
+                tracker.finish_parent(parent, status, counts, failure)
+            except Exception as exc:
+                if status == "FINISHED":
+                    raise
+                # Unwinding from a signal or a failed cell: that error is the one to report.
+                reason = mask_text(str(exc).partition("\n")[0][:300] or type(exc).__name__, [tracker.uri])
+                print(f"ganbench: could not mark the invocation run {status}: {reason}", file=sys.stderr)
+            if status != "FINISHED":
+                stopped = runs.stopped_workers if runs else 0
+                print(
+                    "ganbench: "
+                    + (f"stopped {stopped} worker process(es); " if stopped else "")
+                    + f"{len(unfinished)} unfinished run(s) marked KILLED, their lease ended (the next "
+                    f"invocation redoes them at once); {trained} run(s) completed here are kept; invocation "
+                    f"run {parent} marked {status}.",
+                    file=sys.stderr,
+                )
     if runs.left:
         console.print(
             f"{runs.left} run(s) were claimed by another invocation training this experiment on the "
@@ -261,7 +307,8 @@ def _queued(
     for i, model in enumerate(models, 1):
         console.print(f"  model {i}: {members(model)} members, {model_label(model)}", highlight=False)
     info = ganbench_studies(storage, [study.study_name])
-    status = "KILLED"
+    first = len(study.get_trials(deepcopy=False)) - len(models)  # the trials queued now come last
+    status, failure = "FAILED", None
     try:
         if jobs == 0:
             console.print(
@@ -278,7 +325,27 @@ def _queued(
             run_local_workers(
                 console, storage_url, tracker.uri, info, jobs, None, storage, len(models), on_poll=lease.tick
             )
+        failed = failed_models(study, first)
+        if failed:
+            raise WorkFailed(
+                f"{len(failed)} queued model(s) failed: {'; '.join(failed)}. Their unfinished runs are "
+                "released; rerun the same command to queue them again once the cause is fixed."
+            )
         status = "FINISHED"
+    except KeyboardInterrupt:
+        status = "KILLED"
+        raise
+    except Exception as exc:
+        failure = mask_text(describe(exc), [tracker.uri, storage_url])
+        raise
     finally:
-        tracker.finish_parent(parent, status, {"cells_queued": len(cells)})
+        with shielded():  # a stop signal's clean-up runs to its end
+            tracker.finish_parent(parent, status, {"cells_queued": len(cells)}, failure)
+            if status == "KILLED":
+                print(
+                    f"ganbench: the local workers handed their models back to the queue (study "
+                    f"'{study.study_name}'); invocation run {parent} marked KILLED. Rerun the same command, "
+                    "or start `ganbench worker`s, to go on.",
+                    file=sys.stderr,
+                )
     return True

@@ -19,6 +19,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from ganbench.device import resolve_device
+from ganbench.executor.packing import Budget
 from ganbench.experiment.cell_run import reference_samples, sample_bound, samples_reach
 from ganbench.experiment.spec_io import read_yaml
 from ganbench.metrics.stability import DIVERGENCE_BOUND
@@ -49,6 +51,10 @@ def run_train(
     raw["seeds"] = list(range(first_seed, first_seed + seeds))
     where = str(config_file) if config_file else "command line"
     cfg = train_config(apply_overrides(raw, assignments), where)  # expands shorthand again after --set
+    # The seeds train as one model: refuse one too large for this machine before allocating it.
+    budget = Budget.now(resolve_device(cfg.device))
+    if budget.members(cfg, where, len(cfg.seeds)) < len(cfg.seeds):
+        raise budget.refuse(cfg, f"{where} (--seeds {len(cfg.seeds)}: train fewer at once)", len(cfg.seeds))
     setup = build(cfg, where)
     evaluate = evaluator_for(setup)
 

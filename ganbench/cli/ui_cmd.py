@@ -9,8 +9,10 @@ are printed and nothing is started.
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -19,7 +21,9 @@ import urllib.request
 from rich.console import Console
 from rich.markup import escape
 
+from ganbench.errors import GanbenchError
 from ganbench.experiment.masking import mask_url
+from ganbench.experiment.store_check import check_sqlite_store
 from ganbench.tracking.tracker import resolve_uri
 from ganbench.tracking.ui_links import comparison_links, experiments_with_runs, is_server, ui_address
 
@@ -62,6 +66,28 @@ def answers(base: str) -> bool:
         return False
 
 
+def check_port_free(host: str, port: int, base: str) -> None:
+    """Refuse a port another process listens on — another MLflow UI (which would answer our health
+    check and show its own store under our "ready") or any other program."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does: TIME_WAIT is free
+        try:
+            probe.bind((host, port))
+            return
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise GanbenchError(f"cannot serve the MLflow UI on {host}:{port}: {exc.strerror}.") from None
+    who = (
+        "an MLflow server already (another `ganbench ui`? it shows its own store)"
+        if answers(base)
+        else ("another program")
+    )
+    raise GanbenchError(
+        f"port {port} on {host} is taken by {who}. Stop it, or serve this store on another port: "
+        f"ganbench ui --port {port + 1} (make ui UI_PORT={port + 1})."
+    )
+
+
 def run_ui(console: Console, tracking_uri: str | None, host: str, port: int) -> int:
     """Serve the UI until the server stops (Ctrl-C); returns the exit code."""
     uri = resolve_uri(tracking_uri)
@@ -69,7 +95,9 @@ def run_ui(console: Console, tracking_uri: str | None, host: str, port: int) -> 
         console.print(f"{escape(mask_url(uri))} is a tracking server with its own UI; nothing to start.")
         print_links(console, uri, host, port)
         return 0
+    check_sqlite_store(uri)  # a damaged file, a server that does not answer, a refused login: at once
     base = ui_address(uri, host, port)
+    check_port_free(host, port, base)
     console.print(
         f"Starting the MLflow UI over {escape(mask_url(uri))} on {base} (the first start can take a minute) …"
     )

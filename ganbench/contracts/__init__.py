@@ -7,7 +7,7 @@ registered implementation runs automatically.
 
 from ganbench.contracts.dataset import ClassifierModes, Dataset, GaussianModes
 from ganbench.contracts.loss import Loss
-from ganbench.contracts.metric import Metric
+from ganbench.contracts.metric import Memory, Metric
 from ganbench.contracts.network import MemberDiscriminator, NetParams, Network
 from ganbench.contracts.params import Batchable, Params, per_member
 from ganbench.contracts.report import (
@@ -29,6 +29,7 @@ __all__ = [
     "GaussianModes",
     "Loss",
     "MemberDiscriminator",
+    "Memory",
     "Metric",
     "NetParams",
     "Network",

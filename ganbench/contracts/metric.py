@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import math
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from torch import Tensor
 
 from ganbench.contracts.dataset import Dataset
 from ganbench.contracts.params import Params
+
+
+class Memory(NamedTuple):
+    """Bytes a computation needs at its peak: on the training device, and on the host (CPU)."""
+
+    device: int
+    host: int = 0
 
 
 class Metric:
@@ -50,6 +57,11 @@ class Metric:
     ``"Inception-v3 pool3 features"`` — and runs record it so that every distance a report shows
     names its space; None (the default) for metrics that compare no features.
 
+    ``memory(members, n_fake, n_real)`` estimates the working memory of one ``compute`` (beyond the
+    samples themselves), so that a model too large for the machine is refused or split before
+    anything is allocated; the default assumes a few copies of the fake set on the device, and a
+    metric whose needs grow otherwise (a D × D covariance, an N × M distance matrix) says so.
+
     Register an implementation with ``@metrics.register("name")`` in a file under ``registry/metrics/``;
     the contract tests (``tests/metrics/test_metric_contract.py``) then check it automatically.
     The docstring of an implementation states its formula and paper.
@@ -78,6 +90,11 @@ class Metric:
         """The lowest and highest value ``output`` can take on this dataset (default: ``ranges``,
         else unbounded)."""
         return self.ranges.get(output, (-math.inf, math.inf))
+
+    def memory(self, members: int, n_fake: int, n_real: int) -> Memory:
+        """Peak working memory of ``compute`` for ``members`` seeds of ``n_fake`` samples each
+        against ``n_real`` real ones (default: four float32 copies of the fake set, on the device)."""
+        return Memory(device=4 * 4 * members * n_fake * self.dataset.dim)
 
     def compute(self, fake: Tensor, real: Tensor) -> dict[str, Tensor]:
         """Output name → (S,) tensor for generated ``fake`` (S, N, ...) against ``real`` (M, ...)."""

@@ -28,7 +28,8 @@ class BenchmarkRuns:
     """The runs of one experiment that this process trains. ``folder`` holds the workers' artifact
     files until they are logged; ``on_lost(cell, n)`` hears of seeds another invocation claimed
     first, ``on_done(cell, outcome)`` of each cell whose runs are complete. ``trained`` and ``left``
-    count runs completed here and runs left to another invocation."""
+    count runs completed here and runs left to another invocation; ``stopped_workers`` the worker
+    processes stopped when training ended early (a signal, a failed cell)."""
 
     def __init__(
         self,
@@ -44,7 +45,7 @@ class BenchmarkRuns:
         self.tracker, self.experiment_id, self.parent, self.exp = tracker, experiment_id, parent, exp
         self.live, self.folder = live, folder
         self.on_lost, self.on_done = on_lost, on_done
-        self.trained = self.left = 0
+        self.trained = self.left = self.stopped_workers = 0
 
     def claim(self, model: Model) -> tuple[list[Cell], list[CellTask]]:
         """Claim the model's runs now; the cells (and their tasks) with seeds this process won."""

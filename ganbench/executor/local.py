@@ -6,16 +6,16 @@ writer at a time)."""
 
 from __future__ import annotations
 
-import multiprocessing
 import queue
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 
-from ganbench import discovery
+from ganbench.executor import processes
 from ganbench.executor.benchmark_runs import BenchmarkRuns
 from ganbench.executor.packing import Model
-from ganbench.experiment.cell_run import init_worker, run_cells, stream_cells, worker_threads
+from ganbench.experiment.cell_run import run_cells, stream_cells, worker_threads
+from ganbench.experiment.interrupts import shielded
 from ganbench.experiment.spec import Cell
 
 #: How long to wait, after a worker handed its cells back, for the last records it streamed.
@@ -53,9 +53,7 @@ def run_models(
 def _in_workers(models: list[Model], runs: BenchmarkRuns, jobs: int, on_start) -> None:
     """Train the models in ``jobs`` worker processes, claiming each model when a worker is free for
     it; the workers stream their log records through a queue that this process drains into ``runs``."""
-    extra = [str(p) for p in discovery.extra_dirs]  # GANBENCH_REGISTRY reaches workers by inheritance
-    context = multiprocessing.get_context("spawn")
-    outbox = context.Queue()
+    outbox = processes.CONTEXT.Queue()
     cells_of: dict[int, list[Cell]] = {}
     ended: set[int] = set()
 
@@ -77,9 +75,7 @@ def _in_workers(models: list[Model], runs: BenchmarkRuns, jobs: int, on_start) -
                 if not waiting:
                     return
 
-    with ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=init_worker, initargs=(extra, worker_threads(jobs), outbox)
-    ) as pool:
+    with processes.pool(jobs, processes.Inheritance.here(worker_threads(jobs)), outbox) as pool:
         upcoming = iter(enumerate(models))
         futures: dict[Future, int] = {}
 
@@ -106,15 +102,7 @@ def _in_workers(models: list[Model], runs: BenchmarkRuns, jobs: int, on_start) -
                     for cell, outcome in zip(cells_of.pop(token), outcomes, strict=True):
                         runs.finish(cell, outcome)
                     submit_next()
-        except BaseException:  # Ctrl-C or a failed cell: stop the workers now, keep what is logged
-            _stop_workers(pool)
+        except BaseException:  # a signal or a failed cell: stop the workers now, keep what is logged
+            with shielded():
+                runs.stopped_workers = processes.kill_pool(pool)
             raise
-
-
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    """Cancel queued models and terminate running workers (the executor has no public call for the
-    latter before Python 3.14); runs they had not handed back are redone by the next invocation."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())  # shutdown() drops this map
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.terminate()

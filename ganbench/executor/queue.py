@@ -21,12 +21,15 @@ import optuna
 from optuna.trial import TrialState
 from rich.console import Console
 
+from ganbench.errors import describe
 from ganbench.executor.benchmark_runs import BenchmarkRuns
 from ganbench.executor.local import run_models
 from ganbench.executor.packing import Model, Packing, Unit, model_label, pack
 from ganbench.executor.study_unit import StudyUnit
 from ganbench.experiment import spec
 from ganbench.experiment.cell_run import CellOutcome
+from ganbench.experiment.interrupts import shielded
+from ganbench.experiment.masking import mask_text
 from ganbench.experiment.spec import Cell, Experiment
 from ganbench.tracking.live import LiveRuns
 from ganbench.tracking.tracker import Tracker
@@ -46,6 +49,8 @@ from ganbench.tuning.studies import (
 )
 
 ONLY = "ganbench.only"
+#: A queued model's user attribute saying why its training failed (``Type: message (at file:line)``).
+FAILURE = "ganbench.failure"
 #: The fixed parameter a queued cell had before models were queued (such trials still run).
 OLD_CELL = "cell"
 
@@ -113,6 +118,19 @@ def queue_models(
     return study, models, already
 
 
+def failed_models(study, first: int = 0) -> list[str]:
+    """Why each queued model from trial number ``first`` on failed (and was not handed back or
+    retried): ``model label: reason``."""
+    trials = study.get_trials(deepcopy=False)
+    retried = {n for t in trials for n in t.system_attrs.get("retry_history", [])}
+    return [
+        f"{t.user_attrs.get(MODEL, f'trial {t.number}')}: {t.user_attrs[FAILURE]}"
+        for t in trials
+        if t.number >= first and t.state == TrialState.FAIL and t.number not in retried
+        if FAILURE in t.user_attrs
+    ]
+
+
 def benchmark_unit(storage, tracker: Tracker, console: Console, info: StudyInfo) -> StudyUnit:
     """The worker's unit for a benchmark study: one queued model per trial."""
     where = str(info.attrs.get(SPEC_PATH, info.name))
@@ -141,8 +159,12 @@ def benchmark_unit(storage, tracker: Tracker, console: Console, info: StudyInfo)
             with tempfile.TemporaryDirectory(prefix="ganbench-") as tmp:
                 runs = BenchmarkRuns(tracker, experiment_id, parent, exp, live, tmp, on_done=say)
                 run_models([todo] if todo else [], runs)
+        except Exception as exc:  # the trial fails (Optuna); the queuing invocation reads why
+            trial.set_user_attr(FAILURE, mask_text(describe(exc), [tracker.uri]))
+            raise
         finally:
-            tracker.release(live.unfinished())
+            with shielded():  # a stop signal's clean-up runs to its end
+                tracker.release(live.unfinished())
         return float(runs.trained)
 
     def has_work() -> bool:

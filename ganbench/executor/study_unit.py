@@ -6,11 +6,14 @@ from collections.abc import Callable
 
 from rich.console import Console
 
+from ganbench.experiment.interrupts import shielded, signal_name
+from ganbench.tuning.hand_back import hand_back
 from ganbench.tuning.studies import describe_trial, objective_keys
 
 
 class StudyUnit:
-    """Runs one trial of a study when it has work left; returns whether it ran one."""
+    """Runs one trial of a study when it has work left; returns whether it ran one. Stopped by a
+    signal mid-trial, it hands the trial back to the queue (:func:`hand_back`) and re-raises."""
 
     def __init__(
         self,
@@ -24,14 +27,31 @@ class StudyUnit:
         self.study, self.objective, self.has_work = study, objective, has_work
         self.console, self.label = console, label
         self.callbacks = [self._say] if say else []
+        self.running: int | None = None  # the trial in training here (Optuna's trial id)
 
     def __call__(self) -> bool:
         if not self.has_work():
             return False
-        self.study.optimize(
-            self.objective, n_trials=1, catch=(Exception,), callbacks=self.callbacks, gc_after_trial=False
-        )
+        try:
+            self.study.optimize(
+                self._objective,
+                n_trials=1,
+                catch=(Exception,),
+                callbacks=self.callbacks,
+                gc_after_trial=False,
+            )
+        except KeyboardInterrupt as exc:  # SIGINT or SIGTERM: Optuna marked the trial FAIL
+            if self.running is not None:
+                with shielded():
+                    hand_back(self.study, self.running, signal_name(exc), self.label)
+            raise
+        finally:
+            self.running = None
         return True
+
+    def _objective(self, trial):
+        self.running = trial._trial_id  # (Optuna keeps trial ids private)
+        return self.objective(trial)
 
     def _say(self, study, trial) -> None:
         self.console.print(describe_trial(self.label, trial, objective_keys(study)), highlight=False)

@@ -1,7 +1,7 @@
 """Train one cell of an experiment (in a worker process) and hand back everything tracking needs.
 
 The worker never talks to MLflow: while it trains it streams each log record to the parent (a
-``stream`` callback, or across processes the queue :func:`init_worker` installs), and at the end it
+``stream`` callback, or across processes the queue :func:`set_outbox` installs), and at the end it
 returns numbers and writes artifact files into a folder the parent logs from, so a single process
 writes the tracking store (SQLite has one writer at a time).
 """
@@ -9,7 +9,6 @@ writes the tracking store (SQLite has one writer at a time).
 from __future__ import annotations
 
 import os
-import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,23 +68,17 @@ class CellOutcome:
     feature_spaces: dict[str, str] = field(default_factory=dict)  # metric → the space it compares in
 
 
-#: Where a pool worker streams its log records (set by :func:`init_worker`), None elsewhere.
+#: Where a pool worker streams its log records (set by :func:`set_outbox`), None elsewhere.
 _outbox: Any = None
 Stream = Callable[[int, list[int], LogRecord], None]
 """(cell index in the population, the cell's seeds, the record restricted to them) at each log point."""
 
 
-def init_worker(extra_dirs: list[str], threads: int | None, outbox: Any = None) -> None:
-    """Process-pool initializer: plugin folders, a CPU thread count per worker, and the queue that
-    :func:`stream_cells` streams log records into. Workers ignore Ctrl-C: the parent decides what an
-    interrupt means and stops them itself."""
+def set_outbox(outbox: Any) -> None:
+    """In a pool worker (see :mod:`ganbench.executor.processes`): the queue that
+    :func:`stream_cells` streams log records into."""
     global _outbox
     _outbox = outbox
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if threads:
-        torch.set_num_threads(threads)
-    if extra_dirs:
-        registry.add_directories(extra_dirs)
 
 
 def run_cell(
@@ -104,7 +97,7 @@ def run_cell(
 
 def stream_cells(tasks: list[CellTask], token: int) -> list[CellOutcome]:
     """:func:`run_cells` in a pool worker, streaming every log record into the queue that
-    :func:`init_worker` installed as ``("record", token, cell index, seeds, record)`` and, once
+    :func:`set_outbox` installed as ``("record", token, cell index, seeds, record)`` and, once
     training is over, ``("end", token)``."""
 
     def send(k: int, seeds: list[int], record: LogRecord) -> None:

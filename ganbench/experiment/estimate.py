@@ -10,11 +10,13 @@ from rich.table import Table
 
 from ganbench import registry
 from ganbench.contracts import ScheduleContext, ScheduleState
+from ganbench.executor.packing import auto_population
 from ganbench.experiment.references import needed
 from ganbench.experiment.spec import Cell, Experiment
 from ganbench.experiment.timing import REPEATS, CostTimer, UpdateCosts
 from ganbench.metrics.convergence import WINDOW
 from ganbench.metrics.reference import DRAWS
+from ganbench.train.config import TrainConfig
 
 
 @dataclass(frozen=True)
@@ -65,11 +67,24 @@ def schedule_ticks(cell: Cell) -> int:
     return schedule_counts(cell).ticks
 
 
+def timed(config: TrainConfig) -> TrainConfig:
+    """The configuration a dry run times: at most a model's default number of members
+    (:data:`~ganbench.executor.packing.AUTO_POPULATION`) of its seeds, so that timing costs the same
+    memory and seconds at 100,000 seeds as at 16; the time of the rest is scaled by their number
+    (a cell with more seeds trains as several models, or as one that costs about as much more)."""
+    most = auto_population(config.device)
+    return config if len(config.seeds) <= most else config.model_copy(update={"seeds": config.seeds[:most]})
+
+
 def cell_seconds(cell: Cell, timer: CostTimer, sample_images: str = "none") -> float:
     """Estimated seconds to train and evaluate a cell: its update counts times measured costs, and
     its sample images (``sample_images`` as the spec says)."""
-    n_images = images(cell, sample_images)
-    return schedule_counts(cell).seconds(timer.costs(cell.config), evaluations(cell), n_images)
+    config = timed(cell.config)
+    share = len(config.seeds) / len(cell.config.seeds)
+    seconds = schedule_counts(cell).seconds(
+        timer.costs(config), evaluations(cell), round(images(cell, sample_images) * share)
+    )
+    return seconds / share
 
 
 def images(cell: Cell, sample_images: str) -> int:
@@ -85,6 +100,7 @@ def reference_seconds(exp: Experiment, timer: CostTimer) -> float:
     store that holds them already skips this."""
     total = 0.0
     for config in needed(exp).values():
+        config = timed(config)
         per_draw = timer.costs(config).evaluation / len(config.seeds)
         total += 2 * DRAWS * per_draw
     return total
@@ -110,8 +126,7 @@ def dry_run_table(exp: Experiment, timer: CostTimer, jobs: int = 1) -> Table:
     total = 0.0
     for cell in exp.cells:
         counts = schedule_counts(cell)  # simulated once: ~1 s per 50,000 ticks
-        n_images = images(cell, exp.spec.sample_images)
-        seconds = counts.seconds(timer.costs(cell.config), evaluations(cell), n_images)
+        seconds = cell_seconds(cell, timer, exp.spec.sample_images)
         total += seconds
         table.add_row(
             str(cell.index),

@@ -1,34 +1,164 @@
-"""Ctrl-C that waits for the end of a tracking-store write."""
+"""Signals that stop a command: SIGINT (Ctrl-C) and SIGTERM (what SLURM at its time limit, systemd,
+Docker and Kubernetes send) end a long command the same orderly way, and neither cuts a
+tracking-store write in half.
+
+:func:`stopping_on_signals` makes both raise :class:`Interrupted` (a ``KeyboardInterrupt``, so every
+``except KeyboardInterrupt`` cleans up as for Ctrl-C) in the main thread — even where the shell
+started the command with SIGINT ignored (a background job), since a signal sent on purpose must
+still stop it. :func:`deferred_interrupt` holds both signals until a write has finished;
+:func:`shielded` drops them while a stop cleans up.
+"""
 
 from __future__ import annotations
 
+import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+#: The signals that stop a command cleanly.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class Interrupted(KeyboardInterrupt):
+    """A stop signal received by a command: ``signum`` says which."""
+
+    def __init__(self, signum: int = signal.SIGINT) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+    @property
+    def name(self) -> str:
+        """``SIGINT`` or ``SIGTERM``."""
+        return signal.Signals(self.signum).name
+
+    @property
+    def exit_code(self) -> int:
+        """128 + the signal number, as a shell reports a command a signal ended (130, 143)."""
+        return 128 + int(self.signum)
+
+
+def signal_name(exc: BaseException) -> str:
+    """The signal behind an interrupt (``SIGINT`` for a plain KeyboardInterrupt); the stop counts as
+    seen (:func:`acknowledge`)."""
+    acknowledge()
+    return exc.name if isinstance(exc, Interrupted) else "SIGINT"
+
+
+def exit_code(exc: BaseException) -> int:
+    """The exit code for an interrupt: 130 for SIGINT, 143 for SIGTERM; the stop counts as seen."""
+    acknowledge()
+    return exc.exit_code if isinstance(exc, Interrupted) else 130
+
+
+#: Seconds after a stop signal within which its clean-up must have started (:func:`shielded`, or a
+#: command's message about the stop); otherwise the signal is sent again — Python drops an exception
+#: raised while a finaliser (``__del__``, a weakref callback) runs, and a lost SIGTERM would leave a
+#: worker training on.
+RESEND_SECONDS = 3.0
+_state = {"acknowledged": True}
+
+
+def _raise(signum, frame) -> None:
+    _state["acknowledged"] = False
+    timer = threading.Timer(RESEND_SECONDS, _resend, (signum,))
+    timer.daemon = True
+    timer.start()
+    raise Interrupted(signum)
+
+
+def _resend(signum: int) -> None:
+    if not _state["acknowledged"]:
+        os.kill(os.getpid(), signum)
+
+
+def acknowledge() -> None:
+    """The stop signal was seen: its clean-up has started (no need to send it again)."""
+    _state["acknowledged"] = True
+
+
+def _ignore(signum, frame) -> None:
+    return None
+
 
 @contextmanager
-def deferred_interrupt() -> Iterator[None]:
-    """Hold SIGINT until the block ends, then act on it as the previous handler would (normally:
-    raise KeyboardInterrupt). An MLflow write is then never cut in half: a SQLite transaction
-    interrupted mid-way keeps its write lock, and the next write fails with "database is locked".
-
-    Only the main thread can install signal handlers; elsewhere the block runs undeferred.
-    """
-    previous = signal.getsignal(signal.SIGINT)
-    if threading.current_thread() is not threading.main_thread() or previous is None:
+def stopping_on_signals() -> Iterator[None]:
+    """SIGINT and SIGTERM raise :class:`Interrupted` while the block runs (main thread only; the
+    previous handlers come back afterwards). Every signal raises — one that landed where Python
+    swallows exceptions (a finaliser) is then not the last word — and the orderly stop a signal
+    starts runs :func:`shielded` from further ones."""
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    received: list[int] = []
-    signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    previous = {s: signal.signal(s, _raise) for s in STOP_SIGNALS}
+    hook, sys.unraisablehook = sys.unraisablehook, _quiet_unraisable(sys.unraisablehook)
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        sys.unraisablehook = hook
+        for s, handler in previous.items():
+            signal.signal(s, handler if handler is not None else signal.SIG_DFL)
+
+
+def _quiet_unraisable(hook):
+    """An unraisable-exception hook that says nothing of a stop signal raised in a finaliser (it is
+    sent again, see :data:`RESEND_SECONDS`) and passes everything else to ``hook``."""
+
+    def quiet(unraisable) -> None:
+        if not isinstance(unraisable.exc_value, Interrupted):
+            hook(unraisable)
+
+    return quiet
+
+
+@contextmanager
+def shielded() -> Iterator[None]:
+    """Drop SIGINT and SIGTERM while the block runs: the clean-up after a stop signal (handing a
+    trial back, releasing runs, stopping workers) must not be cut short by the next one — a group
+    signal followed by the parent's own SIGTERM, or a second Ctrl-C. SIGKILL still ends it. Main
+    thread only; elsewhere the block runs as it is."""
+    acknowledge()
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    # A handler that does nothing rather than SIG_IGN, which a signal already pending would
+    # report as "ignored due to race condition".
+    previous = {s: signal.signal(s, _ignore) for s in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler if handler is not None else signal.SIG_DFL)
+
+
+@contextmanager
+def deferred_interrupt() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM until the block ends, then act on the first as its previous handler
+    would (normally: raise KeyboardInterrupt or :class:`Interrupted`). An MLflow write is then never
+    cut in half: a SQLite transaction interrupted mid-way keeps its write lock, and the next write
+    fails with "database is locked".
+
+    Only the main thread can install signal handlers; elsewhere the block runs undeferred.
+    """
+    previous = {s: signal.getsignal(s) for s in STOP_SIGNALS}
+    if threading.current_thread() is not threading.main_thread() or None in previous.values():
+        yield
+        return
+    received: list[int] = []
+    for s in STOP_SIGNALS:
+        signal.signal(s, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
     if not received:
         return
-    if callable(previous):
-        previous(signal.SIGINT, None)
-    elif previous == signal.SIG_DFL:
-        signal.raise_signal(signal.SIGINT)
+    signum = received[0]
+    handler = previous[signum]
+    if callable(handler):
+        handler(signum, None)
+    elif handler == signal.SIG_DFL:
+        signal.raise_signal(signum)

@@ -33,6 +33,9 @@ from ganbench.train.config import ComponentRef, TrainConfig
 from ganbench.validation import resolve, set_key, train_config, validate
 
 ComponentList = Literal["all"] | list[str | dict[str, Any]]
+#: Longest experiment name: it names a folder (reports/<name>/, whose temporary twin adds a few
+#: characters) and study names, and file systems allow 255 bytes per name.
+MAX_NAME = 100
 
 
 class ExperimentSpec(BaseModel):
@@ -40,7 +43,11 @@ class ExperimentSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="MLflow experiment name")
+    name: str = Field(
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        max_length=MAX_NAME,
+        description="MLflow experiment name, also the report's folder name (reports/<name>/)",
+    )
     description: str = ""
     datasets: ComponentList = Field(min_length=1, description="a list, or 'all' registered")
     losses: ComponentList = Field(min_length=1)

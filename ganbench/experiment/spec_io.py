@@ -1,4 +1,6 @@
-"""Reading YAML input safely, with errors that name the file."""
+"""Reading YAML input safely, with errors that name the file: a file that is not UTF-8 text, is
+malformed, or sets one key twice (YAML's last-one-wins would drop a setting silently) is refused
+with one paragraph."""
 
 from __future__ import annotations
 
@@ -10,14 +12,46 @@ import yaml
 from ganbench.errors import GanbenchError
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses a mapping setting the same key twice."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict[Any, Any] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                hashable = key in seen
+            except TypeError:  # an unhashable key: SafeLoader reports it as it does
+                break
+            if hashable:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping",
+                    node.start_mark,
+                    f"the key {key!r} is set twice (first at line {seen[key].line + 1}); YAML would keep "
+                    "only the last value — keep one",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node.start_mark
+        return super().construct_mapping(node, deep)
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
-    """Parse a YAML mapping with ``yaml.safe_load``; unreadable or malformed files are user errors."""
+    """Parse a YAML mapping (safe loading, unique keys); unreadable, non-UTF-8 or malformed files
+    are user errors."""
     try:
-        text = Path(path).read_text()
+        raw = Path(path).read_bytes()
     except OSError as exc:
         raise GanbenchError(f"{path}: cannot read the file ({exc.strerror or exc}).") from None
     try:
-        data = yaml.safe_load(text)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise GanbenchError(
+            f"{path}: is not UTF-8 text (byte 0x{raw[exc.start]:02x} at line {line}); save the spec as "
+            "UTF-8 (a spec is a YAML text file)."
+        ) from None
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 — a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -11,8 +11,10 @@ minutes); its credentials are checked by the first query
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
+import shutil
 import socket
 import sqlite3
 import time
@@ -22,8 +24,11 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+import sqlalchemy
+from sqlalchemy.pool import NullPool
+
 from ganbench.errors import GanbenchError
-from ganbench.experiment.masking import mask_url
+from ganbench.experiment.masking import mask_text, mask_url
 
 T = TypeVar("T")
 
@@ -90,10 +95,16 @@ DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mssql": 1433, "http": 80, "
 CONNECT_SECONDS = 5.0
 
 
+#: Database stores whose login is tried once before MLflow or Optuna open them: their own first
+#: connection retries for about 100 s (MLflow) or for ever (``mlflow server``) on a wrong password.
+LOGIN_SCHEMES = ("postgresql", "mysql")
+LOGIN_SECONDS = 10
+
+
 def check_reachable(uri: str, what: str = "tracking store") -> None:
-    """Refuse, with its cause and at once, a database or server store whose host does not answer on
-    its port (MLflow itself retries such a store for about two minutes before it gives up). Only the
-    port is tried: a wrong password or database is reported by the first query, as before."""
+    """Refuse, with its cause and within seconds, a database or server store whose host does not
+    answer on its port (MLflow itself retries such a store for about two minutes before it gives
+    up), and a database that refuses the login (a wrong password or database name)."""
     parts = urlsplit(uri)
     scheme = parts.scheme.split("+", 1)[0]
     if scheme not in DEFAULT_PORTS or not parts.hostname:
@@ -110,6 +121,55 @@ def check_reachable(uri: str, what: str = "tracking store") -> None:
             f"{what} {mask_url(uri)!r} is unreachable: nothing answers at {parts.hostname}:{port} "
             f"({reason}). Start the server or pass another store; nothing was trained or written."
         ) from None
+    if scheme in LOGIN_SCHEMES:
+        _check_login(uri, what)
+
+
+def _check_login(uri: str, what: str) -> None:
+    """One connection to the database, given up after :data:`LOGIN_SECONDS`."""
+    engine = sqlalchemy.create_engine(
+        uri, connect_args={"connect_timeout": LOGIN_SECONDS}, poolclass=NullPool
+    )
+    try:
+        engine.connect().close()
+    except Exception as exc:  # the drivers raise their own types
+        detail = mask_text(root_cause(exc), [uri])
+        raise GanbenchError(
+            f"{what} {mask_url(uri)!r} refused the connection ({detail[:300]}). Check the user, password "
+            "and database name; nothing was trained or written."
+        ) from None
+    finally:
+        engine.dispose()
+
+
+#: What SQLite and the operating system say when a disk is full.
+FULL_DISK = ("database or disk is full", "No space left on device")
+
+
+def full_disk(exc: BaseException, uris: list[str]) -> GanbenchError | None:
+    """The paragraph for an error caused by a full disk (found anywhere in its chain), else None.
+    ``uris`` are the stores in use: the first SQLite file's folder is where the space is missing."""
+    chain, seen = [], set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        chain.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    if not any(
+        any(text in str(e) for text in FULL_DISK) or (isinstance(e, OSError) and e.errno == errno.ENOSPC)
+        for e in chain
+    ):
+        return None
+    paths = [p for p in (sqlite_path(u) for u in uris) if p is not None]
+    folder = (paths[0].parent if paths and str(paths[0].parent) else Path(".")).resolve()
+    try:
+        free = f"{shutil.disk_usage(folder).free / 1e6:.1f} MB free there now"
+    except OSError:
+        free = "its free space unknown"
+    return GanbenchError(
+        f"the disk holding {folder} is full ({free}): a write to the store failed. The store is intact "
+        "(SQLite undid the write that failed) and finished runs are kept. Free some space, or point "
+        "--tracking-uri (and --storage) at a disk with room, then rerun the same command to resume."
+    )
 
 
 def _quick_check(path: Path) -> str:

@@ -72,6 +72,12 @@ def feature_map(
     return lambda x: channel_features(model, x, modes.channels)
 
 
+def feature_width(features: FeatureMap, dataset: Dataset) -> int:
+    """How many features ``features`` gives a sample of ``dataset`` (embeds two real samples)."""
+    gen = torch.Generator(device=dataset.device).manual_seed(0)
+    return int(features(dataset.sample(2, gen)).shape[1])
+
+
 class ReferenceCache(Generic[T]):
     """Remembers ``fn(real)`` for the last reference tensor seen (by identity).
 

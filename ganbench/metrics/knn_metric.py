@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from pydantic import Field, model_validator
 
-from ganbench.contracts.metric import Metric
+from ganbench.contracts.metric import Memory, Metric
 from ganbench.contracts.params import Params
-from ganbench.metrics.features import ReferenceCache, Space, feature_map, space_name
-from ganbench.metrics.prdc import knn_radii
+from ganbench.metrics.features import ReferenceCache, Space, feature_map, feature_width, space_name
+from ganbench.metrics.prdc import CHUNK_ELEMS, knn_radii
 
 
 class KnnParams(Params):
@@ -37,6 +39,18 @@ class KnnMetric(Metric):
         self.features = feature_map(dataset, self.params.space)
         self.feature_space = space_name(dataset, self.params.space)
         self.reference = ReferenceCache(self._embed_real)
+
+    @cached_property
+    def feature_width(self) -> int:
+        """Features per sample."""
+        return feature_width(self.features, self.dataset)
+
+    def memory(self, members, n_fake, n_real):
+        """One member at a time on the device: its features and the real ones, their radii, and
+        the blocks of distances (:data:`~ganbench.metrics.prdc.CHUNK_ELEMS` entries, a few copies)."""
+        width = self.feature_width
+        n = min(n_fake, self.params.max_samples) + min(n_real, self.params.max_samples)
+        return Memory(device=4 * (2 * n * width + 4 * CHUNK_ELEMS))
 
     def _embed_real(self, real):
         feats = self.features(real[: self.params.max_samples])

@@ -10,7 +10,7 @@ other. Both racers see the same runs once both are created, so they agree on one
 SQLite file as on a tracking server. A claim is *live* while its lease has not expired and, when
 its owner ran on this host, that process still exists; a dead claim (a killed invocation) is
 deleted by whoever claims the key next, and its invocation run is closed as KILLED
-(:func:`dead_invocations`).
+(:func:`dead_invocations`); so is a tuning study's run (:mod:`ganbench.tracking.study_leases`).
 """
 
 from __future__ import annotations
@@ -44,9 +44,10 @@ def lease_tags(now: float | None = None) -> dict[str, str]:
 
 def is_alive(tags: dict[str, str], now: float | None = None) -> bool:
     """Whether the process holding a run (its owner and lease tags) may still be working on it."""
-    owner, until = tags.get(OWNER, ""), tags.get(LEASE, "")
-    if not owner or not until:
+    owner, until = tags.get(OWNER), tags.get(LEASE, "")
+    if owner is None or not until:
         return False  # written before leases existed, or released
+    # An empty owner is a lease alone: a study run whose holder left it to others still working.
     host, _, pid = owner.rpartition(":")
     if host == socket.gethostname() and pid.isdigit() and not _process_exists(int(pid)):
         return False

@@ -81,6 +81,9 @@ class Tracker:
         is retried; any other failure is a user error naming its cause."""
         uri = resolve_uri(uri)
         logging.getLogger("mlflow").setLevel(logging.WARNING)  # no table-creation chatter on first use
+        # A failed write is raised to us and said in one paragraph; MLflow's own log of it would
+        # repeat it with every SQL parameter.
+        logging.getLogger("mlflow.store.db.utils").setLevel(logging.CRITICAL)
         # Fail fast on an unreachable server instead of MLflow's minutes of retries.
         os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
         os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
@@ -143,13 +146,19 @@ class Tracker:
         return deleted
 
     @deferred_interrupt()
-    def close_dead_invocations(self, experiment_id: str, current: str) -> list[str]:
-        """Mark invocation runs still RUNNING whose processes are gone (killed) as KILLED, saying by
-        whom; returns their ids."""
-        found = self.runs(experiment_id, f"tags.`{ROLE}` = 'invocation'")
+    def close_dead_invocations(self, experiment_id: str, current: str, by: str = "") -> list[str]:
+        """Mark invocation runs and tuning study runs still RUNNING whose processes are gone
+        (killed) as KILLED, saying by whom (``by``; default: the invocation run ``current``);
+        returns their ids."""
+        found = [
+            r
+            for role in ("invocation", "study")
+            for r in self.runs(experiment_id, f"tags.`{ROLE}` = '{role}'")
+        ]
         dead = dead_invocations(found, current)
         for run_id in dead:
-            note = f"its process was gone (lease expired or process ended); closed by invocation {current}"
+            closer = by or f"invocation {current}"
+            note = f"its process was gone (lease expired or process ended); closed by {closer}"
             self.client.set_tag(run_id, CLOSED, note)
             self.client.set_terminated(run_id, "KILLED")
         return dead
@@ -178,9 +187,15 @@ class Tracker:
         return run_id
 
     @deferred_interrupt()
-    def finish_parent(self, run_id: str, status: str, counts: dict[str, int]) -> None:
-        """Log the invocation's counts and close its run with ``status``."""
-        self.client.log_batch(run_id, metrics=_metrics({k: float(v) for k, v in counts.items()}, step=0))
+    def finish_parent(
+        self, run_id: str, status: str, counts: dict[str, int], failure: str | None = None
+    ) -> None:
+        """Log the invocation's counts and close its run with ``status``, its lease ended (a FAILED
+        one tagged with why: ``failure_reason``)."""
+        tags = [RunTag(LEASE, "0")] + ([RunTag("failure_reason", failure[:5000])] if failure else [])
+        self.client.log_batch(
+            run_id, metrics=_metrics({k: float(v) for k, v in counts.items()}, step=0), tags=tags
+        )
         self.client.set_terminated(run_id, status)
 
     @deferred_interrupt()

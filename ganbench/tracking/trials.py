@@ -7,6 +7,7 @@ means (``final/<metric>``, ``stability/<quantity>``), and its state (tag ``trial
 pruned or failed; MLflow status FINISHED, KILLED or FAILED). Like benchmark runs it is complete
 only with the tag ``ganbench.complete = true``; a worker that dies mid-write leaves an incomplete
 run that the retry of the trial deletes. The storage URL appears only with its password masked.
+A study's parent run carries an owner and a lease (:mod:`ganbench.tracking.study_leases`).
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from mlflow.entities import RunTag
 
 from ganbench.experiment.cell_run import CellOutcome
 from ganbench.experiment.interrupts import deferred_interrupt
+from ganbench.tracking.claims import LEASE, lease_tags
 from ganbench.tracking.tracker import (
     COMPLETE,
     KEY,
@@ -63,7 +66,7 @@ def start_study_run(
     run = tracker.client.create_run(
         experiment_id,
         run_name=f"study: {label}",
-        tags={ROLE: "study", STUDY: study, "git_commit": git_commit(), **tags},
+        tags={ROLE: "study", STUDY: study, "git_commit": git_commit(), **tags, **lease_tags()},
     )
     return run.info.run_id
 
@@ -127,15 +130,17 @@ def _seed_finals(outcome: CellOutcome) -> dict[str, float]:
 
 @deferred_interrupt()
 def finish_study_run(tracker: Tracker, run_id: str, status: str, tags: dict[str, str]) -> None:
-    """Tag the best trial(s) (or the Pareto front) on the parent and set its status."""
-    for key, value in tags.items():
+    """Tag the best trial(s) (or the Pareto front) on the parent, end its lease and set its status."""
+    for key, value in {**tags, LEASE: "0"}.items():
         tracker.client.set_tag(run_id, key, value[:5000])
     tracker.client.set_terminated(run_id, status, end_time=int(time.time() * 1000))
 
 
 @deferred_interrupt()
 def reopen_study_run(tracker: Tracker, run_id: str) -> None:
-    """A continued study's parent run is RUNNING again while its workers train."""
+    """A continued study's parent run is RUNNING again while its workers train, held by this process
+    (owner and lease, see :mod:`ganbench.tracking.study_leases`)."""
+    tracker.client.log_batch(run_id, tags=[RunTag(k, v) for k, v in lease_tags().items()])
     tracker.client.update_run(run_id, status="RUNNING")
 
 

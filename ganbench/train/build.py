@@ -202,10 +202,8 @@ def build_population(configs: list[TrainConfig], where: str = "configuration") -
     schedule = schedule_cls(member_params("schedule", schedule_cls), context)
 
     # Seed s initialises G, then D, from its own CPU generator: identical networks on every device.
-    g_net, d_net = (_network(cfg, dataset, player, where) for player, cfg in _players(config))
     inits = [torch.Generator().manual_seed(derive_seed(s, "init")) for s in seeds]
-    generator = g_net.generator(inits, config.z_dim, dataset.sample_shape, dataset.bounded).to(device)
-    discriminator = d_net.discriminator(inits, dataset.sample_shape).to(device)
+    generator, discriminator = (net.to(device) for net in make_networks(config, dataset, inits, where))
 
     eval_streams = make_streams(config.streams, seeds, "eval", device)
     n_eval = config.eval_samples or default_n_samples(dataset)
@@ -245,6 +243,17 @@ def _network(params: NetParams, dataset: Dataset, player: str, where: str) -> Ne
             f"{exc} Choose another network (ganbench list shows them) or other data."
         ) from None
     return family
+
+
+def make_networks(
+    config: TrainConfig, dataset: Dataset, inits: list[torch.Generator], where: str = "configuration"
+) -> tuple[torch.nn.Module, torch.nn.Module]:
+    """The generator and discriminator of ``config`` for ``dataset`` (the registered networks its
+    ``generator`` and ``discriminator`` name), one member per generator in ``inits`` (on the CPU):
+    what a model trains, and what its memory estimate measures (:mod:`ganbench.train.footprint`)."""
+    g_net, d_net = (_network(cfg, dataset, player, where) for player, cfg in _players(config))
+    generator = g_net.generator(inits, config.z_dim, dataset.sample_shape, dataset.bounded)
+    return generator, d_net.discriminator(inits, dataset.sample_shape)
 
 
 def _runs(keys: list) -> list[tuple[int, int, object]]:

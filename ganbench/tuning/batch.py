@@ -10,6 +10,7 @@ worker that dies mid-batch loses its trials to the retry mechanism like any othe
 
 With a TPE sampler the batch asks with ``constant_liar`` (unless the spec sets it): trials still
 running count as bad guesses, so k trials asked together spread out instead of piling up.
+A worker stopped by a signal hands the batch's untold trials back to the queue at once.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from rich.console import Console
 
 from ganbench.executor.packing import pack_configs
 from ganbench.experiment.cell_run import run_cells
+from ganbench.experiment.interrupts import shielded, signal_name
+from ganbench.tuning.hand_back import hand_back
 from ganbench.tuning.studies import counted_trials, describe_trial, objective_keys, states
 from ganbench.tuning.trial import TrialRun, TuneObjective
 
@@ -97,6 +100,10 @@ class BatchUnit:
         fresh = max(0, self.n_trials - len(counted_trials(self.study)))
         return min(self.batch, waiting + fresh)
 
+    def has_work(self) -> bool:
+        """Whether a trial is waiting or the budget has room for one."""
+        return self.size() > 0
+
     def __call__(self) -> int:
         k = self.size()
         if k == 0:
@@ -108,15 +115,21 @@ class BatchUnit:
             trials = []
             while len(trials) < k and self.size() > 0:
                 trials.append(self.study.ask())
-        with Heartbeat(self.storage, [t._trial_id for t in trials]):  # (Optuna keeps trial ids private)
-            runs = []
-            for trial in trials:
-                try:
-                    runs.append(self.objective.start(trial))
-                except Exception as exc:  # a sampled configuration the spec refuses
-                    self._tell_failed(trial, exc)
-            for idx in pack_configs([r.config for r in runs], None):  # the batch is the cap
-                self._train([runs[i] for i in idx])
+        try:
+            with Heartbeat(self.storage, [t._trial_id for t in trials]):  # (Optuna keeps trial ids private)
+                runs = []
+                for trial in trials:
+                    try:
+                        runs.append(self.objective.start(trial))
+                    except Exception as exc:  # a sampled configuration the spec refuses
+                        self._tell_failed(trial, exc)
+                for idx in pack_configs([r.config for r in runs], None):  # the batch is the cap
+                    self._train([runs[i] for i in idx])
+        except KeyboardInterrupt as exc:  # SIGINT or SIGTERM: the untold trials go back to the queue
+            with shielded():
+                for trial in trials:
+                    hand_back(self.study, trial._trial_id, signal_name(exc), self.label)
+            raise
         return len(trials)
 
     def _train(self, runs: list[TrialRun]) -> None:

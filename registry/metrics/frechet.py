@@ -1,11 +1,12 @@
 """`frechet`: Fréchet distance between Gaussians fitted to real and generated samples (FID-style)."""
 
 import math
+from functools import cached_property
 
 import torch
 
-from ganbench.api import Metric, Params, metrics
-from ganbench.metrics.features import ReferenceCache, Space, feature_map, space_name
+from ganbench.api import Memory, Metric, Params, metrics
+from ganbench.metrics.features import ReferenceCache, Space, feature_map, feature_width, space_name
 from ganbench.metrics.frechet import frechet_from_moments, moments, sqrtm_psd
 
 
@@ -32,6 +33,18 @@ class Frechet(Metric):
         self.features = feature_map(dataset, self.params.space)
         self.feature_space = space_name(dataset, self.params.space)
         self.reference = ReferenceCache(self._real_moments)
+
+    @cached_property
+    def feature_width(self) -> int:
+        """Features per sample (D)."""
+        return feature_width(self.features, self.dataset)
+
+    def memory(self, members, n_fake, n_real):
+        """On the host, in float64: both sample sets, and about six D × D matrices (covariances,
+        the square root, their product and the eigendecompositions' workspace), D the feature
+        width; one member at a time."""
+        width = self.feature_width
+        return Memory(device=0, host=8 * (width * (n_fake + n_real) + 6 * width * width))
 
     def _real_moments(self, real):
         mu, cov = moments(self.features(real))

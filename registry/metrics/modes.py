@@ -2,7 +2,7 @@
 
 import math
 
-from ganbench.api import ClassifierModes, Field, GaussianModes, Metric, Params, metrics
+from ganbench.api import ClassifierModes, Field, GaussianModes, Memory, Metric, Params, metrics
 from ganbench.metrics.classifier import has_classifier, load_classifier
 from ganbench.metrics.confidence import HQ_SHARE, calibrated_confidence
 from ganbench.metrics.modes import mode_metrics
@@ -57,6 +57,16 @@ class Modes(Metric):
         return {"covered": (0.0, float(k)), "kl": (0.0, math.log(k))}.get(
             output, super().output_range(output)
         )
+
+    def memory(self, members, n_fake, n_real):
+        """Every member's samples against every mode at once: an (S·N, M) distance matrix and
+        its minimum (Gaussian modes), or the classifier's activations (digits), on the device."""
+        if isinstance(self.modes, ClassifierModes):
+            # the classifier reads at most 4,096 images a pass (64 feature maps of side² pixels, a
+            # few copies); every sample's logits are kept
+            batch = 4 * 4096 * 64 * self.modes.side**2 * 2
+            return Memory(device=4 * members * n_fake * self.modes.channels * 10 * 2 + batch)
+        return Memory(device=4 * members * n_fake * (self.modes.n_modes + 2 * self.dataset.dim) * 2)
 
     @classmethod
     def applies_to(cls, dataset):

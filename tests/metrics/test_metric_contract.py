@@ -2,9 +2,10 @@
 
 Parametrised from ``metrics.names()`` (see ``conftest.metric_cases``): for each metric and each toy
 dataset it applies to, ``compute`` must return every declared output with shape (S,), finite values
-on samples of the data itself, and results that depend on each seed's own samples only. A metric
-that needs what this machine lacks (``UnavailableError``: the Inception metric without torch-fidelity
-or its weights) is skipped with the reason.
+on samples of the data itself, results that depend on each seed's own samples only, and a working
+memory estimate the size guard can add up. A metric that needs what this machine lacks
+(``UnavailableError``: the Inception metric without torch-fidelity or its weights) is skipped with
+the reason.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 import torch
 
 from ganbench import discovery
-from ganbench.contracts import Dataset, Metric, Params
+from ganbench.contracts import Dataset, Memory, Metric, Params
 from ganbench.errors import UnavailableError
 from ganbench.registry import metrics
 
@@ -61,6 +62,18 @@ def check_seed_independence(metric: Metric, fake: torch.Tensor, real: torch.Tens
         a, p = out[key].double().cpu(), permuted[key].double().cpu()
         torch.testing.assert_close(p, a[perm], rtol=1e-6, atol=1e-9, equal_nan=True, msg=key)
         torch.testing.assert_close(alone[key].double().cpu(), a[1:2], rtol=1e-6, atol=1e-9, equal_nan=True)
+
+
+def check_memory(metric: Metric) -> None:
+    """The working-memory estimate the size guard adds up: bytes on the device and the host,
+    growing with the members evaluated at once or not at all, never shrinking."""
+    one, many = metric.memory(1, N, M), metric.memory(100, N, M)
+    assert isinstance(one, Memory) and all(isinstance(v, int) and v >= 0 for v in (*one, *many))
+    assert many.device >= one.device and many.host >= one.host and sum(many) > 0
+
+
+def test_memory_estimate(metric_name, dataset_key, case_dataset):
+    check_memory(_build(metric_name, case_dataset)[0])
 
 
 def test_declarations(metric_name, dataset_key, case_dataset):

@@ -102,3 +102,23 @@ def test_precomputed_real_radii_give_the_same_result():
     direct = prdc(real, fake)
     reused = prdc(real, fake, real_radii=knn_radii(real, 5))
     assert {k: v.item() for k, v in direct.items()} == {k: v.item() for k, v in reused.items()}
+
+
+@pytest.mark.parametrize("k", [1, 3, 10])
+@pytest.mark.parametrize("name", ["prdc", "improved_pr"])
+def test_the_registered_metrics_use_their_own_k_for_both_sets_of_radii(name, k):
+    """Through the registered metric (its cached real radii included), a k other than the default
+    gives the papers' values for that k — for the real balls as for the fake ones."""
+    from ganbench.registry import datasets, metrics
+
+    ring = datasets.get("ring")
+    data = ring(ring.Params(sigma=0.3), torch.device("cpu"))
+    cls = metrics.get(name)
+    metric = cls(cls.Params(k=k, space="data"), data)
+    real = data.sample(300, torch.Generator().manual_seed(1))
+    fake = 1.2 * data.batch([torch.Generator().manual_seed(2 + s) for s in range(2)], 250)
+    got = metric.compute(fake, real)
+    for s in range(2):
+        want = naive_reference(real.double().numpy(), fake[s].double().numpy(), k, strict=name == "prdc")
+        for key in cls.outputs:
+            assert got[key][s].item() == pytest.approx(want[key], abs=2 / 250), (key, s)
