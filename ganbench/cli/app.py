@@ -274,10 +274,10 @@ def tune(
     ] = None,
 ) -> None:
     """Tune each (dataset, loss, schedule) of a spec with Optuna; rerun to continue the studies."""
-    from ganbench.cli.tune_cmd import run_tune
-
     with stopping_on_signals():
-        try:
+        try:  # the import inside: a signal while it loads (seconds) is said too, not a silent 130
+            from ganbench.cli.tune_cmd import run_tune
+
             code = run_tune(console, spec, storage, tracking_uri, jobs, only or [], out, batch, n_trials)
         except KeyboardInterrupt as exc:
             err_console.print(
@@ -420,10 +420,10 @@ def report(
     ] = None,
 ) -> None:
     """Write a comparison report (index.html, summary.md, results.csv, figures) from the MLflow runs."""
-    from ganbench.cli.report_cmd import run_report
-
     with stopping_on_signals():
-        try:
+        try:  # the import inside: a signal while it loads (seconds) is said too, not a silent 130
+            from ganbench.cli.report_cmd import run_report
+
             code = run_report(console, experiments or [], tracking_uri, out)
         except KeyboardInterrupt as exc:
             err_console.print(

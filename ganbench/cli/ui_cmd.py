@@ -9,6 +9,7 @@ are printed and nothing is started.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import signal
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
@@ -77,15 +79,65 @@ def check_port_free(host: str, port: int, base: str) -> None:
         except OSError as exc:
             if exc.errno != errno.EADDRINUSE:
                 raise GanbenchError(f"cannot serve the MLflow UI on {host}:{port}: {exc.strerror}.") from None
+    raise port_taken(host, port, base)
+
+
+def port_taken(host: str, port: int, base: str) -> GanbenchError:
+    """The paragraph for a port another process holds (an MLflow server, or any other program)."""
     who = (
         "an MLflow server already (another `ganbench ui`? it shows its own store)"
         if answers(base)
         else ("another program")
     )
-    raise GanbenchError(
+    return GanbenchError(
         f"port {port} on {host} is taken by {who}. Stop it, or serve this store on another port: "
         f"ganbench ui --port {port + 1} (make ui UI_PORT={port + 1})."
     )
+
+
+def _descendants(pid: int) -> set[int]:
+    """``pid`` and every process below it (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        if p not in found:
+            found.add(p)
+            todo.extend(children.get(p, []))
+    return found
+
+
+def listens_on(pid: int, port: int) -> bool | None:
+    """Whether ``pid`` or a process below it holds the listening TCP socket on ``port``; None where
+    this cannot be told (no Linux /proc)."""
+    inodes: set[str] = set()
+    tables = [Path("/proc/net/tcp"), Path("/proc/net/tcp6")]
+    if not any(t.exists() for t in tables):
+        return None
+    for table in tables:
+        with contextlib.suppress(OSError):
+            for line in table.read_text().splitlines()[1:]:
+                f = line.split()
+                if len(f) > 9 and f[3] == "0A" and int(f[1].rsplit(":", 1)[1], 16) == port:
+                    inodes.add(f"socket:[{f[9]}]")
+    for p in _descendants(pid):
+        with contextlib.suppress(OSError):
+            for fd in Path(f"/proc/{p}/fd").iterdir():
+                with contextlib.suppress(OSError):
+                    if os.readlink(fd) in inodes:
+                        return True
+    return False
+
+
+def _ours_answers(base: str, pid: int, port: int) -> bool:
+    """Whether the server at ``base`` answers and is the one this process started (``pid``): a UI
+    started a moment earlier elsewhere binds the port after our check that it was free, answers our
+    health check while our own server is still loading, and would show its store under our "ready"."""
+    return answers(base) and listens_on(pid, port) is not False
 
 
 def run_ui(console: Console, tracking_uri: str | None, host: str, port: int) -> int:
@@ -105,12 +157,15 @@ def run_ui(console: Console, tracking_uri: str | None, host: str, port: int) -> 
     server = subprocess.Popen(server_command(host, port), env=env)
     signal.signal(signal.SIGTERM, _interrupt)  # a plain `kill` must not leave the server behind
     try:
-        while server.poll() is None and not answers(base):
+        while server.poll() is None and not _ours_answers(base, server.pid, port):
             time.sleep(POLL_SECONDS)
         if server.poll() is None:
             console.print(f"MLflow UI ready on {base}; Ctrl-C stops it.")
             print_links(console, uri, host, port)
-        return server.wait()
+            return server.wait()
+        if answers(base):  # our server ended (it could not bind): another took the port meanwhile
+            raise port_taken(host, port, base)
+        return server.returncode
     except KeyboardInterrupt:  # a terminal's Ctrl-C reaches the server too; a lone SIGINT may not
         server.terminate()
         try:

@@ -26,7 +26,7 @@ import yaml
 
 from ganbench import registry
 from ganbench.errors import GanbenchError, RegistryError
-from ganbench.validation import apply_overrides
+from ganbench.validation import apply_overrides, clip
 
 LISTS = {"dataset": ("datasets", registry.datasets), "loss": ("losses", registry.losses)}
 LISTS["schedule"] = ("schedules", registry.schedules)
@@ -44,8 +44,9 @@ class CommandLineChanges:
 
     @property
     def flags(self) -> str:
-        """``--add loss=x --set seeds=3``, for messages."""
-        return " ".join([*(f"--add {a}" for a in self.add), *(f"--set {s}" for s in self.set)])
+        """``--add loss=x --set seeds=3``, for messages (each value clipped: a 100,000-character
+        ``--set name=…`` is not echoed whole)."""
+        return " ".join([*(f"--add {clip(a)}" for a in self.add), *(f"--set {clip(s)}" for s in self.set)])
 
     @property
     def names_experiment(self) -> bool:

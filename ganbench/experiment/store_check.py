@@ -63,7 +63,8 @@ def sqlite_path(tracking_uri: str) -> Path | None:
 
 def check_sqlite_store(uri: str, what: str = "tracking store") -> None:
     """Refuse, with its cause, a SQLite store (``what``: the tracking store or the study storage)
-    that cannot be written or is damaged. Writes nothing: a store that does not exist yet is only
+    that cannot be written or is damaged. Writes nothing (but rolls back the hot journal a killed
+    writer left, as any opener would): a store that does not exist yet is only
     checked for a writable folder."""
     path = sqlite_path(uri)
     if path is None:
@@ -172,13 +173,28 @@ def full_disk(exc: BaseException, uris: list[str]) -> GanbenchError | None:
     )
 
 
+#: SQLite's answer to a read-only connection that finds a hot journal it would have to roll back.
+SQLITE_READONLY_ROLLBACK = 776
+
+
 def _quick_check(path: Path) -> str:
-    """'' when ``PRAGMA quick_check`` finds the database intact, else its first complaint."""
+    """'' when ``PRAGMA quick_check`` finds the database intact, else its first complaint.
+
+    Read-only, except after a process was killed in the middle of a write (SIGKILL, the OOM killer,
+    a node lost): its hot journal must be rolled back before anyone reads, which a read-only
+    connection cannot do ("attempt to write a readonly database"). Then the check opens the file as
+    MLflow and Optuna would, which rolls the journal back (the last committed state), and checks that."""
     try:
         with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as db:
             rows = db.execute("PRAGMA quick_check").fetchall()
     except sqlite3.DatabaseError as exc:  # "file is not a database", "database disk image is malformed"
-        return str(exc)
+        if getattr(exc, "sqlite_errorcode", None) != SQLITE_READONLY_ROLLBACK:
+            return str(exc)
+        try:
+            with closing(sqlite3.connect(path, timeout=30)) as db:
+                rows = db.execute("PRAGMA quick_check").fetchall()
+        except sqlite3.DatabaseError as again:
+            return str(again)
     first = str(rows[0][0]) if rows else "no answer"
     return "" if first == "ok" else first
 

@@ -1,6 +1,6 @@
 """Which (configuration, seed) runs the latest invocation planned: its logged spec file, expanded
-with the ``--seeds`` and ``--only`` options of its recorded command line and the spec profile it
-applied (its ``profile`` tag)."""
+with the ``--seeds``, ``--only``, ``--add`` and ``--set`` options of its recorded command line and the
+spec profile it applied (its ``profile`` tag)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import yaml
 
 from ganbench.contracts.report_data import ReportData
 from ganbench.errors import GanbenchError
+from ganbench.experiment.overrides import CommandLineChanges
 from ganbench.experiment.spec import from_mapping
 
 
@@ -25,7 +26,7 @@ def planned_runs(data: ReportData) -> pd.DataFrame | None:
     specs = sorted(folder.glob("*.y*ml")) if folder is not None and folder.is_dir() else []
     if not specs:
         return None
-    seeds, only = _options(latest.get("command"))
+    seeds, only, changes = _options(latest.get("command"))
     profile = latest.get("profile")
     try:
         exp = from_mapping(
@@ -34,6 +35,7 @@ def planned_runs(data: ReportData) -> pd.DataFrame | None:
             seeds,
             only,
             profile if isinstance(profile, str) and profile else None,
+            changes,
         )
     except (GanbenchError, yaml.YAMLError):
         return None
@@ -45,13 +47,17 @@ def planned_runs(data: ReportData) -> pd.DataFrame | None:
     return pd.DataFrame(rows, columns=["dataset", "configuration", "seed", "key"])
 
 
-def _options(command: object) -> tuple[int | None, list[str]]:
-    """``--seeds`` and ``--only`` from a recorded ``ganbench benchmark`` command line."""
+def _options(command: object) -> tuple[int | None, list[str], CommandLineChanges]:
+    """``--seeds``, ``--only``, ``--add`` and ``--set`` from a recorded ``ganbench benchmark`` command
+    line (without ``--add``/``--set`` the plan would expand the spec as written: other cells, other run
+    keys, and every run reported "planned but not started")."""
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--seeds", type=int)
     parser.add_argument("--only", action="append", default=[])
+    parser.add_argument("--add", action="append", default=[])
+    parser.add_argument("--set", action="append", default=[])
     try:
         args, _ = parser.parse_known_args(shlex.split(command) if isinstance(command, str) else [])
     except (ValueError, SystemExit):
-        return None, []
-    return args.seeds, args.only
+        return None, [], CommandLineChanges()
+    return args.seeds, args.only, CommandLineChanges(add=tuple(args.add), set=tuple(args.set))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shlex
 import subprocess
 import tempfile
 import time
@@ -174,7 +175,7 @@ class Tracker:
                 ROLE: "invocation",
                 "spec_hash": exp.spec_hash,
                 "git_commit": git_commit(),
-                "command": " ".join(mask_argv(argv))[:5000],
+                "command": shlex.join(mask_argv(argv))[:5000],  # re-read by report/planned.py
                 **({"profile": exp.profile} if exp.profile else {}),
                 **lease_tags(),
             },

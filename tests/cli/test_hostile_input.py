@@ -32,6 +32,22 @@ def test_a_long_experiment_name_is_refused_without_echoing_it_whole(cli, tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["long.yaml"]
 
 
+def test_a_long_name_given_with_set_is_not_echoed_whole():
+    """``--set name=<100,000 characters>``: the paragraph once repeated the whole value (100 KB) in
+    the "(with --set …)" that names the spec."""
+    import yaml
+
+    from ganbench.errors import GanbenchError
+    from ganbench.experiment.overrides import CommandLineChanges
+    from ganbench.experiment.spec import from_mapping
+
+    changes = CommandLineChanges(set=("name=" + "x" * 100_000,))
+    with pytest.raises(GanbenchError) as refused_:
+        from_mapping(yaml.safe_load(f"name: q\n{SPEC}"), "q.yaml", changes=changes)
+    message = str(refused_.value)
+    assert "at most 100 characters" in message and len(message) < 500, len(message)
+
+
 def test_a_spec_that_is_not_utf8_is_refused(cli, tmp_path):
     (tmp_path / "latin1.yaml").write_bytes(f"name: caf\xe9\n{SPEC}".encode("latin-1"))
     message = refused(cli("benchmark", "latin1.yaml", "--dry-run", cwd=tmp_path))

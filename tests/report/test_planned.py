@@ -60,3 +60,29 @@ def test_the_plan_applies_the_profile_the_invocation_recorded(tmp_path):
     assert keys.isdisjoint(
         cell.run_key(s) for cell in from_mapping(raw, "quick.yaml").cells for s in cell.config.seeds
     )
+
+
+def test_the_plan_applies_the_add_and_set_options_the_invocation_recorded(tmp_path):
+    """A benchmark run with ``--set train.g_steps=…`` trains cells of other run keys than the spec as
+    written, and ``--add`` adds cells: the plan follows the recorded options, so a complete run of such
+    a benchmark is not reported as "PARTIAL: every run planned but not started"."""
+    from ganbench.experiment.overrides import CommandLineChanges
+    from ganbench.experiment.spec import from_mapping
+
+    raw = yaml.safe_load(QUICK.read_text())
+    spec_folder = tmp_path / "spec"
+    spec_folder.mkdir()
+    shutil.copy(QUICK, spec_folder / "quick.yaml")
+    data = synthetic_data(contract_runs(), tmp_path / "a")
+    data.fetch_artifact = lambda run_id, path: spec_folder if path == "" else None
+    data.invocations.loc[0, "command"] = (
+        "ganbench benchmark quick.yaml --set train.g_steps=1000 --add 'loss={name: hinge}' --set name=q2"
+    )
+    changes = CommandLineChanges(add=("loss={name: hinge}",), set=("train.g_steps=1000", "name=q2"))
+    expected = from_mapping(raw, "quick.yaml", changes=changes)
+    keys = {cell.run_key(s) for cell in expected.cells for s in cell.config.seeds}
+    plan = planned_runs(data)
+    assert set(plan["key"]) == keys and len(plan) == 12  # 3 losses × 2 schedules × 2 seeds
+    assert keys.isdisjoint(
+        cell.run_key(s) for cell in from_mapping(raw, "quick.yaml").cells for s in cell.config.seeds
+    )
