@@ -1,18 +1,21 @@
 """S independent 2-D convolutions (or transposed convolutions) as one layer: (S, B, C, H, W) in
 and out, one weight (S, C_out, C_in, k, k) — (S, C_in, C_out, k, k) transposed — per member.
 
-Two ways to run S members, chosen per call (``strategy``; ``auto`` picks by device):
+Three ways to run S members, chosen per layer (``strategy``; ``auto`` picks by device — grouped on
+CUDA, the loop elsewhere; :func:`set_strategy` forces one on every layer of a network):
 
 - ``grouped`` — one grouped convolution, groups = members: the members' channels side by side,
   (B, S·C, H, W). One kernel per layer whatever S: what a GPU, launch-bound on small layers,
-  needs (the default there). ``torch.func.vmap`` over a convolution does the same internally,
-  with more dispatch (``benchmarks/bench_conv.py`` measures both).
+  needs (the default there).
+- ``vmap`` — ``torch.func.vmap`` over one member's convolution: torch's batching rule turns it
+  into the same grouped convolution, with more dispatch and its own copies. Kept to be measured
+  against the others (``benchmarks/bench_conv.py``); nothing picks it.
 - ``loop`` — one convolution per member. On the CPU, where a convolution is compute-bound and
   oneDNN's plain convolution outruns its grouped one (measured in ``bench_conv.py``), this is
   faster per member, and it is bit for bit what the member gets alone: oneDNN's grouped
   convolution sums in another order than its plain one (about 1e-4 apart on weight gradients).
 
-At S = 1 both are the plain convolution on views (no copy). Activations in ``grouped`` come out
+At S = 1 all are the plain convolution on views (no copy). Activations in ``grouped`` come out
 as (S, B, …) views of (B, S, …) memory, which element-wise layers keep and the next grouped layer
 reads without a copy.
 """
@@ -27,7 +30,7 @@ from torch import Tensor, nn
 
 from ganbench.layers.spectral import add_spectral_vectors, spectral_sigma
 
-Strategy = Literal["auto", "grouped", "loop"]
+Strategy = Literal["auto", "grouped", "loop", "vmap"]
 
 
 def resolve_strategy(strategy: Strategy, x: Tensor) -> str:
@@ -88,8 +91,14 @@ class MemberConv(nn.Module):
             weight = weight / spectral_sigma(self, self._matrix(weight)).unsqueeze(-1).unsqueeze(-1)
         s, b = x.shape[:2]
         if s == 1:
-            return self._conv(x[0], weight[0], None if bias is None else bias[0]).unsqueeze(0)
-        if resolve_strategy(self.strategy, x) == "loop":
+            # squeeze, not [0]: a selection's backward fills a zero tensor (kernels), a squeeze's is a view
+            one = None if bias is None else bias.squeeze(0)
+            return self._conv(x.squeeze(0), weight.squeeze(0), one).unsqueeze(0)
+        strategy = resolve_strategy(self.strategy, x)
+        if strategy == "vmap":
+            dims = (0, 0, None if bias is None else 0)
+            return torch.func.vmap(self._conv, in_dims=dims)(x, weight, bias)
+        if strategy == "loop":
             biases = [None] * s if bias is None else bias.unbind(0)
             outs = [self._conv(*args) for args in zip(x.unbind(0), weight.unbind(0), biases, strict=True)]
             return torch.stack(outs)
