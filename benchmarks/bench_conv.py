@@ -3,7 +3,7 @@ PyTorch DCGAN loop — time per seed, the lockstep strategies compared, and kern
 per generator update (a benchmark, not a test).
 
     .venv/bin/python benchmarks/bench_conv.py [--seeds 1 8] [--strategies loop grouped vmap]
-        [--rounds 5] [--g-steps 30] [--batch 64] [--width 16] [--dataset stacked_mnist]
+        [--rounds 7] [--g-steps 30] [--batch 64] [--width 16] [--dataset stacked_mnist]
         [--op-seeds 1 64] [--op-updates 32] [--device cpu] [--smoke]
 
 The workload (``ganbench.train.tick_ops.DCGAN_WORKLOAD``): stacked MNIST (3×28×28; ``--dataset
@@ -23,10 +23,12 @@ batches scored in two calls, ``torch.optim.Adam(foreach=True)``, data drawn with
    synchronisations. Reported: the median time per generator update per seed, and the median over
    rounds of the ratio "plain loop time per seed / ganbench time per seed" (≥ 1: lockstep costs
    less per seed than the plain loop).
-2. **Strategies.** The seeds of ``--seeds``' largest S also run with each member-convolution
-   strategy forced (``ganbench.layers.conv``: ``loop``, one convolution per member — the CPU's
-   default; ``grouped``, one grouped convolution — CUDA's default; ``vmap``, ``torch.func.vmap``
-   over one member's convolution), in the same rounds.
+2. **Strategies.** The seeds of ``--seeds``' largest S also run with each way of running members
+   forced (``ganbench.layers.strategy``): ``loop``, one member at a time through the whole network
+   — the CPU's default; ``layer-loop``, one convolution per member inside each layer, the outputs
+   stacked between layers (what ``dcgan`` did before, and what it still does with spectral norm);
+   ``grouped``, one grouped convolution per layer — CUDA's default; ``vmap``, ``torch.func.vmap``
+   over one member's convolution. All in the same rounds.
 3. **Operators** per generator update (:mod:`ganbench.train.tick_ops`, Philox streams): the plain
    loop, S = 1, and each S of ``--op-seeds`` on the grouped path (what CUDA launches, counted on
    the CPU) and on the loop (the CPU's path). An operator count does not depend on the batch
@@ -118,8 +120,10 @@ def time_ganbench(args: argparse.Namespace, n_seeds: int, strategy: str, clock: 
     run = {"seeds": list(range(n_seeds)), "g_steps": args.g_steps, "device": str(clock.device)}
     run |= {"eval_every": 10**9, "eval_samples": 16, "log_every": 50}
     setup = build(train_config({**workload(args), **run}, "bench_conv"), "bench_conv")
-    set_strategy(setup.generator, strategy)
-    set_strategy(setup.discriminator, strategy)
+    for net in (setup.generator, setup.discriminator):
+        set_strategy(net, "loop" if strategy == "layer-loop" else strategy)
+        if strategy == "layer-loop":  # the network runs all members at once, each layer loops
+            net.strategy = "grouped"
     start = clock.now()
     train(setup)
     return (clock.now() - start) / args.g_steps / n_seeds
@@ -185,9 +189,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 8], help="S timed against the plain loop")
     parser.add_argument(
-        "--strategies", nargs="+", default=["loop", "grouped", "vmap"], choices=["loop", "grouped", "vmap"]
+        "--strategies",
+        nargs="+",
+        default=["loop", "layer-loop", "grouped", "vmap"],
+        choices=["loop", "layer-loop", "grouped", "vmap"],
     )
-    parser.add_argument("--rounds", type=int, default=5, help="counted rounds (after one warm-up round)")
+    parser.add_argument("--rounds", type=int, default=7, help="counted rounds (after one warm-up round)")
     parser.add_argument("--g-steps", type=int, default=30, help="generator updates per timed run")
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--width", type=int, default=16, help="dcgan width of both players")

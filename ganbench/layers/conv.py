@@ -1,8 +1,8 @@
 """S independent 2-D convolutions (or transposed convolutions) as one layer: (S, B, C, H, W) in
 and out, one weight (S, C_out, C_in, k, k) — (S, C_in, C_out, k, k) transposed — per member.
 
-Three ways to run S members, chosen per layer (``strategy``; ``auto`` picks by device — grouped on
-CUDA, the loop elsewhere; :func:`set_strategy` forces one on every layer of a network):
+Three ways to run S members (``ganbench.layers.strategy``; ``auto``: grouped on CUDA, the loop
+elsewhere; :func:`set_strategy` forces one on every layer of a network):
 
 - ``grouped`` — one grouped convolution, groups = members: the members' channels side by side,
   (B, S·C, H, W). One kernel per layer whatever S: what a GPU, launch-bound on small layers,
@@ -22,25 +22,17 @@ reads without a copy.
 
 from __future__ import annotations
 
-from typing import Literal
-
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ganbench.layers.spectral import add_spectral_vectors, spectral_sigma
+from ganbench.layers.strategy import MemberLayer, Strategy, resolve_strategy, set_strategy
 
-Strategy = Literal["auto", "grouped", "loop", "vmap"]
-
-
-def resolve_strategy(strategy: Strategy, x: Tensor) -> str:
-    """``auto``: grouped on CUDA, a loop over members elsewhere (see the module docstring)."""
-    if strategy != "auto":
-        return strategy
-    return "grouped" if x.is_cuda else "loop"
+__all__ = ["MemberConv", "Strategy", "resolve_strategy", "set_strategy"]
 
 
-class MemberConv(nn.Module):
+class MemberConv(MemberLayer):
     """S independent convolutions (``transposed``: transposed convolutions) of one shape.
 
     Weights are drawn N(0, ``init_std``²) from each member's own generator (DCGAN's init), biases
@@ -71,7 +63,6 @@ class MemberConv(nn.Module):
         self.bias = nn.Parameter(torch.zeros(len(inits), c_out)) if bias else None
         self.transposed, self.stride, self.padding = transposed, stride, padding
         self.spectral_norm = spectral_norm
-        self.strategy: Strategy = "auto"
         if spectral_norm:
             add_spectral_vectors(self, inits, self._matrix(self.weight))
 
@@ -110,11 +101,3 @@ class MemberConv(nn.Module):
             groups=s,
         )
         return out.view(b, s, -1, *out.shape[2:]).transpose(0, 1)
-
-
-def set_strategy(module: nn.Module, strategy: Strategy) -> nn.Module:
-    """Make every :class:`MemberConv` in ``module`` run its members by ``strategy``."""
-    for layer in module.modules():
-        if isinstance(layer, MemberConv):
-            layer.strategy = strategy
-    return module
