@@ -23,12 +23,10 @@ batches scored in two calls, ``torch.optim.Adam(foreach=True)``, data drawn with
    synchronisations. Reported: the median time per generator update per seed, and the median over
    rounds of the ratio "plain loop time per seed / ganbench time per seed" (≥ 1: lockstep costs
    less per seed than the plain loop).
-2. **Strategies.** The seeds of ``--seeds``' largest S also run with each way of running members
-   forced (``ganbench.layers.strategy``): ``loop``, one member at a time through the whole network
-   — the CPU's default; ``layer-loop``, one convolution per member inside each layer, the outputs
-   stacked between layers (what ``dcgan`` did before, and what it still does with spectral norm);
-   ``grouped``, one grouped convolution per layer — CUDA's default; ``vmap``, ``torch.func.vmap``
-   over one member's convolution. All in the same rounds.
+2. **Strategies.** The seeds of ``--seeds``' largest S also run with each member-convolution
+   strategy forced (``ganbench.layers.strategy``): ``loop``, one convolution per member — the
+   CPU's default; ``grouped``, one grouped convolution — CUDA's default; ``vmap``,
+   ``torch.func.vmap`` over one member's convolution. All in the same rounds.
 3. **Operators** per generator update (:mod:`ganbench.train.tick_ops`, Philox streams): the plain
    loop, S = 1, and each S of ``--op-seeds`` on the grouped path (what CUDA launches, counted on
    the CPU) and on the loop (the CPU's path). An operator count does not depend on the batch
@@ -120,10 +118,8 @@ def time_ganbench(args: argparse.Namespace, n_seeds: int, strategy: str, clock: 
     run = {"seeds": list(range(n_seeds)), "g_steps": args.g_steps, "device": str(clock.device)}
     run |= {"eval_every": 10**9, "eval_samples": 16, "log_every": 50}
     setup = build(train_config({**workload(args), **run}, "bench_conv"), "bench_conv")
-    for net in (setup.generator, setup.discriminator):
-        set_strategy(net, "loop" if strategy == "layer-loop" else strategy)
-        if strategy == "layer-loop":  # the network runs all members at once, each layer loops
-            net.strategy = "grouped"
+    set_strategy(setup.generator, strategy)
+    set_strategy(setup.discriminator, strategy)
     start = clock.now()
     train(setup)
     return (clock.now() - start) / args.g_steps / n_seeds
@@ -191,8 +187,8 @@ def main() -> None:
     parser.add_argument(
         "--strategies",
         nargs="+",
-        default=["loop", "layer-loop", "grouped", "vmap"],
-        choices=["loop", "layer-loop", "grouped", "vmap"],
+        default=["loop", "grouped", "vmap"],
+        choices=["loop", "grouped", "vmap"],
     )
     parser.add_argument("--rounds", type=int, default=7, help="counted rounds (after one warm-up round)")
     parser.add_argument("--g-steps", type=int, default=30, help="generator updates per timed run")

@@ -14,10 +14,10 @@ the largest such that side = base·2ᵏ) to the full side — 28 → 7·2², 32 
   a linear map to one score. With ``pack`` = m, m consecutive images are stacked as m·C channels
   (PacDCGAN, Lin et al. 2018).
 
-Members in lockstep (``ganbench.layers.strategy``): on CUDA every layer runs all members in one
-kernel (grouped convolutions, one batch norm over the members' channels); on the CPU each network
-runs one member at a time through all its layers, which measured faster per seed there than any
-grouped form (``benchmarks/bench_conv.py``, ``docs/networks.md``).
+Members in lockstep (``ganbench.layers.strategy``): on CUDA each layer runs all members in one
+kernel (a grouped convolution, one batch norm over the members' channels); on the CPU each
+convolution loops over the members, which measured faster per seed there than the grouped forms
+(``benchmarks/bench_conv.py``, ``docs/networks.md``).
 
 Weights N(0, 0.02²), batch-norm scales N(1, 0.02²) (DCGAN's init). ``norm``: ``batch`` (DCGAN),
 ``layer`` (per sample: what a critic with a gradient penalty needs, WGAN-GP), or ``none``.
@@ -35,7 +35,6 @@ from ganbench.api import Field, MemberDiscriminator, NetParams, Network, network
 from ganbench.layers.conv import MemberConv
 from ganbench.layers.image_norm import ImageNorm
 from ganbench.layers.linear import SeedLinear
-from ganbench.layers.strategy import MemberLayer, each_member
 
 MIN_SIDE, MAX_SIDE, MIN_BASE = 8, 64, 4
 
@@ -58,28 +57,18 @@ def stages(side: int) -> tuple[int, int]:
     return k, side // 2**k
 
 
-def _whole_members(net: MemberLayer, x: Tensor) -> bool:
-    """Whether ``net`` runs its members one at a time through all its layers (the CPU's ``loop``,
-    ``ganbench.layers.strategy.each_member``). Not with spectral norm: a weight serves twice per
-    call (W / σ(W)), and a member's two gradients, summed per call before they reach the weight,
-    would round otherwise than alone, where each reaches it apart (measured: the contract suite's
-    together-equals-alone fails); then each layer loops over the members itself."""
-    return net.loops(x) and not net.spectral_norm
-
-
 def _norm(inits, channels: int, p: DcganParams) -> nn.Module:
     return nn.Identity() if p.norm == "none" else ImageNorm(inits, channels, p.norm, p.init_std)
 
 
-class DcganGenerator(MemberLayer):
-    """z (S, B, z_dim) → images (S, B, C, side, side); on the CPU one member at a time
-    (``ganbench.layers.strategy``)."""
+class DcganGenerator(nn.Module):
+    """z (S, B, z_dim) → images (S, B, C, side, side)."""
 
     def __init__(self, inits, z_dim: int, sample_shape: tuple[int, ...], p: DcganParams, bounded: bool):
         super().__init__()
         channels, side = sample_shape[0], sample_shape[-1]
         k, self.base = stages(side)
-        self.bounded, self.spectral_norm = bounded, p.spectral_norm
+        self.bounded = bounded
         self.top = p.width * 2 ** (k - 1)
         sn, std, bias = p.spectral_norm, p.init_std, p.norm != "batch"
         self.project = SeedLinear(inits, z_dim, self.top * self.base**2, std, sn)
@@ -93,8 +82,6 @@ class DcganGenerator(MemberLayer):
         self.out = MemberConv(inits, widths[-1], channels, transposed=True, init_std=std, spectral_norm=sn)
 
     def forward(self, z: Tensor) -> Tensor:
-        if _whole_members(self, z):
-            return each_member(self, z)
         s, b = z.shape[:2]
         x = self.project(z).view(s, b, self.top, self.base, self.base)
         x = F.relu(self.project_norm(x))
@@ -104,15 +91,14 @@ class DcganGenerator(MemberLayer):
         return torch.tanh(x) if self.bounded else x
 
 
-class DcganDiscriminator(MemberDiscriminator, MemberLayer):
-    """Images (S, B, C, side, side) → scores (S, B / pack); on the CPU one member at a time
-    (``ganbench.layers.strategy``)."""
+class DcganDiscriminator(MemberDiscriminator):
+    """Images (S, B, C, side, side) → scores (S, B / pack)."""
 
     def __init__(self, inits, sample_shape: tuple[int, ...], p: DcganParams):
         super().__init__()
         channels, side = sample_shape[0], sample_shape[-1]
         k, base = stages(side)
-        self.pack, self.spectral_norm = p.pack, p.spectral_norm
+        self.pack = p.pack
         # Batch statistics and spectral norm's power iteration tie rows together; layer norm does not.
         self.rows_independent = p.norm != "batch" and not p.spectral_norm
         sn, std, bias = p.spectral_norm, p.init_std, p.norm != "batch"
@@ -125,8 +111,6 @@ class DcganDiscriminator(MemberDiscriminator, MemberLayer):
         self.score = SeedLinear(inits, widths[-1] * base**2, 1, std, sn)
 
     def forward(self, x: Tensor) -> Tensor:
-        if _whole_members(self, x):
-            return each_member(self, x)
         x = F.leaky_relu(self.first(x.reshape(self.packed_shape(x))), 0.2)
         for down, norm in zip(self.downs, self.norms, strict=True):
             x = F.leaky_relu(norm(down(x)), 0.2)
