@@ -15,10 +15,10 @@ the cost of a draw, never its values. A refill holds at least ``REFILL_DRAWS`` d
 size drawn so far (memory permitting), so its few hundred kernels are shared by many ticks whatever
 the number of seeds, and a draw in between costs no Philox kernel at all. (Sized by the draw that
 happened to ask, a refill asked by a small draw — a batch's image indices — lasted a few ticks: at
-64 seeds and batch 64 a DCGAN update paid 3.9 more operators on average, 193.9 against 190.0.) Normals pair adjacent
-words (positions 2i and 2i + 1 of the stream) and are computed for the whole pool at once, so a
-draw is a slice: on a CPU, where every element-wise kernel costs a few microseconds of dispatch,
-this keeps a small draw as cheap as ``torch.randn``.
+64 seeds and batch 64 a DCGAN update paid 3.9 more operators on average, 193.9 against 190.0.)
+Normals pair adjacent words (positions 2i and 2i + 1 of the stream) and are computed for the whole
+pool at once, so a draw is a slice: on a CPU, where every element-wise kernel costs a few
+microseconds of dispatch, this keeps a small draw as cheap as ``torch.randn``.
 """
 
 from __future__ import annotations

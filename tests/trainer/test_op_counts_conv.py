@@ -49,9 +49,10 @@ def counts() -> dict[str, dict]:
     """Per generator update: the plain loop, S = 1, and S = 64 on the grouped path."""
 
     def ours(n_seeds: int, conv: str) -> dict:
-        return per_update(
-            lambda n: trainer_ops(n_seeds, n, BATCH, workload=TINY, conv=conv, streams="philox"), WARM, UPDATES
-        )
+        def run(n: int):
+            return trainer_ops(n_seeds, n, BATCH, workload=TINY, conv=conv, streams="philox")
+
+        return per_update(run, WARM, UPDATES)
 
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # (a count does not depend on it; two threads on a busy 2-core CPU: 10x slower)
