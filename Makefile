@@ -94,7 +94,8 @@ demo: setup
 	$(BIN)/ganbench train --dataset ring --loss modified_minimax --schedule alternating \
 		--seeds 4 --g-steps 2000 --out outputs/demo
 
-# Speed and memory figures (benchmarks, not tests): PRDC at 10k x 10k, processes vs threads.
+# Speed and memory figures (benchmarks, not tests): PRDC at 10k x 10k, processes vs threads, DCGAN
+# seeds in lockstep against a plain PyTorch DCGAN loop (bench_conv: about 5 minutes on a 2-core CPU).
 perf: setup
 	$(PY) benchmarks/bench_ops.py
 	$(PY) benchmarks/bench_seed_batching.py
@@ -106,6 +107,7 @@ perf: setup
 	$(PY) benchmarks/bench_mixed.py --reps 2 --g-steps 20
 	$(PY) benchmarks/bench_default_ops.py apart
 	$(PY) benchmarks/bench_default_ops.py packed
+	$(PY) benchmarks/bench_conv.py
 
 # The bundled digit classifiers trained afresh (one CPU thread, deterministic): held-out accuracy and
 # training time of each (8×8: seconds; 28×28 MNIST: about a minute). Writes nothing.

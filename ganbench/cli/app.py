@@ -97,13 +97,30 @@ def train(
         typer.Option("--set", help="Override a setting, e.g. --set schedule.d_steps=5 (repeatable)."),
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Folder for the sample image (default outputs/…).")] = None,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            help="CPU threads for training \\[default: torch's choice]; 1 on a busy machine.", min=1
+        ),
+    ] = None,
 ) -> None:
     """Train one configuration for several seeds in lockstep; show per-seed results and samples."""
     from ganbench.cli.train_cmd import run_train
 
     try:
         run_train(
-            console, dataset, loss, schedule, seeds, first_seed, g_steps, device, config, set_ or [], out
+            console,
+            dataset,
+            loss,
+            schedule,
+            seeds,
+            first_seed,
+            g_steps,
+            device,
+            config,
+            set_ or [],
+            out,
+            threads=threads,
         )
     except KeyboardInterrupt:  # typer would exit 130 silently
         err_console.print("ganbench: interrupted before the end of training; nothing was saved.")

@@ -1,43 +1,38 @@
 """S independent 2-D convolutions (or transposed convolutions) as one layer: (S, B, C, H, W) in
 and out, one weight (S, C_out, C_in, k, k) — (S, C_in, C_out, k, k) transposed — per member.
 
-Two ways to run S members, chosen per call (``strategy``; ``auto`` picks by device):
+Three ways to run S members (``ganbench.layers.strategy``; ``auto``: grouped on CUDA, the loop
+elsewhere; :func:`set_strategy` forces one on every layer of a network):
 
 - ``grouped`` — one grouped convolution, groups = members: the members' channels side by side,
   (B, S·C, H, W). One kernel per layer whatever S: what a GPU, launch-bound on small layers,
-  needs (the default there). ``torch.func.vmap`` over a convolution does the same internally,
-  with more dispatch (``benchmarks/bench_conv.py`` measures both).
+  needs (the default there).
+- ``vmap`` — ``torch.func.vmap`` over one member's convolution: torch's batching rule turns it
+  into the same grouped convolution, with more dispatch and its own copies. Kept to be measured
+  against the others (``benchmarks/bench_conv.py``); nothing picks it.
 - ``loop`` — one convolution per member. On the CPU, where a convolution is compute-bound and
   oneDNN's plain convolution outruns its grouped one (measured in ``bench_conv.py``), this is
   faster per member, and it is bit for bit what the member gets alone: oneDNN's grouped
   convolution sums in another order than its plain one (about 1e-4 apart on weight gradients).
 
-At S = 1 both are the plain convolution on views (no copy). Activations in ``grouped`` come out
+At S = 1 all are the plain convolution on views (no copy). Activations in ``grouped`` come out
 as (S, B, …) views of (B, S, …) memory, which element-wise layers keep and the next grouped layer
 reads without a copy.
 """
 
 from __future__ import annotations
 
-from typing import Literal
-
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ganbench.layers.spectral import add_spectral_vectors, spectral_sigma
+from ganbench.layers.strategy import MemberLayer, Strategy, resolve_strategy, set_strategy
 
-Strategy = Literal["auto", "grouped", "loop"]
-
-
-def resolve_strategy(strategy: Strategy, x: Tensor) -> str:
-    """``auto``: grouped on CUDA, a loop over members elsewhere (see the module docstring)."""
-    if strategy != "auto":
-        return strategy
-    return "grouped" if x.is_cuda else "loop"
+__all__ = ["MemberConv", "Strategy", "resolve_strategy", "set_strategy"]
 
 
-class MemberConv(nn.Module):
+class MemberConv(MemberLayer):
     """S independent convolutions (``transposed``: transposed convolutions) of one shape.
 
     Weights are drawn N(0, ``init_std``²) from each member's own generator (DCGAN's init), biases
@@ -68,7 +63,6 @@ class MemberConv(nn.Module):
         self.bias = nn.Parameter(torch.zeros(len(inits), c_out)) if bias else None
         self.transposed, self.stride, self.padding = transposed, stride, padding
         self.spectral_norm = spectral_norm
-        self.strategy: Strategy = "auto"
         if spectral_norm:
             add_spectral_vectors(self, inits, self._matrix(self.weight))
 
@@ -88,8 +82,14 @@ class MemberConv(nn.Module):
             weight = weight / spectral_sigma(self, self._matrix(weight)).unsqueeze(-1).unsqueeze(-1)
         s, b = x.shape[:2]
         if s == 1:
-            return self._conv(x[0], weight[0], None if bias is None else bias[0]).unsqueeze(0)
-        if resolve_strategy(self.strategy, x) == "loop":
+            # squeeze, not [0]: a selection's backward fills a zero tensor (kernels), a squeeze's is a view
+            one = None if bias is None else bias.squeeze(0)
+            return self._conv(x.squeeze(0), weight.squeeze(0), one).unsqueeze(0)
+        strategy = resolve_strategy(self.strategy, x)
+        if strategy == "vmap":
+            dims = (0, 0, None if bias is None else 0)
+            return torch.func.vmap(self._conv, in_dims=dims)(x, weight, bias)
+        if strategy == "loop":
             biases = [None] * s if bias is None else bias.unbind(0)
             outs = [self._conv(*args) for args in zip(x.unbind(0), weight.unbind(0), biases, strict=True)]
             return torch.stack(outs)
@@ -101,11 +101,3 @@ class MemberConv(nn.Module):
             groups=s,
         )
         return out.view(b, s, -1, *out.shape[2:]).transpose(0, 1)
-
-
-def set_strategy(module: nn.Module, strategy: Strategy) -> nn.Module:
-    """Make every :class:`MemberConv` in ``module`` run its members by ``strategy``."""
-    for layer in module.modules():
-        if isinstance(layer, MemberConv):
-            layer.strategy = strategy
-    return module

@@ -41,7 +41,10 @@ class ImageNorm(nn.Module):
             y = F.layer_norm(x, x.shape[2:], eps=EPS)
             return torch.addcmul(self.shift.view(s, 1, c, 1, 1), y, self.scale.view(s, 1, c, 1, 1))
         side_by_side = x.transpose(0, 1).reshape(b, s * c, -1)
-        y = F.batch_norm(
-            side_by_side, None, None, self.scale.reshape(-1), self.shift.reshape(-1), training=True, eps=EPS
-        )
+        if self.scale.is_contiguous() and self.shift.is_contiguous():
+            scale, shift = self.scale.reshape(-1), self.shift.reshape(-1)  # views
+        else:  # columns of a member optimizer's flat (S, P) buffer: one copy for both, not a copy each
+            # (its backward is one stack where gradients flow: 3 kernels fewer a DCGAN update at S > 1)
+            scale, shift = torch.stack((self.scale, self.shift)).view(2, -1).unbind(0)
+        y = F.batch_norm(side_by_side, None, None, scale, shift, training=True, eps=EPS)
         return y.view(b, s, c, *x.shape[3:]).transpose(0, 1)

@@ -13,9 +13,11 @@ values, a host-to-device copy on a GPU). Not counted, because they launch
 nothing:
 
 - views and aliases — every operator whose schema says it returns a view of an input
-  (``OpOverload.is_view``: ``view``, ``_unsafe_view``, ``reshape`` when it views, ``expand``, ``slice``,
+  (``OpOverload.is_view``: ``view``, ``reshape`` when it views, ``expand``, ``slice``,
   ``select``, ``t``, ``transpose``, ``permute``, ``unsqueeze``, ``squeeze``, ``unflatten``, ``alias``,
-  ``detach``, ``as_strided``, ``split``/``unbind`` pieces, …);
+  ``detach``, ``as_strided``, ``split``/``unbind`` pieces, …), and ``_unsafe_view``, a view whose
+  schema carries no alias annotation (what ``reshape`` returns after the copy that a non-viewable
+  reshape makes: the copy counts, the view does not);
 - allocation and metadata: ``empty``, ``empty_strided``, ``empty_like``, ``new_empty``,
   ``new_empty_strided``, ``set_``, ``resize_``,
   ``is_same_size``, ``sym_size``/``sym_stride``/``sym_numel``/``sym_storage_offset``,
@@ -57,6 +59,7 @@ NO_KERNEL = frozenset(
         aten.empty_like.default,
         aten.new_empty.default,
         aten.new_empty_strided.default,
+        aten._unsafe_view.default,  # a view by what it does; its schema has no alias annotation
         aten.set_.source_Storage,
         aten.set_.source_Storage_storage_offset,
         aten.set_.source_Tensor,

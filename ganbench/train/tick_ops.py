@@ -1,6 +1,11 @@
-"""Kernel-making operators per generator update of the trainer and of the plain PyTorch loop, on
-the issue's workload (ring, modified_minimax, alternating 1:1, default networks, Adam 2e-4
-(0.5, 0.999)): what ``benchmarks/bench_ops.py`` prints and ``tests/trainer/test_op_counts.py`` pins.
+"""Kernel-making operators per generator update of the trainer and of the plain PyTorch loops, on
+two workloads, each with Adam 2e-4 (0.5, 0.999), modified_minimax and alternating 1:1:
+
+- :data:`WORKLOAD`, the MLP one: ring, default networks — against :class:`PlainGAN`
+  (``benchmarks/bench_ops.py`` prints it, ``tests/trainer/test_op_counts.py`` pins it);
+- :data:`DCGAN_WORKLOAD`, the convolutional one: stacked MNIST, ``dcgan`` of width 16 for both
+  players, batch 64, z_dim 100 — against :class:`PlainDCGAN` (``benchmarks/bench_conv.py``,
+  ``tests/trainer/test_op_counts_conv.py``).
 
 A count per update is the difference between two runs of ``warm`` and ``warm + updates`` generator
 updates, each from a fresh set-up: set-up, the first step's state and the final evaluation cancel
@@ -20,10 +25,12 @@ import torch
 from torch.utils._python_dispatch import _disable_current_modes
 from torch.utils._pytree import tree_leaves
 
+from ganbench.data.mnist import mnist_on
+from ganbench.layers.conv import Strategy, set_strategy
 from ganbench.train import updates
 from ganbench.train.build import build
 from ganbench.train.op_count import OpCounter
-from ganbench.train.reference_loop import PlainGAN
+from ganbench.train.reference_loop import PlainDCGAN, PlainGAN
 from ganbench.train.trainer import train
 from ganbench.validation import train_config
 
@@ -35,15 +42,38 @@ WORKLOAD = {
     "z_dim": 16,
 }
 
+#: The convolutional workload (``bench_conv.py``): DCGANs of :class:`PlainDCGAN`'s shapes.
+DCGAN_WORKLOAD = {
+    "dataset": {"name": "stacked_mnist"},
+    "loss": {"name": "modified_minimax"},
+    "schedule": {"name": "alternating", "d_steps": 1},
+    "generator": {"name": "dcgan", "width": 16},
+    "discriminator": {"name": "dcgan", "width": 16},
+    "batch_size": 64,
+    "z_dim": 100,
+}
 
-def trainer_ops(n_seeds: int, g_steps: int, batch: int = 256, **settings: object) -> OpCounter:
+
+def trainer_ops(
+    n_seeds: int,
+    g_steps: int,
+    batch: int = 256,
+    *,
+    workload: dict = WORKLOAD,
+    conv: Strategy = "auto",
+    **settings: object,
+) -> OpCounter:
     """Operators of ganbench's ``train`` for ``n_seeds`` members and ``g_steps`` generator updates
-    (set-up outside the count; the final evaluation inside)."""
+    (set-up outside the count; the final evaluation inside) on ``workload`` with ``settings`` over
+    it. ``conv`` runs every member convolution by that strategy (:func:`set_strategy`): ``grouped``
+    counts on the CPU what CUDA launches, where ``auto`` would loop over members."""
     run = {"seeds": list(range(n_seeds)), "g_steps": g_steps, "device": "cpu", "batch_size": batch}
     cfg = train_config(
-        {**WORKLOAD, **run, **settings, "eval_every": 10**9, "eval_samples": 16, "log_every": 10**9}, "ops"
+        {**workload, **run, **settings, "eval_every": 10**9, "eval_samples": 16, "log_every": 10**9}, "ops"
     )
     setup = build(cfg, "ops")
+    set_strategy(setup.generator, conv)
+    set_strategy(setup.discriminator, conv)
     with OpCounter() as counter:
         train(setup)
     return counter
@@ -52,6 +82,15 @@ def trainer_ops(n_seeds: int, g_steps: int, batch: int = 256, **settings: object
 def plain_ops(g_steps: int, batch: int = 256) -> OpCounter:
     """Operators of ``g_steps`` steps (one D step, one G step each) of the plain PyTorch loop."""
     gan = PlainGAN(torch.device("cpu"), batch)
+    with OpCounter() as counter:
+        gan.run(g_steps)
+    return counter
+
+
+def plain_dcgan_ops(g_steps: int, batch: int = 64, width: int = 16, channels: int = 3) -> OpCounter:
+    """Operators of ``g_steps`` steps of the plain PyTorch DCGAN loop (:class:`PlainDCGAN`; data
+    set-up outside the count)."""
+    gan = PlainDCGAN(torch.device("cpu"), mnist_on(torch.device("cpu"))[0], channels, batch, width)
     with OpCounter() as counter:
         gan.run(g_steps)
     return counter

@@ -14,6 +14,11 @@ the largest such that side = base·2ᵏ) to the full side — 28 → 7·2², 32 
   a linear map to one score. With ``pack`` = m, m consecutive images are stacked as m·C channels
   (PacDCGAN, Lin et al. 2018).
 
+Members in lockstep (``ganbench.layers.strategy``): on CUDA each layer runs all members in one
+kernel (a grouped convolution, one batch norm over the members' channels); on the CPU each
+convolution loops over the members, which measured faster per seed there than the grouped forms
+(``benchmarks/bench_conv.py``, ``docs/networks.md``).
+
 Weights N(0, 0.02²), batch-norm scales N(1, 0.02²) (DCGAN's init). ``norm``: ``batch`` (DCGAN),
 ``layer`` (per sample: what a critic with a gradient penalty needs, WGAN-GP), or ``none``.
 """

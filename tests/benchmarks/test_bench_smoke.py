@@ -23,6 +23,8 @@ SCRIPTS = sorted((ROOT / "benchmarks").glob("bench_*.py"))
 #: not named here still has to pass the general checks: exit 0, no traceback, a line with a figure.
 RESULT = {
     "bench_compile.py": r"^\| S \| eager ms / round \| compiled ms / round",
+    "bench_conv.py": r"^  ganbench S = 2 \(loop: the default here\): plain loop time per seed / ganbench "
+    r"time per seed = [\d.]+$",
     "bench_default_ops.py": r"^apart: \d+ operators per G update over the ring's \d+ cell",
     "bench_graphs.py": r"^\| (simultaneous|alternating\S*) \| \d+ \| \d+ \| [\d.]+ \|$",
     "bench_mixed.py": r"^  operators per generator update: two models \d+, one model \d+$",
