@@ -12,12 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import torch
 from torch import Tensor, nn
+
+from ganbench.metrics.digit_nets import N_CLASSES, ConvDigitNet, stratified_split
 
 SIDE = 8  # images are 8×8
 PIXELS = SIDE * SIDE
-N_CLASSES = 10
 
 #: Architecture and training settings; the cache file name is a hash of these.
 SETTINGS: dict[str, Any] = {
@@ -35,7 +35,7 @@ SETTINGS: dict[str, Any] = {
 }
 
 
-class DigitClassifier(nn.Module):
+class DigitClassifier(ConvDigitNet):
     """Two 3×3 conv layers, a max-pool and a hidden layer (the feature space), then 10 logits.
 
     Input: flattened 8×8 images in [-1, 1], shape ``(N, 64)`` (or anything reshaping to (N, 1, 8, 8)).
@@ -59,14 +59,6 @@ class DigitClassifier(nn.Module):
         )
         self.head = nn.Linear(hidden, N_CLASSES)
 
-    def features(self, x: Tensor) -> Tensor:
-        """Penultimate-layer activations, (N, hidden)."""
-        return self.body(x.reshape(-1, 1, SIDE, SIDE))
-
-    def forward(self, x: Tensor) -> Tensor:
-        """Class logits, (N, 10)."""
-        return self.head(self.features(x))
-
 
 def build(settings: dict[str, Any] = SETTINGS) -> DigitClassifier:
     """An untrained classifier with the architecture ``settings`` name."""
@@ -79,14 +71,8 @@ def digits_split(settings: dict[str, Any] = SETTINGS) -> tuple[Tensor, Tensor, T
 
     The split is stratified and fixed by ``settings["train"]["split_seed"]``; images are flattened (N, 64).
     """
-    from sklearn.datasets import load_digits  # local imports: scikit-learn is slow to import
-    from sklearn.model_selection import train_test_split
+    from sklearn.datasets import load_digits  # local import: scikit-learn is slow to import
 
     digits = load_digits()
     x = (digits.data / 8.0 - 1.0).astype(np.float32)
-    y = digits.target.astype(np.int64)
-    t = settings["train"]
-    x_tr, x_te, y_tr, y_te = train_test_split(
-        x, y, test_size=t["test_size"], random_state=t["split_seed"], stratify=y
-    )
-    return torch.from_numpy(x_tr), torch.from_numpy(y_tr), torch.from_numpy(x_te), torch.from_numpy(y_te)
+    return stratified_split(x, digits.target.astype(np.int64), settings["train"])

@@ -26,13 +26,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import torch
 from torch import Tensor, nn
 
 from ganbench.data.mnist import load_mnist
+from ganbench.metrics.digit_nets import N_CLASSES, ConvDigitNet, stratified_split
 
 SIDE = 28
-N_CLASSES = 10
 
 #: Architecture and training settings; the cache file name is a hash of these.
 SETTINGS: dict[str, Any] = {
@@ -53,7 +52,7 @@ SETTINGS: dict[str, Any] = {
 }
 
 
-class MnistClassifier(nn.Module):
+class MnistClassifier(ConvDigitNet):
     """conv-conv-pool-conv-conv-pool, a hidden layer (the feature space), then 10 logits.
 
     Input: 28×28 images in [−1, 1], shape ``(N, 784)`` or anything reshaping to (N, 1, 28, 28).
@@ -82,14 +81,6 @@ class MnistClassifier(nn.Module):
         )
         self.head = nn.Linear(hidden, N_CLASSES)
 
-    def features(self, x: Tensor) -> Tensor:
-        """Penultimate-layer activations, (N, hidden)."""
-        return self.body(x.reshape(-1, 1, SIDE, SIDE))
-
-    def forward(self, x: Tensor) -> Tensor:
-        """Class logits, (N, 10)."""
-        return self.head(self.features(x))
-
 
 def build(settings: dict[str, Any] = SETTINGS) -> MnistClassifier:
     """An untrained classifier with the architecture ``settings`` name."""
@@ -101,12 +92,6 @@ def mnist_split(settings: dict[str, Any] = SETTINGS) -> tuple[Tensor, Tensor, Te
     """The bundled MNIST digits scaled to [−1, 1], flattened (N, 784), split into
     (x_train, y_train, x_test, y_test): ``test_size`` digits held out, stratified by class, fixed by
     ``split_seed``."""
-    from sklearn.model_selection import train_test_split  # local import: scikit-learn is slow to import
-
     images, labels = load_mnist()
     x = (images.reshape(len(images), -1).astype(np.float32) / 127.5 - 1.0).astype(np.float32)
-    t = settings["train"]
-    x_tr, x_te, y_tr, y_te = train_test_split(
-        x, labels, test_size=t["test_size"], random_state=t["split_seed"], stratify=labels
-    )
-    return torch.from_numpy(x_tr), torch.from_numpy(y_tr), torch.from_numpy(x_te), torch.from_numpy(y_te)
+    return stratified_split(x, labels, settings["train"])
