@@ -28,7 +28,28 @@ def mlp(fan_in: int, fan_out: int, width: int = 128, depth: int = 3) -> nn.Seque
     return nn.Sequential(*layers, nn.Linear(width, fan_out))
 
 
-class PlainGAN:
+class PlainLoop:
+    """What both plain loops run: a subclass sets ``gen``, ``disc``, ``g_opt``, ``d_opt``, ``batch``,
+    ``z_dim``, ``device`` and defines ``real(b)``."""
+
+    def run(self, g_steps: int) -> None:
+        """``g_steps`` rounds of one discriminator step and one generator step (non-saturating)."""
+        b, z, dev = self.batch, self.z_dim, self.device
+        for _ in range(g_steps):
+            real = self.real(b)
+            with torch.no_grad():
+                fake = self.gen(torch.randn(b, z, device=dev))
+            d_loss = F.softplus(-self.disc(real)).mean() + F.softplus(self.disc(fake)).mean()
+            self.d_opt.zero_grad(set_to_none=True)
+            d_loss.backward()
+            self.d_opt.step()
+            g_loss = F.softplus(-self.disc(self.gen(torch.randn(b, z, device=dev)))).mean()
+            self.g_opt.zero_grad(set_to_none=True)
+            g_loss.backward()
+            self.g_opt.step()
+
+
+class PlainGAN(PlainLoop):
     """One seed of the reference workload on ``device``; :meth:`run` trains it."""
 
     def __init__(self, device: torch.device, batch: int = 256, z_dim: int = 16, seed: int = 0) -> None:
@@ -41,21 +62,10 @@ class PlainGAN:
         angles = torch.arange(8, device=device) * (2 * torch.pi / 8)
         self.centres = torch.stack([angles.cos(), angles.sin()], 1)
 
-    def run(self, g_steps: int) -> None:
-        """``g_steps`` rounds of one discriminator step and one generator step."""
-        b, z, dev = self.batch, self.z_dim, self.device
-        for _ in range(g_steps):
-            real = self.centres[torch.randint(8, (b,), device=dev)] + 0.01 * torch.randn(b, 2, device=dev)
-            with torch.no_grad():
-                fake = self.gen(torch.randn(b, z, device=dev))
-            d_loss = F.softplus(-self.disc(real)).mean() + F.softplus(self.disc(fake)).mean()
-            self.d_opt.zero_grad(set_to_none=True)
-            d_loss.backward()
-            self.d_opt.step()
-            g_loss = F.softplus(-self.disc(self.gen(torch.randn(b, z, device=dev)))).mean()
-            self.g_opt.zero_grad(set_to_none=True)
-            g_loss.backward()
-            self.g_opt.step()
+    def real(self, b: int) -> torch.Tensor:
+        """A batch of ``b`` real samples: the 8-mode ring, σ = 0.01."""
+        dev = self.device
+        return self.centres[torch.randint(8, (b,), device=dev)] + 0.01 * torch.randn(b, 2, device=dev)
 
 
 def dcgan_nets(
@@ -108,7 +118,7 @@ def dcgan_nets(
     return nets
 
 
-class PlainDCGAN:
+class PlainDCGAN(PlainLoop):
     """One seed of a plain PyTorch DCGAN loop on ``device`` (:func:`dcgan_nets`), written as the
     PyTorch DCGAN example writes it: real and generated batches scored in two calls (batch norm),
     the non-saturating loss, alternating 1:1, ``torch.optim.Adam(lr=2e-4, betas=(0.5, 0.999),
@@ -134,18 +144,6 @@ class PlainDCGAN:
         self.g_opt = torch.optim.Adam(self.gen.parameters(), **settings)
         self.d_opt = torch.optim.Adam(self.disc.parameters(), **settings)
 
-    def run(self, g_steps: int) -> None:
-        """``g_steps`` rounds of one discriminator step and one generator step."""
-        b, z, dev = self.batch, self.z_dim, self.device
-        for _ in range(g_steps):
-            real = self.images[torch.randint(len(self.images), (b, self.channels), device=dev)]
-            with torch.no_grad():
-                fake = self.gen(torch.randn(b, z, device=dev))
-            d_loss = F.softplus(-self.disc(real)).mean() + F.softplus(self.disc(fake)).mean()
-            self.d_opt.zero_grad(set_to_none=True)
-            d_loss.backward()
-            self.d_opt.step()
-            g_loss = F.softplus(-self.disc(self.gen(torch.randn(b, z, device=dev)))).mean()
-            self.g_opt.zero_grad(set_to_none=True)
-            g_loss.backward()
-            self.g_opt.step()
+    def real(self, b: int) -> torch.Tensor:
+        """A batch of ``b`` real images: each channel a random digit (stacked MNIST's draw)."""
+        return self.images[torch.randint(len(self.images), (b, self.channels), device=self.device)]
