@@ -35,6 +35,21 @@ def classifier_cache(request: pytest.FixtureRequest, tmp_path_factory: pytest.Te
         yield path
 
 
+@pytest.fixture(autouse=True)
+def store_variables_restored():
+    """Undo what a test leaves in this process's store variables: ``mlflow.set_tracking_uri`` also
+    sets ``MLFLOW_TRACKING_URI``, which every later child process of the pytest worker then inherits
+    (a SLURM job once logged into an earlier test's store that way)."""
+    keys = ("MLFLOW_TRACKING_URI", "GANBENCH_STORAGE", "GANBENCH_REGISTRY")
+    before = {key: os.environ.get(key) for key in keys}
+    yield
+    for key, value in before.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
 @pytest.fixture
 def scratch_registry():
     """Yield nothing; afterwards drop every component and failure that the test added."""

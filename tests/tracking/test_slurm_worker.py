@@ -12,8 +12,10 @@ submits it for real to a private one-node cluster (``services.slurm_cluster``)."
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -68,6 +70,18 @@ def handed_back(folder: Path) -> bool:
     return (
         len(failed) == 1 and len(copies) == 1 and copies[0].system_attrs["failed_trial"] == failed[0].number
     )
+
+
+def store_said(folder: Path, state: str, log: Path) -> str:
+    """What the job's store and log hold, for a failure message."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{folder / 'mlflow.db'}?mode=ro", uri=True)) as db:
+            rows = db.execute("select key, value, count(*) from tags where key like 'ganbench.%' group by 1, 2")
+            tags = rows.fetchall()
+    except sqlite3.Error as exc:
+        tags = f"store unreadable: {exc}"
+    said = log.read_text() if log.exists() else "(no job log)"
+    return f"job {state}; ganbench tags in the store: {tags}\njob log:\n{said}"
 
 
 def stand_in_scontrol(folder: Path, status: int = 0) -> Path:
@@ -126,7 +140,9 @@ def test_the_sbatch_script_hands_the_trial_back_and_requeues_only_at_the_time_li
 
 def test_the_sbatch_script_under_a_real_slurm_requeues_its_task_at_the_time_limit(tmp_path):
     with slurm_cluster() as slurm:
-        env = {**queued(tmp_path), **slurm}
+        # The job's stores win over the cluster's environment (a copy of this process's, where an earlier
+        # in-process test may have left MLFLOW_TRACKING_URI: the job then logged into another store).
+        env = {**slurm, **queued(tmp_path)}
         submit = [
             "sbatch",
             "--parsable",
@@ -151,7 +167,8 @@ def test_the_sbatch_script_under_a_real_slurm_requeues_its_task_at_the_time_limi
 
         deadline = time.time() + 480  # a loaded 2-core machine: 240 s was too short once
         while won_claims(tmp_path / "mlflow.db") < 2:
-            assert job("JobState") in ("PENDING", "RUNNING"), log.read_text() if log.exists() else task
+            state = job("JobState")
+            assert state in ("PENDING", "RUNNING"), store_said(tmp_path, state, log)
             assert time.time() < deadline, "no model in training within 480 s"
             time.sleep(1)
         # What SLURM does at --signal=B:USR1@120, sent now: USR1 to the batch script alone.
