@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from ganbench import discovery, registry
+# One CPU thread per torch in every test process and every process a test starts (set before torch is
+# imported; children inherit it): `make test` runs 2 pytest workers on 2 cores, and each with torch's
+# default of a thread per core, plus the benchmarks' children, oversubscribed the cores with
+# spin-waiting OpenMP threads — the trainer tests took 4× as long (44.7 s against 10.8 s). A test about
+# threads sets them itself.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+from ganbench import discovery, registry  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 GANBENCH = str(Path(sys.executable).parent / "ganbench")

@@ -282,6 +282,7 @@ def _seed_outcome(
         "g_grad_evals": float(result.g_grad_evals[i]),
         "d_grad_evals": float(result.d_grad_evals[i]),
         "train_seconds": result.seconds,
+        "eval_seconds": result.eval_seconds,
         **{f"final/{k}": float(v[i]) for k, v in result.last_eval.items()},
         **{f"stability/{k}": float(v) for k, v in stability.items()},
     }

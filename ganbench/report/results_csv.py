@@ -8,13 +8,14 @@ import pandas as pd
 from ganbench.contracts.report_data import ReportData
 
 KEY_COLUMNS = ["run_id", "dataset", "loss", "schedule", "configuration", "cell", "seed", "status", "diverged"]
-COUNTS = ["g_updates", "d_updates", "g_grad_evals", "d_grad_evals", "train_seconds"]
+COUNTS = ["g_updates", "d_updates", "g_grad_evals", "d_grad_evals", "train_seconds", "eval_seconds"]
 TAIL = ["failure_reason", "git_commit", "spec_hash", "device"]
 
 
 def results_table(data: ReportData) -> pd.DataFrame:
     """Configuration columns, seed, every ``final/*`` and ``stability/*`` metric, update and gradient
-    evaluation counts, wall time (``train_seconds``: the cell's lockstep training, all seeds at once),
+    evaluation counts, wall time (``train_seconds``: the cell's lockstep training, all seeds at once;
+    ``eval_seconds``: the part of it spent at evaluation points),
     the run's parameters (``param.*``) and its MLflow run id — complete runs only (diverged included)
     — then the reference rows' runs (``reference``: real or noise; ``seed``: the draw; their final
     metrics and parameters), so every number of the report's reference rows is in the file too."""

@@ -38,7 +38,8 @@ class TrainResult:
     last_train: dict[str, np.ndarray] = field(default_factory=dict)  # latest training statistics
     last_eval: dict[str, np.ndarray] = field(default_factory=dict)  # metrics at the final evaluation
     ticks: int = 0
-    seconds: float = 0.0
+    seconds: float = 0.0  # wall time of the whole loop, evaluations included
+    eval_seconds: float = 0.0  # wall time of its evaluation points (samples, metrics, what they log)
     interrupted: bool = False
     stopped: np.ndarray | None = None  # members ended early by ``stop_members`` (pruned), (S,) bool
 
@@ -205,7 +206,9 @@ def train(
             if penalties is not None:
                 _report_train(penalties.meter, g_host, emit, result)
         if due.any():
+            evaluating = time.perf_counter()
             _report_eval(setup, due, g_host, evaluate, emit, result)
+            result.eval_seconds += time.perf_counter() - evaluating
             ending = stop_members() if stop_members is not None else None
             leaving = ending[setup.rows] if ending is not None else None
             if leaving is not None and leaving.any():

@@ -118,8 +118,8 @@ def test_stacked_mnist_known_answers_from_uint8_files(cli, tmp_path, mnist_regis
     dataset = [*mnist_registry, "evaluate", "--dataset", "test_stacked_mnist"]
     real = evaluate_json(cli, *dataset, str(tmp_path / "real.npy"), "--n-samples", N_SMALL)
     # The same draw's true class triples (real_stacks' generator): what a perfect reader would count.
-    # 2,600 uniform draws of 1,000 modes cover about 926 of them with a KL near 0.2; the 26,000-sample
-    # protocol answer (about 1,000 modes, KL near 0) is checked in-process by tests/metrics/test_mnist_modes.py.
+    # 2,600 uniform draws of 1,000 modes cover about 926 of them with a KL near 0.2; the protocol's
+    # 26,000-sample answer (about 1,000 modes, KL near 0) is checked in-process (test_mnist_modes.py).
     triples = labels[np.random.default_rng(0).integers(len(images), size=(n, 3))]
     _, counts = np.unique(triples, axis=0, return_counts=True)
     p = counts / n

@@ -44,7 +44,14 @@ def test_results_csv_equals_the_mlflow_runs(quick_report, complete_runs):
         ("real", 5),
     ]
     metric_columns = [c for c in table.columns if c.startswith(("final/", "stability/"))]
-    metric_columns += ["g_updates", "d_updates", "g_grad_evals", "d_grad_evals", "train_seconds"]
+    metric_columns += [
+        "g_updates",
+        "d_updates",
+        "g_grad_evals",
+        "d_grad_evals",
+        "train_seconds",
+        "eval_seconds",
+    ]
     assert "final/modes/covered" in metric_columns and "stability/oscillation" in metric_columns
     for row in table.to_dict("records"):
         run = complete_runs[row["run_id"]]

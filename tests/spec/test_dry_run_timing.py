@@ -39,6 +39,17 @@ def test_update_counts_follow_the_schedule():
     assert (simultaneous.ticks, simultaneous.d, simultaneous.g, simultaneous.joint) == (10, 0, 0, 10)
 
 
+def test_a_budget_of_millions_is_counted_on_a_part_and_scaled():
+    """A budget over SIMULATED_G_STEPS is not run tick by tick (5,000,000 updates took minutes before
+    a benchmark started); the counts of a repeating schedule scale exactly."""
+    exp = experiment(
+        [{"name": "alternating", "d_steps": 5}, "simultaneous"], g_steps=5_000_000, eval_every=10**6
+    )
+    alternating, simultaneous = (schedule_counts(c) for c in exp.cells)
+    assert (alternating.ticks, alternating.d, alternating.g) == (30_000_000, 25_000_000, 5_000_000)
+    assert (simultaneous.ticks, simultaneous.joint) == (5_000_000, 5_000_000)
+
+
 def test_estimate_is_counts_times_measured_costs_and_each_setup_is_timed_once():
     exp = experiment([{"name": "alternating", "d_steps": 5}, "simultaneous"], g_steps=10, eval_every=5)
     timer = CostTimer(clock=ticking_clock())

@@ -27,7 +27,7 @@ from .conftest import client
 pytestmark = pytest.mark.slow
 GANBENCH = str(Path(sys.executable).parent / "ganbench")
 
-#: Two cells that train far longer than a test waits (hours): the signal lands mid-training.
+#: Two cells that train far longer than a test waits: the signal lands mid-training.
 LONG = """
 name: {name}
 datasets: [ring]
@@ -35,7 +35,7 @@ losses: [modified_minimax, hinge]
 schedules: [{{name: alternating, d_steps: 1}}]
 seeds: 2
 sample_images: none
-train: {{g_steps: 5000000, eval_every: 2500000, eval_samples: 200, batch_size: 32,
+train: {{g_steps: 200000, eval_every: 100000, eval_samples: 200, batch_size: 32,
         generator: {{width: 16, depth: 1}}, discriminator: {{width: 16, depth: 1}}, metrics: [modes]}}
 """
 #: Seconds within which every process of a stopped command must be gone.

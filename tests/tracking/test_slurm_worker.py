@@ -76,7 +76,9 @@ def store_said(folder: Path, state: str, log: Path) -> str:
     """What the job's store and log hold, for a failure message."""
     try:
         with contextlib.closing(sqlite3.connect(f"file:{folder / 'mlflow.db'}?mode=ro", uri=True)) as db:
-            rows = db.execute("select key, value, count(*) from tags where key like 'ganbench.%' group by 1, 2")
+            rows = db.execute(
+                "select key, value, count(*) from tags where key like 'ganbench.%' group by 1, 2"
+            )
             tags = rows.fetchall()
     except sqlite3.Error as exc:
         tags = f"store unreadable: {exc}"
