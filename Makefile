@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 PYTEST_WORKERS ?= 2
 
-.PHONY: setup test test-fast lint format demo benchmark first-look benchmark-quick ui report literature remedies tune tune-ui perf classifiers clean
+.PHONY: setup test test-fast lint format demo benchmark images first-look benchmark-quick ui report literature remedies tune tune-ui perf classifiers clean
 
 setup: $(VENV)/.installed
 
@@ -36,6 +36,14 @@ JOBS         ?= 2
 # Rerunning skips finished runs and redoes unfinished ones.
 benchmark: setup
 	$(BIN)/ganbench benchmark experiments/default.yaml --tracking-uri $(TRACKING_URI) --jobs $(JOBS)
+	if $(PY) -c "import sys, torch; sys.exit(not torch.cuda.is_available())"; then \
+		$(BIN)/ganbench benchmark experiments/images.yaml --tracking-uri $(TRACKING_URI) --jobs $(JOBS); \
+	else echo "No GPU: experiments/images.yaml not run (its CPU face: make images, about an hour)."; fi
+
+# Convolutional GANs on stacked MNIST, the images spec's CPU face (its cuda profile on a GPU).
+images: setup
+	$(BIN)/ganbench benchmark experiments/images.yaml --tracking-uri $(TRACKING_URI) --jobs $(JOBS)
+	$(BIN)/ganbench report images --tracking-uri $(TRACKING_URI)
 
 # The first look: four configurations on the ring, 3 seeds, then their report (about 3 minutes on a
 # 2-core CPU; docs/first-look.md says what it shows and what it cannot).
@@ -108,6 +116,7 @@ perf: setup
 	$(PY) benchmarks/bench_default_ops.py apart
 	$(PY) benchmarks/bench_default_ops.py packed
 	$(PY) benchmarks/bench_conv.py
+	$(PY) benchmarks/bench_eval_share.py
 
 # The bundled digit classifiers trained afresh (one CPU thread, deterministic): held-out accuracy and
 # training time of each (8×8: seconds; 28×28 MNIST: about a minute). Writes nothing.

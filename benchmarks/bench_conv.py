@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import sys
 import time
@@ -50,6 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import smoke  # noqa: E402
+from benchmarks.machine import cpu_model  # noqa: E402
 from ganbench.data.mnist import mnist_on  # noqa: E402
 from ganbench.layers.conv import set_strategy  # noqa: E402
 from ganbench.train.build import build  # noqa: E402
@@ -59,17 +59,6 @@ from ganbench.train.trainer import train  # noqa: E402
 from ganbench.validation import train_config  # noqa: E402
 
 PLAIN = "plain DCGAN loop (1 seed)"
-
-
-def cpu_model() -> str:
-    """The CPU's model name (from /proc/cpuinfo where there is one)."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def workload(args: argparse.Namespace) -> dict:

@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -45,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import smoke  # noqa: E402
+from benchmarks.machine import cpu_model  # noqa: E402
 from ganbench.device import resolve_device  # noqa: E402
 from ganbench.experiment import spec  # noqa: E402
 from ganbench.experiment.cell_run import CellTask, run_cell  # noqa: E402
@@ -228,7 +228,11 @@ def print_table(rows: list[dict], sizes: list[int], args: argparse.Namespace, de
 
     reps = range(args.reps)
     plain = [args.g_steps / sec(r, "plain") for r in reps]
-    name = torch.cuda.get_device_name(device) if device.type == "cuda" else cpu_name()
+    name = (
+        torch.cuda.get_device_name(device)
+        if device.type == "cuda"
+        else f"{cpu_model()}, {os.cpu_count()} cores"
+    )
     print(
         f"\nseed batching — {datetime.now(UTC):%Y-%m-%d}, {device.type} ({name}), "
         f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), {args.clock}, "
@@ -273,17 +277,6 @@ def print_table(rows: list[dict], sizes: list[int], args: argparse.Namespace, de
 
 #: The issue's goals per device, as ratios to the plain loop (seed-updates/s per G update/s).
 GOALS = {"cpu": {1: "≥ 0.95", 8: "≥ 1.5"}, "cuda": {1: "≥ 1", 1024: "≥ 500"}}
-
-
-def cpu_name() -> str:
-    """The CPU's model name (Linux), else what ``platform`` knows."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return f"{line.split(':', 1)[1].strip()}, {os.cpu_count()} cores"
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def fmt(values: list[float], digits: int = 0) -> str:

@@ -52,10 +52,13 @@ def validate(model: type[BaseModel], raw: Any, where: str, prefix: str = "") -> 
         raise GanbenchError(message) from None
 
 
-def describe_fields(model: type[BaseModel]) -> str:
-    """``name (default …)`` for each field of ``model``, for error messages and ``ganbench list``."""
+def describe_fields(model: type[BaseModel], skip: tuple[str, ...] = ()) -> str:
+    """``name (default …)`` for each field of ``model`` but ``skip``, for error messages and
+    ``ganbench list``."""
     parts = []
     for name, field in model.model_fields.items():
+        if name in skip:
+            continue
         default = (
             "required"
             if field.is_required()

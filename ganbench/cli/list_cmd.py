@@ -23,8 +23,10 @@ def print_registry(console: Console) -> None:
         table.add_column("name", style="bold cyan", no_wrap=True)
         table.add_column("parameters")
         table.add_column("source", style="dim", overflow="fold")
+        # A network's `name` field picks the family (the row's own name), not a parameter of it.
+        skip = ("name",) if kind == "networks" else ()
         for entry in reg.entries():
-            table.add_row(entry.name, describe_fields(entry.obj.Params), short_origin(entry.origin))
+            table.add_row(entry.name, describe_fields(entry.obj.Params, skip), short_origin(entry.origin))
         console.print(table)
     console.print(remedy_table())
     if discovery.failures:

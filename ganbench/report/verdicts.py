@@ -171,7 +171,8 @@ def verdict(
             return note("no verdict — no configuration may win it: every one is noise-like or collapsed")
         if len(at_noise) == len(candidates):
             return note(
-                f"no verdict — no configuration here is better than uniform noise ({noise_level(refs, q)})"
+                f"no verdict — no configuration that may win it is shown better than uniform noise "
+                f"({noise_level(refs, q)})"
             )
         able = sorted(set(candidates["configuration"]) - set(at_noise))
         return note(
@@ -247,7 +248,7 @@ def _tail(
     if refs:
         parts.append(f"references: {describe(refs, q)}")
     if at_noise:
-        parts.append(f"no better than uniform noise: {', '.join(at_noise)}")
+        parts.append(f"not shown better than uniform noise: {', '.join(at_noise)}")
     if left_out:
         parts.append(f"{how}: " + ", ".join(f"{c} ({why})" for c, why in left_out.items()))
     return "".join(f"; {p}" for p in parts)

@@ -85,7 +85,7 @@ class Ranking(ReportSection):
         for _, row in order.iterrows():
             tag = where.tag(row["configuration"])
             if not tag and q_rank and not beats_noise(row, noise, q_rank.higher_is_better):
-                tag = f"no better than noise on {q_rank.label}"
+                tag = f"not shown better than noise on {q_rank.label}"
             why.append(tag)
         order = order.assign(_why=why)
         order = pd.concat([order[order["_why"] == ""], order[order["_why"] != ""]], ignore_index=True)

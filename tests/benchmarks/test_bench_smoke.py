@@ -26,6 +26,7 @@ RESULT = {
     "bench_conv.py": r"^  ganbench S = 2 \(loop: the default here\): plain loop time per seed / ganbench "
     r"time per seed = [\d.]+$",
     "bench_default_ops.py": r"^apart: \d+ operators per G update over the ring's \d+ cell",
+    "bench_eval_share.py": r"^  evaluation share of the spec: [\d.]+ % \(cells [\d.]+ – [\d.]+ %\)$",
     "bench_graphs.py": r"^\| (simultaneous|alternating\S*) \| \d+ \| \d+ \| [\d.]+ \|$",
     "bench_mixed.py": r"^  operators per generator update: two models \d+, one model \d+$",
     "bench_ops.py": r"^\| ganbench S = 2 \(philox streams\) \| [\d.,]+ \| [\d.]+ \|",

@@ -89,6 +89,8 @@ def test_list_names_every_builtin_and_its_source(cli):
     ):
         assert name in proc.stdout
     assert "built-in losses/wasserstein.py" in proc.stdout
+    dcgan = next(line for line in proc.stdout.splitlines() if "│ dcgan" in line)
+    assert "width (default 64)" in dcgan and "name (default" not in dcgan  # `name` picks the family
 
 
 def test_ctrl_c_during_training_says_so_and_exits_130(tmp_path):
