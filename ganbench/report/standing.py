@@ -7,9 +7,12 @@ distance in 2-D is small. Neither is a good generator. Two rules, applied before
 - **noise-like**: not better than the uniform-noise reference on the dataset's *sample-quality
   metric* — the high-quality share where it was logged, else the primary metric — by
   :func:`~ganbench.report.reference_rows.beats_noise` (mean better than noise's, and the 95 %
-  interval not reaching it), **nor** on the Fréchet distance where that was logged too (at most half
-  of noise's, the interval included: :func:`_far_from_noise`): a generator that beats noise on
-  either has structure noise lacks. (On the 5 × 5 grid at 2,000 updates most
+  interval not reaching it), **nor** on modes covered, **nor** on the Fréchet distance (at most half
+  of noise's, the interval included: :func:`_far_from_noise`), each where it was logged too: a
+  generator that beats noise on any of them has structure noise lacks. (On stacked MNIST a WGAN at
+  2,000 updates had as few sharp samples as noise (0.38 % [0, 1.36]) and a Fréchet distance just
+  over half of noise's, yet covered 744 of the 1,000 digit triples where noise covers 10: digits,
+  blurred, not noise.) (On the 5 × 5 grid at 2,000 updates most
   generators put fewer samples within 3σ of a mode than uniform noise does — a blurred grid — yet
   have a Fréchet distance a tenth of noise's; they are not noise, and still win no high-quality
   verdict, since a verdict credits no configuration that is not better than noise on its metric.)
@@ -117,26 +120,30 @@ def standing(data: ReportData, dataset: str) -> Standing:
 
 def _witnesses(data: ReportData, dataset: str, q: Quality) -> list[Quality]:
     """The metrics a configuration must fail to beat noise on, all of them, to be noise-like: the
-    sample-quality metric, and the Fréchet distance where it was logged and noise scored it."""
+    sample-quality metric, modes covered and the Fréchet distance, each where it was logged and noise
+    scored it."""
     found = [q]
-    fd = quality(FRECHET, data, dataset)
-    logged = fd is not None and fd.final != q.final and FRECHET in data.final_metrics(dataset)
-    if logged and references(data, dataset, fd.final).get(NOISE) is not None:
-        found.append(fd)
+    for name in (COVERED, FRECHET):
+        other = quality(name, data, dataset)
+        logged = other is not None and other.final != q.final and name in data.final_metrics(dataset)
+        if logged and references(data, dataset, other.final).get(NOISE) is not None:
+            found.append(other)
     return found
 
 
 def _noise_like(data: ReportData, dataset: str, witnesses: list[Quality]) -> dict[str, str]:
-    """Configuration → why it is noise-like: those no better than uniform noise on every witness."""
+    """Configuration → why it is noise-like: those no better than uniform noise on every witness (on
+    the Fréchet distance: not at most half of noise's, :func:`_far_from_noise`)."""
     failed: dict[str, list[str]] = {}
     for i, q in enumerate(witnesses):
         noise = references(data, dataset, q.final)[NOISE]
         unit = " %" if q.scale == 100 else ""
+        distance = q.final.endswith(FRECHET)
         for _, row in summarise(data, dataset, q.final).iterrows():
             config = row["configuration"]
-            beaten = beats_noise(row, noise, q.higher_is_better) if i == 0 else _far_from_noise(row, noise)
+            beaten = _far_from_noise(row, noise) if distance else beats_noise(row, noise, q.higher_is_better)
             if (i == 0 or config in failed) and not beaten:
-                than = "better than" if i == 0 else "under half of"
+                than = "under half of" if distance else "better than"
                 failed.setdefault(config, []).append(
                     f"{q.label} {with_interval(row, q.scale)}{unit}, not {than} uniform noise's "
                     f"{with_interval(noise, q.scale)}{unit}"

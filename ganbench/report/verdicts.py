@@ -213,16 +213,16 @@ def verdict(
         f"{interval(best)} vs {interval(loser)} "
         f"({p_value(loser['configuration'])}, {test})"
     )
+    if modes is not None:  # right after the pair it speaks of, before any further losers
+        text += (
+            f" (the two cover {number(modes[best['configuration']])} and "
+            f"{number(modes[loser['configuration']])} modes)"
+        )
     more = found.beaten[1:]
     if 0 < len(more) <= 3:
         text += ", and than " + ", ".join(r["configuration"] for r in more)
     elif more:
         text += f", and than {len(more)} more configurations"
-    if modes is not None:
-        text += (
-            f" (the two cover {number(modes[best['configuration']])} and "
-            f"{number(modes[loser['configuration']])} modes)"
-        )
     if found.tied:
         text += "; no clear difference from " + ", ".join(show(r) for r in found.tied)
     text += tail

@@ -62,3 +62,31 @@ def test_a_blurred_grid_is_not_noise_like_but_wins_no_high_quality_verdict(tmp_p
     assert not any(f"{BLURRED} (noise-like)" in v.text for v in verdicts)
     (fd_verdict,) = [v for v in verdicts if v.metric == "frechet/fd"]
     assert f"only {BLURRED} may win it" in fd_verdict.text, fd_verdict.text
+
+
+def test_a_generator_covering_far_more_modes_than_noise_is_not_noise_like(tmp_path):
+    """Stacked MNIST at 2,000 updates (images.yaml): a WGAN with as few sharp samples as noise and a
+    Fréchet distance just over half of noise's, yet 744 of 1,000 digit triples covered where noise
+    covers 10 — blurred digits, not noise. A generator stuck on one output stays noise-like."""
+    spread = {"modes/covered": [560.0, 760.0, 912.0], "modes/high_quality": [0.0, 0.011, 0.0]}
+    spread["frechet/fd"] = [8900.0, 6800.0, 4860.0]
+    stuck = {"modes/covered": [1.0] * 3, "modes/high_quality": [0.0] * 3, "frechet/fd": [13479.0] * 3}
+    runs = [
+        SyntheticRun("stacked_mnist", config, seed, {k: v[seed] for k, v in values.items()})
+        for config, values in ((BLURRED, spread), (UNIFORM, stuck))
+        for seed in range(SEEDS)
+    ]
+    data = synthetic_data(runs, tmp_path)
+    noise = {"modes/covered": [9.0, 10.0, 11.0, 8.0, 11.0], "modes/high_quality": [0.0] * 5}
+    noise["frechet/fd"] = [13479.0] * 5
+    real = {"modes/covered": [1000.0] * 5, "modes/high_quality": [0.966] * 5, "frechet/fd": [17.5] * 5}
+    ranges = {
+        "modes/covered": (0.0, 1000.0),
+        "modes/high_quality": (0.0, 1.0),
+        "frechet/fd": (0.0, float("inf")),
+    }
+    data.references = reference_frame("stacked_mnist", {"real": real, "noise": noise}, ranges)
+    found = standing(data, "stacked_mnist")
+    assert BLURRED not in found.noise_like
+    why = found.noise_like[UNIFORM]
+    assert "; nor modes covered" in why and "; nor Fréchet distance" in why, why
