@@ -15,7 +15,7 @@ from ganbench.executor import processes
 from ganbench.executor.benchmark_runs import BenchmarkRuns
 from ganbench.executor.packing import Model
 from ganbench.experiment.cell_run import run_cells, stream_cells, worker_threads
-from ganbench.experiment.interrupts import shielded
+from ganbench.experiment.interrupts import deferred_interrupt, shielded
 from ganbench.experiment.spec import Cell
 
 #: How long to wait, after a worker handed its cells back, for the last records it streamed.
@@ -84,7 +84,11 @@ def _in_workers(models: list[Model], runs: BenchmarkRuns, jobs: int, on_start) -
                 cells, tasks = runs.claim(model)
                 if tasks:
                     cells_of[token] = cells
-                    futures[pool.submit(stream_cells, tasks, token)] = token
+                    # A submit may start a worker process: a signal in the middle of that (the child
+                    # spawned, its start-up data not yet sent) left a child the pool did not know
+                    # of, which printed a traceback; held until the worker is the pool's to kill.
+                    with deferred_interrupt():
+                        futures[pool.submit(stream_cells, tasks, token)] = token
                     on_start(cells)
                     return
 
