@@ -27,28 +27,22 @@ sys.path.insert(0, str(ROOT))
 from benchmarks import smoke  # noqa: E402
 from benchmarks.machine import cpu_model  # noqa: E402
 from ganbench.experiment import spec  # noqa: E402
-from ganbench.experiment.estimate import evaluations, images, schedule_counts, timed  # noqa: E402
+from ganbench.experiment.estimate import cell_seconds, schedule_counts, timed  # noqa: E402
 from ganbench.experiment.timing import CostTimer  # noqa: E402
 
 
 def shares(exp: spec.Experiment, timer: CostTimer) -> list[tuple[str, float, float]]:
-    """(cell label, estimated seconds of one seed's run, evaluation's share of it) per cell."""
+    """(cell label, estimated seconds of one seed's run, evaluation's share of it) per cell: the dry
+    run's estimate of the cell (:func:`cell_seconds`) against its updates alone."""
     out = []
     for cell in exp.cells:
         config = timed(cell.config)
-        costs = timer.costs(config)
-        counts = schedule_counts(cell)
-        n_eval, n_images = evaluations(cell), images(cell, exp.spec.sample_images)
-        per_model = len(config.seeds) / len(cell.config.seeds)
-        total = counts.seconds(costs, n_eval, round(n_images * per_model))
-        training = counts.seconds(costs, 0, 0)
-        out.append(
-            (
-                f"{cell.config.dataset.name} | {cell.label}",
-                total / len(config.seeds),
-                (total - training) / total,
-            )
+        total = cell_seconds(cell, timer, exp.spec.sample_images)
+        training = (
+            schedule_counts(cell).seconds(timer.costs(config), 0) * len(cell.config.seeds) / len(config.seeds)
         )
+        label = f"{cell.config.dataset.name} | {cell.label}"
+        out.append((label, total / len(cell.config.seeds), (total - training) / total))
     return out
 
 

@@ -9,13 +9,12 @@ distance in 2-D is small. Neither is a good generator. Two rules, applied before
   :func:`~ganbench.report.reference_rows.beats_noise` (mean better than noise's, and the 95 %
   interval not reaching it), **nor** on modes covered, **nor** on the Fréchet distance (at most half
   of noise's, the interval included: :func:`_far_from_noise`), each where it was logged too: a
-  generator that beats noise on any of them has structure noise lacks. (On stacked MNIST a WGAN at
-  2,000 updates had as few sharp samples as noise (0.38 % [0, 1.36]) and a Fréchet distance just
-  over half of noise's, yet covered 744 of the 1,000 digit triples where noise covers 10: digits,
-  blurred, not noise.) (On the 5 × 5 grid at 2,000 updates most
-  generators put fewer samples within 3σ of a mode than uniform noise does — a blurred grid — yet
-  have a Fréchet distance a tenth of noise's; they are not noise, and still win no high-quality
-  verdict, since a verdict credits no configuration that is not better than noise on its metric.)
+  generator that beats noise on any of them has structure noise lacks. (On the 5 × 5 grid at 2,000
+  updates most generators put fewer samples within 3σ of a mode than uniform noise does — a blurred
+  grid — yet have a Fréchet distance a tenth of noise's; on stacked MNIST a WGAN at 2,000 updates had
+  as few sharp samples as noise and a Fréchet distance just over half of noise's, yet covered 744 of
+  the 1,000 digit triples where noise covers 10. Neither is noise; both still win no verdict on a
+  metric where they are not better than noise.)
   Without reference rows (runs recorded before ganbench scored them) nothing is called noise-like,
   and the report says that it cannot tell.
 - **collapsed**: where modes covered was logged, among the configurations that are not noise-like,
@@ -31,6 +30,7 @@ the configurations that are neither, and names those it left out.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -118,32 +118,39 @@ def standing(data: ReportData, dataset: str) -> Standing:
     return Standing(dataset, noise_like, collapsed, most, q, has_noise)
 
 
-def _witnesses(data: ReportData, dataset: str, q: Quality) -> list[Quality]:
-    """The metrics a configuration must fail to beat noise on, all of them, to be noise-like: the
-    sample-quality metric, modes covered and the Fréchet distance, each where it was logged and noise
-    scored it."""
-    found = [q]
+Beats = Callable[[pd.Series, pd.Series], bool]
+
+
+def _witnesses(data: ReportData, dataset: str, q: Quality) -> list[tuple[Quality, Beats, str]]:
+    """The metrics a configuration must fail to beat noise on, all of them, to be noise-like, each with
+    its test and how a failure reads: the sample-quality metric and modes covered (better than noise,
+    :func:`beats_noise`), the Fréchet distance (at most half of noise's, :func:`_far_from_noise`) —
+    each where it was logged and noise scored it."""
+
+    def better(higher: bool) -> Beats:
+        return lambda row, noise: beats_noise(row, noise, higher)
+
+    found = [(q, better(q.higher_is_better), "better than")]
     for name in (COVERED, FRECHET):
         other = quality(name, data, dataset)
         logged = other is not None and other.final != q.final and name in data.final_metrics(dataset)
         if logged and references(data, dataset, other.final).get(NOISE) is not None:
-            found.append(other)
+            test = (_far_from_noise, "under half of") if name == FRECHET else (better(True), "better than")
+            found.append((other, *test))
     return found
 
 
-def _noise_like(data: ReportData, dataset: str, witnesses: list[Quality]) -> dict[str, str]:
-    """Configuration → why it is noise-like: those no better than uniform noise on every witness (on
-    the Fréchet distance: not at most half of noise's, :func:`_far_from_noise`)."""
+def _noise_like(
+    data: ReportData, dataset: str, witnesses: list[tuple[Quality, Beats, str]]
+) -> dict[str, str]:
+    """Configuration → why it is noise-like: those that fail every witness's test."""
     failed: dict[str, list[str]] = {}
-    for i, q in enumerate(witnesses):
+    for i, (q, beats, than) in enumerate(witnesses):
         noise = references(data, dataset, q.final)[NOISE]
         unit = " %" if q.scale == 100 else ""
-        distance = q.final.endswith(FRECHET)
         for _, row in summarise(data, dataset, q.final).iterrows():
             config = row["configuration"]
-            beaten = _far_from_noise(row, noise) if distance else beats_noise(row, noise, q.higher_is_better)
-            if (i == 0 or config in failed) and not beaten:
-                than = "under half of" if distance else "better than"
+            if (i == 0 or config in failed) and not beats(row, noise):
                 failed.setdefault(config, []).append(
                     f"{q.label} {with_interval(row, q.scale)}{unit}, not {than} uniform noise's "
                     f"{with_interval(noise, q.scale)}{unit}"
