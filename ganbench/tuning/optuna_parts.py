@@ -18,6 +18,7 @@ from typing import Any
 
 from ganbench.errors import GanbenchError
 from ganbench.experiment.masking import mask_text, mask_url
+from ganbench.experiment.store_check import creating_lock, retry_creation_race
 
 DEFAULT_STORAGE = "sqlite:///optuna.db"
 SAMPLER_ALIASES = {
@@ -93,15 +94,24 @@ def open_storage(url: str | None, heartbeat: int = HEARTBEAT_INTERVAL, grace: in
             warnings.simplefilter("ignore")  # heartbeat and journal storages are marked experimental
             if url.startswith("journal:") or url.endswith(".log"):
                 return JournalStorage(JournalFileBackend(url.removeprefix("journal:")))
-            storage = HeartbeatStorage(
-                url,
-                engine_kwargs=_engine_kwargs(url),
-                heartbeat_interval=heartbeat,
-                grace_period=grace,
-                heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=3),
-            )
-            storage.get_all_studies()
-            return storage
+
+            def connect() -> HeartbeatStorage:
+                storage = HeartbeatStorage(
+                    url,
+                    engine_kwargs=_engine_kwargs(url),
+                    heartbeat_interval=heartbeat,
+                    grace_period=grace,
+                    heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=3),
+                )
+                storage.get_all_studies()
+                return storage
+
+            # Optuna creates a fresh file's tables and version row on first contact: two processes
+            # doing so at once (a parent and its workers, two workers started together) fail with
+            # "UNIQUE constraint failed: alembic_version". ganbench processes take turns on the
+            # folder's lock; any other opener's race is retried.
+            with creating_lock(url):
+                return retry_creation_race(connect)
     except Exception as exc:  # SQLAlchemy and Optuna raise many types for a bad URL
         detail = mask_text((str(exc).strip().splitlines() or [type(exc).__name__])[0], [url])
         raise GanbenchError(

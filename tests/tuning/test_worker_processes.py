@@ -155,18 +155,21 @@ def test_a_killed_tune_leaves_its_study_run_to_be_closed_by_the_next_worker(tmp_
     path = spec(tmp_path, TUNE, "tune_killed", "hinge", g_steps=200000, n_trials=4)
     storage = f"sqlite:///{tmp_path / 'optuna.db'}"
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    proc = subprocess.Popen(
-        [GANBENCH, "tune", str(path), "--jobs", "2", "--batch", "1"],
-        cwd=tmp_path,
-        env=env_without_stores(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    log = tmp_path / "tune.log"
+    with log.open("w") as out:  # a file, not a pipe nobody reads: the log is there when it fails
+        proc = subprocess.Popen(
+            [GANBENCH, "tune", str(path), "--jobs", "2", "--batch", "1"],
+            cwd=tmp_path,
+            env=env_without_stores(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         deadline = time.time() + 240
         while not (tmp_path / "optuna.db").exists() or not _running_trials(storage):
-            assert proc.poll() is None and time.time() < deadline, "no trial started"
+            alive = proc.poll() is None and time.time() < deadline
+            assert alive, f"no trial started:\n{log.read_text()[-3000:]}"
             time.sleep(0.5)
         os.killpg(proc.pid, signal.SIGKILL)  # tune and its workers at once: nobody lets go
         proc.wait(timeout=30)
@@ -188,7 +191,10 @@ def _running_trials(storage: str) -> list:
     import optuna
     from optuna.trial import TrialState
 
-    summaries = optuna.get_all_study_summaries(storage)
+    from ganbench.experiment.store_check import creating_lock, retry_creation_race
+
+    with creating_lock(storage):  # not while tune creates the file's tables (a race of the test's)
+        summaries = retry_creation_race(lambda: optuna.get_all_study_summaries(storage))
     if not summaries:
         return []
     study = optuna.load_study(study_name=summaries[0].study_name, storage=storage)
