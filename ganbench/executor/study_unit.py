@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from rich.console import Console
 
-from ganbench.experiment.interrupts import shielded, signal_name
+from ganbench.experiment.interrupts import interrupt_behind, shielded, signal_name
 from ganbench.tuning.hand_back import hand_back
 from ganbench.tuning.studies import describe_trial, objective_keys
 
@@ -41,13 +41,22 @@ class StudyUnit:
                 gc_after_trial=False,
             )
         except KeyboardInterrupt as exc:  # SIGINT or SIGTERM: Optuna marked the trial FAIL
-            if self.running is not None:
-                with shielded():
-                    hand_back(self.study, self.running, signal_name(exc), self.label)
+            self._hand_back(exc)
             raise
+        except Exception as exc:
+            stop = interrupt_behind(exc)  # Optuna's own clean-up failed on the stop
+            if stop is None:
+                raise
+            self._hand_back(stop)
+            raise stop from None
         finally:
             self.running = None
         return True
+
+    def _hand_back(self, stop: KeyboardInterrupt) -> None:
+        if self.running is not None:
+            with shielded():
+                hand_back(self.study, self.running, signal_name(stop), self.label)
 
     def _objective(self, trial):
         self.running = trial._trial_id  # (Optuna keeps trial ids private)

@@ -47,6 +47,18 @@ def signal_name(exc: BaseException) -> str:
     return exc.name if isinstance(exc, Interrupted) else "SIGINT"
 
 
+def interrupt_behind(exc: BaseException) -> KeyboardInterrupt | None:
+    """The stop signal an exception was raised while handling, if any: a library's clean-up code can
+    fail on the state a signal left (Optuna's trial loop, stopped inside its ``tell``, raises
+    ``UnboundLocalError`` from its ``finally``), and the stop must not read as a crash."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 def exit_code(exc: BaseException) -> int:
     """The exit code for an interrupt: 130 for SIGINT, 143 for SIGTERM; the stop counts as seen."""
     acknowledge()
