@@ -20,6 +20,7 @@ from ganbench.tracking.claims import CLOSED
 from ganbench.tracking.references import KIND, REF_KEY, REFERENCE
 from ganbench.tracking.tracker import CELL, COMPLETE, FEATURE_SPACE, KEY, Tracker
 from ganbench.tracking.ui_links import run_link
+from ganbench.validation import clip
 
 ROLE = "ganbench.role"
 TAGS = {
@@ -53,7 +54,7 @@ def find_experiment(tracker: Tracker, name: str) -> str:
         names = [n for n in experiment_names(tracker) if n != "Default"]
         listed = ", ".join(names) if names else "none — run `ganbench benchmark SPEC` first"
         raise GanbenchError(
-            f"experiment {name!r} is not in the MLflow store at {tracker.shown}. Experiments there: "
+            f"experiment {clip(name)!r} is not in the MLflow store at {tracker.shown}. Experiments there: "
             f"{listed}. Name one of them, or pass the store with --tracking-uri."
         )
     return found.experiment_id
