@@ -94,14 +94,15 @@ def _figure(ctx, dataset, found):
                 lw=1.4,
                 label=f"seed {run['seed']}: {s['covered']} covered, KL {s['kl']:.2f}",
             )
+            if s["covered"]:  # the last covered mode, marked: a collapse onto a few stays visible
+                last = s["covered"]
+                ax.plot(last, ordered[last - 1], "o", ms=4, color=palette[run["loss_label"]])
         counted = np.mean([rec["counted"] for _, rec in mine])
         uniform = counted / k
         ax.axhline(uniform, color="black", lw=1, ls="--", label=f"uniform: {uniform:.3g} per mode")
         ax.set_yscale("symlog", linthresh=1)
         ax.set_ylim(0, top * 2)
-        ax.set_xlim(0.5, k + 0.5)
-        if k >= 100:
-            ax.set_xscale("log")
+        ax.set_xlim(0, k + 1)  # linear: where a curve drops to 0 reads as its modes covered
         ax.set_title(wrap(config, 40), fontsize=9)
         ax.set_xlabel(f"mode rank (1 = most frequent; {k} modes)", fontsize=8)
         ax.set_ylabel("samples in the mode", fontsize=8)
@@ -113,7 +114,8 @@ def _figure(ctx, dataset, found):
         dataset,
         f"{dataset}: each seed's modes sorted by how many of its final samples they hold (one line a "
         "seed; log scale above 1, 0 at the bottom). A curve at the dashed uniform line everywhere is a "
-        "perfectly balanced generator; where it drops to 0 is its number of modes covered; a curve "
+        "perfectly balanced generator; where it drops to 0 (the dot: its last covered mode) is its "
+        "number of modes covered; a curve "
         "high on the left and short is collapse onto a few modes. Counts: the runs' "
         f"{counts_file(METRIC)} artifacts (final evaluation).",
         dataset,

@@ -16,6 +16,8 @@ from ganbench.contracts.report import SectionContext
 from ganbench.tracking.load import load
 from ganbench.tracking.tracker import Tracker
 
+pytestmark = pytest.mark.slow  # trains a tiny benchmark in a subprocess (about 20 s)
+
 SPEC = """
 name: tiny_stacked
 description: a few updates of a tiny DCGAN on stacked MNIST (report test)
