@@ -147,7 +147,8 @@ def run_cells(
                     stream(k, seeds_of[k], _part(record, mine))
         if record.kind != "eval":
             return
-        counts.keep(evaluator.histograms, setup.rows, record, evaluator.n_samples)
+        n = record.samples.shape[1] if record.samples is not None else evaluator.n_samples
+        counts.keep(evaluator.histograms, setup.rows, record, n)
         if record.samples is not None:
             big = samples_reach(record.samples, bound)
             newly = big & record.active & (blown < 0)
