@@ -62,6 +62,10 @@ class Metric:
     anything is allocated; the default assumes a few copies of the fake set on the device, and a
     metric whose needs grow otherwise (a D × D covariance, an N × M distance matrix) says so.
 
+    A metric whose outputs summarise a histogram (modes covered and reverse KL: samples per mode)
+    returns that histogram of its last ``compute`` from ``histogram()`` — (S, K) counts, rows as
+    ``fake``'s seeds — so runs can log the counts behind the numbers; the default returns None.
+
     Register an implementation with ``@metrics.register("name")`` in a file under ``registry/metrics/``;
     the contract tests (``tests/metrics/test_metric_contract.py``) then check it automatically.
     The docstring of an implementation states its formula and paper.
@@ -99,3 +103,7 @@ class Metric:
     def compute(self, fake: Tensor, real: Tensor) -> dict[str, Tensor]:
         """Output name → (S,) tensor for generated ``fake`` (S, N, ...) against ``real`` (M, ...)."""
         raise NotImplementedError
+
+    def histogram(self) -> Tensor | None:
+        """The (S, K) counts behind the last ``compute``'s outputs, or None (default: none kept)."""
+        return None

@@ -19,6 +19,7 @@ import torch
 
 from ganbench import registry
 from ganbench.metrics.convergence import ALSO_TESTED
+from ganbench.metrics.counts_file import write_counts
 from ganbench.metrics.stability import DIVERGENCE_BOUND, SAMPLE_BOUND_FACTOR, seed_stability
 from ganbench.train.build import build_population, evaluator_for
 from ganbench.train.config import TrainConfig
@@ -136,6 +137,7 @@ def run_cells(
     seeds_of = [[int(setup.seeds[i]) for i in np.flatnonzero(mine)] for mine in members]
     bound = sample_bound(min(t.divergence_bound for t in tasks), real)
     blown = np.full(setup.n_seeds, -1, dtype=np.int64)  # first evaluation with |sample| ≥ bound
+    counts = LatestCounts(setup.n_seeds)  # each member's histograms at its latest evaluation
 
     def log(record: LogRecord) -> None:
         history(record)
@@ -145,6 +147,8 @@ def run_cells(
                     stream(k, seeds_of[k], _part(record, mine))
         if record.kind != "eval":
             return
+        n = record.samples.shape[1] if record.samples is not None else evaluator.n_samples
+        counts.keep(evaluator.histograms, setup.rows, record, n)
         if record.samples is not None:
             big = samples_reach(record.samples, bound)
             newly = big & record.active & (blown < 0)
@@ -165,7 +169,9 @@ def run_cells(
     outcomes = []
     for k, (task, mine) in enumerate(zip(tasks, members, strict=True)):
         seeds = [
-            _seed_outcome(setup, result, history, evaluator.primary, i, task, real, figures, int(blown[i]))
+            _seed_outcome(
+                setup, result, history, evaluator.primary, i, task, real, figures, int(blown[i]), counts
+            )
             for i in np.flatnonzero(mine)
         ]
         cfg = setup.configs[k]
@@ -186,6 +192,35 @@ def run_cells(
             )
         )
     return outcomes
+
+
+class LatestCounts:
+    """Each member's histograms (:attr:`Evaluator.histograms`: samples per mode) at its latest
+    evaluation, written beside its other artifacts when it ends (:mod:`ganbench.metrics.counts_file`)."""
+
+    def __init__(self, members: int) -> None:
+        self.members = members
+        self.counts: dict[str, np.ndarray] = {}  # metric → (members, K)
+        self.step = np.full(members, -1, dtype=np.int64)
+        self.samples = np.zeros(members, dtype=np.int64)
+
+    def keep(self, histograms: dict[str, torch.Tensor], rows: np.ndarray, record: LogRecord, n: int) -> None:
+        """Take the histograms of the evaluation just made (rows: the model's current members,
+        ``histograms``' rows) for the members ``record`` speaks for."""
+        here = record.active[rows]
+        members = rows[here]
+        for name, h in histograms.items():
+            cur = self.counts.setdefault(name, np.full((self.members, h.shape[1]), np.nan))
+            cur[members] = h.numpy()[here]
+        if histograms:
+            self.step[members] = record.step[members]
+            self.samples[members] = n
+
+    def write(self, i: int, folder: Path) -> None:
+        """Member ``i``'s latest finite histograms as ``<metric>_counts.json`` in ``folder``."""
+        for name, counts in self.counts.items():
+            if self.step[i] >= 0 and np.isfinite(counts[i]).all():
+                write_counts(folder, name, counts[i], int(self.step[i]), int(self.samples[i]))
 
 
 def _part(record: LogRecord, mine: np.ndarray) -> LogRecord:
@@ -251,6 +286,7 @@ def _seed_outcome(
     real: torch.Tensor,
     figures: SampleFigures,
     samples_blown_at: int = -1,
+    counts: LatestCounts | None = None,
 ) -> SeedOutcome:
     out = Path(task.out_dir)
     seed = setup.seeds[i]
@@ -286,6 +322,8 @@ def _seed_outcome(
         **{f"final/{k}": float(v[i]) for k, v in result.last_eval.items()},
         **{f"stability/{k}": float(v) for k, v in stability.items()},
     }
+    if counts is not None:
+        counts.write(i, _seed_dir(out, seed))
     artifacts = _seed_artifacts(setup, i, out, figures, task, diverged=diverged_at >= 0)
     return SeedOutcome(seed, curves, final, diverged_at, artifacts, reason)
 

@@ -33,7 +33,7 @@ class UpdateCounts:
         one model) at measured ``cost``."""
         training = self.d * cost.d + self.g * cost.g + self.joint * cost.joint
         drawing = n_images * cost.image + (cost.image_setup if n_images else 0.0)
-        return training + n_evaluations * cost.evaluation + drawing
+        return training + cost.evaluations(n_evaluations) + drawing
 
 
 #: Generator updates a schedule is run for on its own when counting; a longer budget is scaled from
@@ -112,7 +112,7 @@ def reference_seconds(exp: Experiment, timer: CostTimer) -> float:
     total = 0.0
     for config in needed(exp).values():
         config = timed(config)
-        per_draw = timer.costs(config).evaluation / len(config.seeds)
+        per_draw = timer.costs(config).full_evaluation / len(config.seeds)
         total += 2 * DRAWS * per_draw
     return total
 

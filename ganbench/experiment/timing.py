@@ -40,8 +40,12 @@ _NOT_EVALUATION = ("loss", "discriminator", "d_optimizer", "g_optimizer", "batch
 @dataclass(frozen=True)
 class UpdateCosts:
     """Seconds of one update of every seed of a setup: D alone, G alone, both at once (simultaneous),
-    of one evaluation (sampling and every metric), and of one seed's sample image (its figure's
-    static part drawn once per model is ``image_setup``)."""
+    of the final evaluation (sampling and every metric, as the trainer evaluates where the budget is
+    spent), and of one seed's sample image (its figure's static part drawn once per model is
+    ``image_setup``). ``curve_evaluation``: an evaluation point before the last, where it costs
+    less (``curve_samples`` below the evaluation count); None where every point costs the same.
+    ``evaluation_setup``: what a run's first evaluation costs once on top (metrics' fixed work on
+    the real reference set, e.g. its features and moments), where it was measured apart."""
 
     d: float
     g: float
@@ -49,6 +53,21 @@ class UpdateCosts:
     evaluation: float
     image: float = 0.0
     image_setup: float = 0.0
+    curve_evaluation: float | None = None
+    evaluation_setup: float = 0.0
+
+    def evaluations(self, n: int) -> float:
+        """Seconds of a run's ``n`` evaluation points: the last at ``evaluation``, the others at
+        ``curve_evaluation``, and the first one's set-up."""
+        if n <= 0:
+            return 0.0
+        earlier = self.evaluation if self.curve_evaluation is None else self.curve_evaluation
+        return self.evaluation_setup + self.evaluation + (n - 1) * earlier
+
+    @property
+    def full_evaluation(self) -> float:
+        """One scoring of the full evaluation count alone, set-up included (a reference draw)."""
+        return self.evaluation_setup + self.evaluation - (self.curve_evaluation or 0.0)
 
 
 @dataclass
@@ -60,7 +79,7 @@ class CostTimer:
     threads: int | None = 1
     clock: Callable[[], float] = time.perf_counter
     _updates: dict[str, tuple[float, float, float]] = field(default_factory=dict)
-    _evaluations: dict[str, float] = field(default_factory=dict)
+    _evaluations: dict[str, tuple[float, float | None, float]] = field(default_factory=dict)
     _images: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     @property
@@ -79,14 +98,34 @@ class CostTimer:
                 if key not in self._updates:
                     self._updates[key] = self._time_updates(setup)
                 if eval_key not in self._evaluations:
-                    evaluate = evaluator_for(setup)
-                    self._evaluations[eval_key] = self._median(
-                        setup, lambda: evaluate(setup.eval_samples()), warmup=0, repeats=1
-                    )
+                    self._evaluations[eval_key] = self._time_evaluations(setup)
                     self._images[eval_key] = self._image_seconds(setup)
             finally:
                 torch.set_num_threads(before)
-        return UpdateCosts(*self._updates[key], self._evaluations[eval_key], *self._images[eval_key])
+        final, curve, once = self._evaluations[eval_key]
+        return UpdateCosts(
+            *self._updates[key], final, *self._images[eval_key], curve_evaluation=curve, evaluation_setup=once
+        )
+
+    def _time_evaluations(self, setup: TrainSetup) -> tuple[float, float | None, float]:
+        """(the final evaluation, an earlier one — None where they cost the same —, the first one's
+        set-up), as the trainer runs them: with ``curve_samples`` below the evaluation count an
+        earlier point samples and scores that many, the final one samples the full count and scores
+        both. The cheap earlier point is timed twice, cold and warm, which separates the set-up;
+        without one, the single timed evaluation carries it (every point is then counted cold)."""
+        evaluate = evaluator_for(setup)
+        n_curve, n_all = setup.config.curve_samples, setup.eval_noise.shape[1]
+        if n_curve is None or n_curve >= n_all:
+            return self._median(setup, lambda: evaluate(setup.eval_samples()), warmup=0, repeats=1), None, 0.0
+
+        def final() -> None:
+            samples = setup.eval_samples()
+            evaluate(samples[:, :n_curve])
+            evaluate(samples)
+
+        cold = self._median(setup, lambda: evaluate(setup.eval_samples(n_curve)), warmup=0, repeats=1)
+        curve = self._median(setup, lambda: evaluate(setup.eval_samples(n_curve)), warmup=0, repeats=1)
+        return self._median(setup, final, warmup=0, repeats=1), curve, max(0.0, cold - curve)
 
     def _image_seconds(self, setup: TrainSetup) -> tuple[float, float]:
         """(one sample image, the first one's extra set-up), drawn as the trainer draws them."""

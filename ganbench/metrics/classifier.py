@@ -171,6 +171,10 @@ def _load(path_str: str, device: str, side: int) -> nn.Module:
             torch.save(model.state_dict(), tmp)
             os.replace(tmp, path)
     model = model.to(device).eval()
+    if torch.device(device).type == "cpu":
+        # oneDNN's channels-last convolutions and pooling: about a quarter less time on one CPU
+        # thread; the same predictions (features agree to 1e-5, held-out labels identical)
+        model = model.to(memory_format=torch.channels_last)
     model.requires_grad_(False)
     return model
 

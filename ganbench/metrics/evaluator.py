@@ -82,7 +82,9 @@ class Evaluator:
     - ``metrics``: metric name → built :class:`Metric`; ``skipped``: requested names that do not
       apply to the dataset;
     - ``real``: the reference set (M, *sample_shape) on ``device``;
-    - ``primary``: the output key of the main quality metric (for stability summaries), or None.
+    - ``primary``: the output key of the main quality metric (for stability summaries), or None;
+    - ``histograms``: after each call, metric name → the (S, K) float64 CPU counts behind its outputs
+      (:meth:`Metric.histogram`: samples per mode for ``modes``), NaN rows for non-finite seeds.
     """
 
     dataset: Dataset
@@ -92,6 +94,7 @@ class Evaluator:
     device: torch.device
     primary: str | None = None
     skipped: list[str] = field(default_factory=list)
+    histograms: dict[str, Tensor] = field(default_factory=dict)
 
     def output_keys(self) -> list[str]:
         """Every output key ``__call__`` returns, ``"<metric>/<output>"``."""
@@ -134,7 +137,22 @@ class Evaluator:
                 if len(keep):
                     full[keep.cpu()] = values[key].detach().to("cpu", torch.float64)
                 out[f"{name}/{key}"] = full
+        self.histograms = _histograms(self.metrics, keep.cpu() if len(keep) else None, n_seeds)
         return out
+
+
+def _histograms(built: dict[str, Metric], keep: Tensor | None, n_seeds: int) -> dict[str, Tensor]:
+    """Each metric's (S, K) counts of the call just made, widened to every seed (NaN rows where a
+    seed's samples were not finite and the metric did not see them)."""
+    out = {}
+    for name, metric in built.items():
+        counts = metric.histogram() if keep is not None else None
+        if counts is None:
+            continue
+        full = torch.full((n_seeds, counts.shape[1]), float("nan"), dtype=torch.float64)
+        full[keep] = counts.detach().to("cpu", torch.float64)
+        out[name] = full
+    return out
 
 
 def build_evaluator(

@@ -80,6 +80,12 @@ def mode_summary(
     mode histogram (default: the HQ ones); a mode is covered when it has ≥ ``min_count`` of them.
     """
     counts = mode_counts(modes, hq if counted is None else counted, n_modes)
+    return summary_of_counts(counts, hq, min_count)
+
+
+def summary_of_counts(counts: Tensor, hq: Tensor, min_count: int = 1) -> dict[str, Tensor]:
+    """``covered``, ``high_quality`` and ``kl`` (float64, (S,)) from the mode histogram ``counts``
+    (S, K) of the counted samples and the HQ flags ``hq`` (S, N)."""
     return {
         "covered": (counts >= min_count).sum(dim=1).to(torch.float64),
         "high_quality": hq.to(torch.float64).mean(dim=1),
@@ -138,11 +144,29 @@ def mode_metrics(
     digit data use :func:`classifier_modes` with ``classifier`` (required then) and ``min_confidence``
     (HQ share only: every finite digit sample enters ``covered`` and ``kl``).
     """
+    counts, hq = mode_histogram(
+        fake, modes, classifier=classifier, hq_sigmas=hq_sigmas, min_confidence=min_confidence
+    )
+    return summary_of_counts(counts, hq, min_count)
+
+
+def mode_histogram(
+    fake: Tensor,
+    modes: GaussianModes | ClassifierModes,
+    *,
+    classifier: nn.Module | None = None,
+    hq_sigmas: float | None = None,
+    min_confidence: float = 0.0,
+) -> tuple[Tensor, Tensor]:
+    """The histogram behind :func:`mode_metrics`: counted samples per mode (S, K) float64 and the
+    HQ flags (S, N). Counted are the HQ samples of a Gaussian mixture and every finite sample of
+    digit data; for digits, mode m is the digit tuple read as a base-10 number (stacked MNIST:
+    m = 100·R + 10·G + B)."""
     if isinstance(modes, GaussianModes):
         idx, hq = gaussian_modes(fake, modes, hq_sigmas)
-        counted = None
+        counted = hq
     else:
         if classifier is None:
             raise ValueError("mode metrics on digit data need the digit classifier")
         idx, hq, counted = classifier_modes(fake, classifier, modes.channels, min_confidence)
-    return mode_summary(idx, hq, modes.n_modes, min_count, counted)
+    return mode_counts(idx, counted, modes.n_modes), hq

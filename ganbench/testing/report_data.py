@@ -18,6 +18,7 @@ import yaml
 
 from ganbench import registry
 from ganbench.contracts.report_data import CURVE_COLUMNS, ReportData
+from ganbench.metrics.counts_file import counts_file, write_counts
 
 STEPS = (10, 20, 30, 40, 50, 60, 70, 80, 90, 100)
 EVAL_STEPS = (50, 100)
@@ -203,7 +204,9 @@ def reference_frame(
 def _write_artifacts(runs: list[SyntheticRun], folder: Path) -> dict[tuple[str, str], Path]:
     """final_samples.npy (points around the dataset's own samples) and config.yaml per complete run
     on a registered dataset, built with its example parameters (files it needs go to
-    ``folder/data``); runs on other datasets get none."""
+    ``folder/data``), and for a run with a finite ``modes/covered`` c on data with modes its
+    modes_counts.json (200 samples spread evenly over the first c modes); runs on other datasets
+    get none."""
     import torch
 
     out: dict[tuple[str, str], Path] = {}
@@ -222,6 +225,11 @@ def _write_artifacts(runs: list[SyntheticRun], folder: Path) -> dict[tuple[str, 
         (target / "config.yaml").write_text(yaml.safe_dump({"dataset": {"name": run.dataset, **params}}))
         out[(run.run_id, "final_samples.npy")] = target / "final_samples.npy"
         out[(run.run_id, "config.yaml")] = target / "config.yaml"
+        covered = run.final.get("modes/covered", math.nan)
+        if source.modes() is not None and math.isfinite(covered) and not run.diverged:
+            counts = np.zeros(source.modes().n_modes)
+            counts[: max(1, int(covered))] = 200 // max(1, int(covered))
+            out[(run.run_id, counts_file("modes"))] = write_counts(target, "modes", counts, 100, 200)
     return out
 
 

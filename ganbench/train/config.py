@@ -102,6 +102,13 @@ class TrainConfig(BaseModel):
     )
     eval_every: int = Field(500, ge=1, description="evaluate every N generator updates (and at the end)")
     eval_samples: int | None = Field(None, ge=2, description="samples per seed at evaluation points")
+    curve_samples: int | None = Field(
+        None,
+        ge=2,
+        description="samples per seed for the learning curves (every evaluation point; fewer than "
+        "eval_samples makes the points before the last cheaper); the final values still use "
+        "eval_samples. None = eval_samples",
+    )
     metrics: list[str] | None = Field(None, description="metric names; None = all that apply")
     metric_params: dict[str, dict[str, Any]] = Field(default_factory=dict, description="metric → parameters")
     log_every: int = Field(50, ge=1, description="report training statistics every N ticks")

@@ -323,12 +323,32 @@ def _report_eval(
     emit: Callable[[LogRecord], LogRecord],
     result: TrainResult,
 ) -> None:
-    samples = setup.eval_samples()
+    """Evaluate the due members. With ``curve_samples`` below the evaluation count, every point's
+    record (the learning curves) scores the first ``curve_samples`` samples of each member, so the
+    curves compare like with like; a point where a member spends its budget also draws the full
+    count and scores it (evaluated last, so what the evaluator keeps — its histograms — is the full
+    count's), and those are the member's final values (``last_eval``)."""
+    n_curve, n_all = setup.config.curve_samples, setup.eval_noise.shape[1]
+    curves_only = n_curve is not None and n_curve < n_all
+    ending = due & (g_updates >= setup.config.g_steps)
+    samples = setup.eval_samples(n_curve if curves_only and not ending.any() else None)
     values: dict[str, np.ndarray] = {}
+    protocol: dict[str, np.ndarray] = {}
     if evaluate is not None:
-        values = {k: v.detach().double().cpu().numpy() for k, v in evaluate(samples).items()}
+        values = _numpy(evaluate(samples[:, :n_curve] if curves_only else samples))
+        if curves_only and samples.shape[1] > n_curve:
+            protocol = _numpy(evaluate(samples))
     active = due.numpy().copy()
     full = emit(LogRecord("eval", g_updates.numpy().copy(), values, active, samples.cpu()))
+    final = _widen(
+        LogRecord("eval", full.step[setup.rows], protocol, ending.numpy()), setup.rows, len(full.active)
+    )
     for name, v in full.values.items():
         cur = result.last_eval.setdefault(name, np.full(len(full.active), np.nan))
         cur[full.active] = v[full.active]
+        if name in final.values:
+            cur[final.active] = final.values[name][final.active]
+
+
+def _numpy(values: dict[str, Tensor]) -> dict[str, np.ndarray]:
+    return {k: v.detach().double().cpu().numpy() for k, v in values.items()}

@@ -5,7 +5,7 @@ import math
 from ganbench.api import ClassifierModes, Field, GaussianModes, Memory, Metric, Params, metrics
 from ganbench.metrics.classifier import has_classifier, load_classifier
 from ganbench.metrics.confidence import HQ_SHARE, calibrated_confidence
-from ganbench.metrics.modes import mode_metrics
+from ganbench.metrics.modes import mode_histogram, summary_of_counts
 
 
 @metrics.register("modes")
@@ -77,11 +77,17 @@ class Modes(Metric):
 
     def compute(self, fake, real):
         p = self.params
-        return mode_metrics(
+        counts, hq = mode_histogram(
             fake,
             self.modes,
             classifier=self.classifier,
             hq_sigmas=p.hq_sigmas,
             min_confidence=self.min_confidence or 0.0,
-            min_count=p.min_count,
         )
+        self.counts = counts
+        return summary_of_counts(counts, hq, p.min_count)
+
+    def histogram(self):
+        """Counted samples per mode (S, K) of the last ``compute`` (digits: mode m is the digit
+        tuple read as a base-10 number, m = 100·R + 10·G + B on stacked MNIST)."""
+        return getattr(self, "counts", None)

@@ -110,3 +110,13 @@ def test_real_timings_are_positive_and_threads_are_restored():
         math.isfinite(v) and v > 0 for v in (costs.d, costs.g, costs.joint, costs.evaluation, costs.image)
     )
     assert torch.get_num_threads() == before
+
+
+def test_a_runs_evaluations_cost_one_final_point_the_cheaper_earlier_ones_and_one_set_up():
+    from ganbench.experiment.timing import UpdateCosts
+
+    plain = UpdateCosts(0.1, 0.1, 0.2, evaluation=10.0)
+    assert plain.evaluations(4) == 40.0 and plain.evaluations(0) == 0.0
+    curves = UpdateCosts(0.1, 0.1, 0.2, evaluation=10.0, curve_evaluation=1.0, evaluation_setup=3.0)
+    assert curves.evaluations(4) == 3.0 + 10.0 + 3 * 1.0
+    assert curves.full_evaluation == 3.0 + 10.0 - 1.0  # a reference draw: the full count alone
