@@ -49,39 +49,77 @@ class TrainResult:
 
 
 class Meter:
-    """Running per-seed means of step statistics between two reports (kept on the device). The
-    statistics of one call are stacked, so a call costs a few kernels whatever their number."""
+    """Running per-seed means of step statistics between two reports (kept on the device).
+
+    Each part of the statistics — a D step's under ``ok_d``, a G step's under ``ok_g`` — is held
+    until a part of the same names comes again (the next tick of that kind), a flush or a
+    selection; then all held parts are added at once: their values and one row of ones per part
+    (its count) stacked into one (K, S) tensor and added where their masks hold — a stack, a stack
+    of the masks (for several parts), a ``where`` and an ``add_``, whatever the number of
+    statistics and parts. (Alternating 1:1 adds a D and a G step's statistics in four kernels.)
+    The held tensors are the updates' own outputs, which nothing writes to afterwards."""
 
     def __init__(self) -> None:
-        self.groups: dict[tuple[str, ...], list[Tensor]] = {}  # names → [sums (K, S), counts (S,), 0]
+        # parts' names → [sums (K, S): each part's statistics then its count, constant zero]
+        self.groups: dict[tuple[tuple[str, ...], ...], list[Tensor]] = {}
+        self.held: list[tuple[dict[str, Tensor], Tensor]] = []
+        self.ones: Tensor | None = None  # a constant (S,) row of ones: a part's count
 
     def add(self, stats: dict[str, Tensor], mask: Tensor) -> None:
-        names = tuple(stats)
-        values = torch.stack([v.detach() for v in stats.values()])  # (float32 sums: ≤ log_every terms)
-        m = mask.to(values.device)
+        """Add ``stats`` ((S,) tensors) of the members in ``mask`` ((S,) bool)."""
+        self.add_parts([(stats, mask)])
+
+    def add_parts(self, parts: list[tuple[dict[str, Tensor], Tensor]]) -> None:
+        """Add each part's ``stats`` where its ``mask`` holds (parts without statistics are skipped)."""
+        for stats, mask in parts:
+            if not stats:
+                continue
+            if any(tuple(held) == tuple(stats) for held, _ in self.held):
+                self._commit()
+            self.held.append(({k: v.detach() for k, v in stats.items()}, mask))
+
+    def _commit(self) -> None:
+        parts, self.held = self.held, []
+        if not parts:
+            return
+        first = next(iter(parts[0][0].values()))
+        if self.ones is None or self.ones.shape != first.shape or self.ones.device != first.device:
+            self.ones = torch.ones_like(first)  # (made once per model size, not per call)
+        names = tuple(tuple(stats) for stats, _ in parts)
+        values = torch.stack([v for stats, _ in parts for v in (*stats.values(), self.ones)])
+        if len(parts) == 1:  # (float32 sums: ≤ log_every terms)
+            m = parts[0][1].to(values.device).unsqueeze(0)
+        else:
+            m = torch.stack([mask.to(values.device) for stats, mask in parts for _ in range(len(stats) + 1)])
         group = self.groups.get(names)
         if group is None:
             zero = torch.zeros((), dtype=values.dtype, device=values.device)
-            self.groups[names] = [torch.where(m, values, zero), m.to(values.dtype), zero]
+            self.groups[names] = [torch.where(m, values, zero), zero]
         else:
-            group[0] += torch.where(m, values, group[2])  # (a constant zero: none built per call)
-            group[1] += m
+            group[0] += torch.where(m, values, group[1])  # (a constant zero: none built per call)
 
     def select(self, rows: Tensor) -> None:
         """Keep the running sums of the members at ``rows`` only."""
+        self._commit()
         for group in self.groups.values():
-            group[0], group[1] = group[0][:, rows], group[1][rows]
+            group[0] = group[0][:, rows]
+        self.ones = None
 
     def flush(self) -> tuple[dict[str, np.ndarray], np.ndarray] | None:
+        self._commit()
         if not self.groups:
             return None
         sums: dict[str, np.ndarray] = {}
         counts: dict[str, np.ndarray] = {}
-        for names, (group_sums, group_counts, _) in self.groups.items():
-            s, c = group_sums.cpu().double().numpy(), group_counts.cpu().double().numpy()
-            for i, name in enumerate(names):
-                sums[name] = sums.get(name, 0) + s[i]
-                counts[name] = counts.get(name, 0) + c
+        for parts, (group_sums, _) in self.groups.items():
+            s = group_sums.cpu().double().numpy()
+            row = 0
+            for names in parts:
+                c = s[row + len(names)]
+                for i, name in enumerate(names):
+                    sums[name] = sums.get(name, 0) + s[row + i]
+                    counts[name] = counts.get(name, 0) + c
+                row += len(names) + 1
         with np.errstate(invalid="ignore", divide="ignore"):
             means = {name: sums[name] / counts[name] for name in sums}
         seen = np.sum(list(counts.values()), axis=0) > 0
@@ -145,11 +183,12 @@ def train(
         d_mask, g_mask = on_device.masked(step.d, running, nobody), on_device.masked(step.g, running, nobody)
         ok_d = ok_g = nobody
         d_stats: dict[str, Tensor] = {}
+        parts: list[tuple[dict[str, Tensor], Tensor]] = []  # the tick's statistics, metered at once
         if step.joint:
             ok_d, ok_g, d_stats = updates.joint(setup, d_mask, g_mask)
             if penalties is not None:
                 penalties.take(d_stats, ok_d & ok_g)
-            meter.add(d_stats, ok_d & ok_g)
+            parts.append((d_stats, ok_d & ok_g))
         else:
             # A player nobody moves is skipped (free to tell on the host for shared decisions). Under
             # per-seed decisions both updates always run, masked: a member's random numbers must not
@@ -158,12 +197,13 @@ def train(
                 ok_d, d_stats = updates.d(setup, d_mask)
                 if penalties is not None:
                     penalties.take(d_stats, ok_d)
-                meter.add(d_stats, ok_d)
+                parts.append((d_stats, ok_d))
             if per_seed or on_device.may_any(step.g):
                 ok_g, g_stats = updates.g(setup, g_mask)
                 if reads_accuracy:
                     acc_fake = torch.where(ok_g, g_stats.pop("g_acc_fake"), acc_fake)
-                meter.add(g_stats, ok_g)
+                parts.append((g_stats, ok_g))
+        meter.add_parts(parts)
         if d_stats and reads_accuracy:  # the schedule sees the discriminator's latest accuracy
             acc_real = torch.where(ok_d, d_stats["d_acc_real"], acc_real)
             acc_fake = torch.where(ok_d, d_stats["d_acc_fake"], acc_fake)
