@@ -145,7 +145,7 @@ class MemberAdam(MemberOptimizer):
     θ ← θ − lr · (m / (1−β₁ᵗ)) / (√(v / (1−β₂ᵗ)) + ε), with t the member's own step count.
 
     Written as θ ← θ − m / (a·√v + b), a = (1−β₁ᵗ) / (lr·√(1−β₂ᵗ)), b = ε·(1−β₁ᵗ) / lr (the same
-    step, rounded in another order), so that a step is six (S, P) kernels and three (S, 2) ones:
+    step, rounded in another order), so that a step is six (S, P) kernels and four small ones:
     the state ``corrections`` (S, 4) holds (1−β₁ᵗ, 1−β₂ᵗ, lr, ε) per member, stepped by one
     ``lerp_`` towards 1 with weights (1−β₁, 1−β₂, 0, 0) (1 − βᵗ⁺¹ = (1 − βᵗ) + (1−β)·βᵗ; lr and ε
     stay exactly); (a, b) are one power of it by ``exponents`` and one product."""
@@ -164,7 +164,8 @@ class MemberAdam(MemberOptimizer):
         group["weights"] = torch.stack((group["weight1"], group["weight2"], zero, zero), dim=1)
         # (1 − β₁ᵗ, 1 − β₂ᵗ, lr, ε) per member (t = 0: 0, 0)
         eps = torch.full_like(group["lr"], self.eps)
-        self.state["flat"]["corrections"] = torch.stack((zero, zero, group["lr"], eps), dim=1)
+        corrections = self.state["flat"]["corrections"] = torch.stack((zero, zero, group["lr"], eps), dim=1)
+        group["lr"] = corrections[:, 2]  # the learning rates are a view of their column (set them there)
         self.powers = torch.tensor(self.exponents, device=self.flat.device)  # (2, 4)
         # (a, b) of a member that sits a step out: m / (0·√v + ∞) = 0, its parameters stay
         self.frozen = torch.tensor([0.0, float("inf")], device=self.flat.device)
@@ -173,6 +174,7 @@ class MemberAdam(MemberOptimizer):
         super().select(rows)
         group = self.param_groups[0]
         group["weights"] = group["weights"][rows]
+        group["lr"] = self.state["flat"]["corrections"][:, 2]
 
     def _update(self, grad, state, group, moves, keep=None):
         corrections, weights = state["corrections"], group["weights"]
@@ -180,6 +182,9 @@ class MemberAdam(MemberOptimizer):
             weights = weights * col(moves)  # (exactly the weights where it moves: the same numbers)
         corrections.lerp_(self.one.to(corrections.dtype), weights)  # (float32: no copy)
         ab = corrections.unsqueeze(1).pow(self.powers).prod(2)  # (S, 2): a, b
+        # lr = 0 makes a and b infinite: a finite a keeps a·√v + b infinite where v = 0 (not NaN),
+        # and the member in place (m / ∞ = 0)
+        ab[:, 0].clamp_(max=torch.finfo(ab.dtype).max)
         if keep is not None:  # (before its first step a member's a is 0·∞)
             ab = torch.where(col(keep), ab, self.frozen)
         m, v = state["exp_avg"], state["exp_avg_sq"]

@@ -51,19 +51,21 @@ class TrainResult:
 class Meter:
     """Running per-seed means of step statistics between two reports (kept on the device).
 
-    Each part of the statistics — a D step's under ``ok_d``, a G step's under ``ok_g`` — is held
-    until a part of the same names comes again (the next tick of that kind), a flush or a
-    selection; then all held parts are added at once: their values and one row of ones per part
-    (its count) stacked into one (K, S) tensor and added where their masks hold — a stack, a stack
-    of the masks (for several parts), a ``where`` and an ``add_``, whatever the number of
-    statistics and parts. (Alternating 1:1 adds a D and a G step's statistics in four kernels.)
-    The held tensors are the updates' own outputs, which nothing writes to afterwards."""
+    Statistics come in parts, each of one kind (its names) under its own (S,) mask — a D step's
+    under ``ok_d``, a G step's under ``ok_g``. A part is held until a part of the same kind comes
+    again (the next tick of that kind), a flush or a selection; then every held part is added at
+    once into one (K, S) float32 tensor of running sums, a row per statistic and a count row per
+    kind, in a fixed order: one stack of the values, one of the masks, a ``where`` and an ``add_``
+    however many statistics and parts (alternating 1:1 adds a D and a G step's statistics in four
+    kernels). A kind not held in a commit adds exact zeros, so each statistic's sum is its values
+    added one at a time in tick order, as a member alone adds them. The held tensors are the
+    updates' own outputs, which nothing writes to afterwards."""
 
     def __init__(self) -> None:
-        # parts' names → [sums (K, S): each part's statistics then its count, constant zero]
-        self.groups: dict[tuple[tuple[str, ...], ...], list[Tensor]] = {}
-        self.held: list[tuple[dict[str, Tensor], Tensor]] = []
-        self.ones: Tensor | None = None  # a constant (S,) row of ones: a part's count
+        self.kinds: list[tuple[str, ...]] = []  # the rows' order: each kind's names, then its count
+        self.sums: Tensor | None = None  # (K, S)
+        self.held: dict[tuple[str, ...], tuple[list[Tensor], Tensor]] = {}
+        self.constants: tuple[Tensor, Tensor, Tensor] | None = None  # ones (S,), nobody (S,), zero
 
     def add(self, stats: dict[str, Tensor], mask: Tensor) -> None:
         """Add ``stats`` ((S,) tensors) of the members in ``mask`` ((S,) bool)."""
@@ -74,56 +76,66 @@ class Meter:
         for stats, mask in parts:
             if not stats:
                 continue
-            if any(tuple(held) == tuple(stats) for held, _ in self.held):
+            kind = tuple(stats)
+            if kind in self.held:
                 self._commit()
-            self.held.append(({k: v.detach() for k, v in stats.items()}, mask))
+            self.held[kind] = ([v.detach() for v in stats.values()], mask)
 
     def _commit(self) -> None:
-        parts, self.held = self.held, []
-        if not parts:
+        held, self.held = self.held, {}
+        if not held:
             return
-        first = next(iter(parts[0][0].values()))
-        if self.ones is None or self.ones.shape != first.shape or self.ones.device != first.device:
-            self.ones = torch.ones_like(first)  # (made once per model size, not per call)
-        names = tuple(tuple(stats) for stats, _ in parts)
-        values = torch.stack([v for stats, _ in parts for v in (*stats.values(), self.ones)])
-        if len(parts) == 1:  # (float32 sums: ≤ log_every terms)
-            m = parts[0][1].to(values.device).unsqueeze(0)
+        first = next(iter(held.values()))[0][0]
+        if self.constants is None:  # (made once per model size, not per tick)
+            self.constants = (
+                torch.ones_like(first),
+                torch.zeros(first.shape, dtype=torch.bool, device=first.device),
+                torch.zeros((), dtype=first.dtype, device=first.device),
+            )
+        ones, nobody, zero = self.constants
+        new = [kind for kind in held if kind not in self.kinds]
+        if new:
+            self.kinds += new
+            if self.sums is not None:
+                extra = sum(len(kind) + 1 for kind in new)
+                self.sums = torch.cat((self.sums, self.sums.new_zeros(extra, self.sums.shape[1])))
+        values, masks = [], []
+        for kind in self.kinds:
+            v, m = held.get(kind, (None, nobody))
+            values += [ones] * (len(kind) + 1) if v is None else [*v, ones]
+            masks += [m.to(first.device)] * (len(kind) + 1)
+        stacked = torch.stack(values)  # (float32 sums: ≤ log_every terms)
+        where = masks[0].unsqueeze(0) if len(self.kinds) == 1 else torch.stack(masks)
+        if self.sums is None:
+            self.sums = torch.where(where, stacked, zero)
         else:
-            m = torch.stack([mask.to(values.device) for stats, mask in parts for _ in range(len(stats) + 1)])
-        group = self.groups.get(names)
-        if group is None:
-            zero = torch.zeros((), dtype=values.dtype, device=values.device)
-            self.groups[names] = [torch.where(m, values, zero), zero]
-        else:
-            group[0] += torch.where(m, values, group[1])  # (a constant zero: none built per call)
+            self.sums += torch.where(where, stacked, zero)
 
     def select(self, rows: Tensor) -> None:
         """Keep the running sums of the members at ``rows`` only."""
         self._commit()
-        for group in self.groups.values():
-            group[0] = group[0][:, rows]
-        self.ones = None
+        if self.sums is not None:
+            self.sums = self.sums[:, rows]
+        self.constants = None
 
     def flush(self) -> tuple[dict[str, np.ndarray], np.ndarray] | None:
         self._commit()
-        if not self.groups:
+        if self.sums is None:
             return None
+        s = self.sums.cpu().double().numpy()
         sums: dict[str, np.ndarray] = {}
         counts: dict[str, np.ndarray] = {}
-        for parts, (group_sums, _) in self.groups.items():
-            s = group_sums.cpu().double().numpy()
-            row = 0
-            for names in parts:
-                c = s[row + len(names)]
-                for i, name in enumerate(names):
-                    sums[name] = sums.get(name, 0) + s[row + i]
-                    counts[name] = counts.get(name, 0) + c
-                row += len(names) + 1
+        row = 0
+        for names in self.kinds:
+            c = s[row + len(names)]
+            for i, name in enumerate(names):
+                sums[name] = sums.get(name, 0) + s[row + i]
+                counts[name] = counts.get(name, 0) + c
+            row += len(names) + 1
         with np.errstate(invalid="ignore", divide="ignore"):
             means = {name: sums[name] / counts[name] for name in sums}
         seen = np.sum(list(counts.values()), axis=0) > 0
-        self.groups = {}
+        self.sums, self.kinds = None, []
         return means, seen
 
 
