@@ -111,7 +111,9 @@ class DcganDiscriminator(MemberDiscriminator):
         # The linear score over the last (C, base, base) map, written as a convolution of that size:
         # the same weights, drawn alike, and the same sums, where one convolution's backward pass
         # gives both gradients (a linear map's takes three kernels, and its forward pass a copy).
-        self.score = MemberConv(inits, widths[-1], 1, kernel=base, stride=1, padding=0, init_std=std, spectral_norm=sn)
+        self.score = MemberConv(
+            inits, widths[-1], 1, kernel=base, stride=1, padding=0, init_std=std, spectral_norm=sn
+        )
 
     def forward(self, x: Tensor) -> Tensor:
         x = F.leaky_relu(self.first(x.reshape(self.packed_shape(x))), 0.2)
