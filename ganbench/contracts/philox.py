@@ -56,6 +56,15 @@ def philox_words(x0: Tensor, x1: Tensor, x2: Tensor, x3: Tensor, keys: list[tupl
     return torch.stack(torch.broadcast_tensors(x0, x1, x2, x3), dim=-1)
 
 
+def philox_low_counters(x0: Tensor, zero: Tensor, keys: list[tuple[Tensor, Tensor]]) -> Tensor:
+    """:func:`philox_words` of the counters (x0, 0, 0, 0) with x0 < 2³² — a stream's blocks below
+    block 2³² — and ``zero`` an int64 zero: the first round, written for zero words, is
+    (k0, 0, hi0 ⊕ k1, lo0) — five kernels instead of twelve, the same words."""
+    (k0, k1), rest = keys[0], keys[1:]
+    p0 = x0 * MULTIPLIERS[0]
+    return philox_words(k0, zero, ((p0 >> 32) & MASK32) ^ k1, p0 & MASK32, rest)
+
+
 def philox4x32(counter: Tensor, key: Tensor, rounds: int = ROUNDS) -> Tensor:
     """Philox4x32-``rounds`` of ``counter`` (..., 4) under ``key`` (..., 2) → (..., 4) words.
 

@@ -29,7 +29,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ganbench.contracts.philox import MASK32, philox_words, round_keys
+from ganbench.contracts.philox import MASK32, philox_low_counters, philox_words, round_keys
 
 POOL_WORDS = 1 << 18  # words produced per refill at least, over all seeds (fewer, larger kernels)
 REFILL_DRAWS = 32  # a refill holds at least this many draws of the largest size drawn so far …
@@ -108,7 +108,10 @@ class SeedStreams:
         """Philox blocks ``block … block + count − 1`` of every seed → (S, 4·count) words."""
         index = torch.arange(self.block, self.block + count, dtype=torch.int64, device=self.device)
         self.block += count
-        words = philox_words(index & MASK32, index >> 32, self.zero, self.zero, self.round_keys)
+        if self.block <= 1 << 32:  # (every counter's high word is 0: the first round is cheaper)
+            words = philox_low_counters(index, self.zero, self.round_keys)
+        else:
+            words = philox_words(index & MASK32, index >> 32, self.zero, self.zero, self.round_keys)
         return words.expand(len(self), count, 4).flatten(1)
 
     def uniform(self, *shape: int) -> Tensor:

@@ -94,10 +94,10 @@ class MemberConv(MemberLayer):
             outs = [self._conv(*args) for args in zip(x.unbind(0), weight.unbind(0), biases, strict=True)]
             return torch.stack(outs)
         grouped = x.transpose(0, 1).reshape(b, s * x.shape[2], *x.shape[3:])
-        out = self._conv(
-            grouped,
-            weight.reshape(s * weight.shape[1], *weight.shape[2:]),
-            None if bias is None else bias.reshape(-1),
-            groups=s,
-        )
+        # (S·C_out, …) contiguous: a copy of a member optimizer's strided columns. Where a reshape
+        # can view them (one output channel) the copy is still made here, where it is counted,
+        # rather than inside the convolution, which makes it where it is not.
+        weight = weight.reshape(s * weight.shape[1], *weight.shape[2:]).contiguous()
+        bias = None if bias is None else bias.reshape(-1).contiguous()
+        out = self._conv(grouped.contiguous(), weight, bias, groups=s)
         return out.view(b, s, -1, *out.shape[2:]).transpose(0, 1)

@@ -40,15 +40,13 @@ def _safe_sqrt(x: Tensor) -> Tensor:
 
 def _adam(opt: MemberOptimizer, flat: Tensor, grad: Tensor, state: dict[str, Tensor]):
     group = opt.param_groups[0]
-    b1, b2, lr = group["beta1"], group["beta2"], group["lr"]
-    powers = state["beta_powers"] * opt.betas  # (β₁ᵗ, β₂ᵗ) after this step
-    p1, p2 = powers[:, 0], powers[:, 1]
-    w1, w2 = group["weight1"], group["weight2"]  # 1 − β₁, 1 − β₂ as the optimizer keeps them
-    m = state["exp_avg"] * col(b1) + grad * col(w1)
-    v = state["exp_avg_sq"] * col(b2) + grad.square() * col(w2)
-    denom = _safe_sqrt(v) / col((1 - p2).sqrt()) + opt.eps
-    new = flat - col(lr / (1 - p1)) * m / denom
-    return new, {"beta_powers": powers, "exp_avg": m, "exp_avg_sq": v}
+    b1, b2, weights = group["beta1"], group["beta2"], group["weights"]
+    corrections = state["corrections"].lerp(opt.one.to(flat.dtype), weights)  # (1−β₁ᵗ, 1−β₂ᵗ, lr, ε)
+    a, b = corrections.unsqueeze(1).pow(opt.powers).prod(2).unbind(1)  # as the optimizer steps
+    m = state["exp_avg"] * col(b1) + grad * col(weights[:, 0])
+    v = state["exp_avg_sq"] * col(b2) + grad.square() * col(weights[:, 1])
+    new = flat - m / (_safe_sqrt(v) * col(a) + col(b))
+    return new, {"corrections": corrections, "exp_avg": m, "exp_avg_sq": v}
 
 
 def _rmsprop(opt: MemberOptimizer, flat: Tensor, grad: Tensor, state: dict[str, Tensor]):

@@ -102,7 +102,7 @@ class MemberOptimizer(torch.optim.Optimizer):
         if keep is not None:
             grad = torch.where(keep.unsqueeze(1), grad, self.zero)  # a frozen member's NaN must not leak
             moves = keep.float()
-        self._update(grad, state, self.param_groups[0], moves)
+        self._update(grad, state, self.param_groups[0], moves, keep)
 
     def with_decay(self, grad: Tensor, flat: Tensor) -> Tensor:
         """``grad`` plus the L2 penalty's gradient at ``flat``, as torch applies weight decay (no
@@ -111,8 +111,11 @@ class MemberOptimizer(torch.optim.Optimizer):
             return grad
         return grad + self.param_groups[0]["weight_decay"].unsqueeze(1) * flat
 
-    def _update(self, grad: Tensor, state: dict, group: dict, moves: Tensor | None) -> None:
-        """Apply the step to ``self.flat`` and ``state``; ``moves`` is (S,) 1.0/0.0 (None: all 1)."""
+    def _update(
+        self, grad: Tensor, state: dict, group: dict, moves: Tensor | None, keep: Tensor | None = None
+    ) -> None:
+        """Apply the step to ``self.flat`` and ``state``; ``moves`` is (S,) 1.0/0.0 and ``keep`` the
+        same as bool (None: all move)."""
         raise NotImplementedError
 
     def select(self, rows: Tensor) -> None:
@@ -139,46 +142,56 @@ def col(t: Tensor) -> Tensor:
 
 class MemberAdam(MemberOptimizer):
     """Adam (Kingma & Ba 2015): m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g²,
-    θ ← θ − lr · (m / (1−β₁ᵗ)) / (√(v / (1−β₂ᵗ)) + ε), with t the member's own step count —
-    kept as the running powers (β₁ᵗ, β₂ᵗ), one (S, 2) tensor ``beta_powers`` multiplied by the
-    (S, 2) ``betas`` once a step (one kernel for both bias corrections' powers)."""
+    θ ← θ − lr · (m / (1−β₁ᵗ)) / (√(v / (1−β₂ᵗ)) + ε), with t the member's own step count.
+
+    Written as θ ← θ − m / (a·√v + b), a = (1−β₁ᵗ) / (lr·√(1−β₂ᵗ)), b = ε·(1−β₁ᵗ) / lr (the same
+    step, rounded in another order), so that a step is six (S, P) kernels and four small ones:
+    the state ``corrections`` (S, 4) holds (1−β₁ᵗ, 1−β₂ᵗ, lr, ε) per member, stepped by one
+    ``lerp_`` towards 1 with weights (1−β₁, 1−β₂, 0, 0) (1 − βᵗ⁺¹ = (1 − βᵗ) + (1−β)·βᵗ; lr and ε
+    stay exactly); (a, b) are one power of it by ``exponents`` and one product."""
 
     eps = 1e-8
     buffers = ("exp_avg", "exp_avg_sq")
-    tiny = 1e-30  # keeps the bias corrections of a member that has not stepped yet finite
+    #: (a, b) = products of the columns of ``corrections`` raised to these powers.
+    exponents = ((1.0, -0.5, -1.0, 0.0), (1.0, 0.0, -1.0, 1.0))
 
     def __init__(self, params, settings: dict[str, Tensor]) -> None:
         super().__init__(params, settings)
         group = self.param_groups[0]  # the moving averages' weights, computed once
         group["weight1"], group["weight2"] = 1 - group["beta1"], 1 - group["beta2"]
-        self.betas = torch.stack((group["beta1"], group["beta2"]), dim=1)  # (S, 2), made once
-        # (β₁ᵗ, β₂ᵗ) per member (t = 0: 1)
-        self.state["flat"]["beta_powers"] = torch.ones_like(self.betas)
+        zero = torch.zeros_like(group["lr"])
+        # (S, 4), made once: the weights that step ``corrections`` (columns 0 and 1: weight1, weight2)
+        group["weights"] = torch.stack((group["weight1"], group["weight2"], zero, zero), dim=1)
+        # (1 − β₁ᵗ, 1 − β₂ᵗ, lr, ε) per member (t = 0: 0, 0)
+        eps = torch.full_like(group["lr"], self.eps)
+        corrections = self.state["flat"]["corrections"] = torch.stack((zero, zero, group["lr"], eps), dim=1)
+        group["lr"] = corrections[:, 2]  # the learning rates are a view of their column (set them there)
+        self.powers = torch.tensor(self.exponents, device=self.flat.device)  # (2, 4)
+        # (a, b) of a member that sits a step out: m / (0·√v + ∞) = 0, its parameters stay
+        self.frozen = torch.tensor([0.0, float("inf")], device=self.flat.device)
 
     def select(self, rows: Tensor) -> None:
         super().select(rows)
-        self.betas = self.betas[rows]
+        group = self.param_groups[0]
+        group["weights"] = group["weights"][rows]
+        group["lr"] = self.state["flat"]["corrections"][:, 2]
 
-    def _update(self, grad, state, group, moves):
-        lr, powers = group["lr"], state["beta_powers"]
-        if moves is None:
-            powers.mul_(self.betas)
-            left = 1 - powers  # (1 − β₁ᵗ, 1 − β₂ᵗ)
-            step_size, correction = lr / left[:, 0], left[:, 1].sqrt()
-            w1, w2 = group["weight1"], group["weight2"]
-        else:  # b^1 = b, b^0 = 1 exactly; a member that sits out gets weight 0 and rate 0, and a
-            # member that has not stepped yet a finite correction (one that moved has 1 − βᵗ ≥ 1 − β,
-            # untouched by the clamp: the same numbers as above)
-            powers.mul_(self.betas.pow(col(moves)))
-            left = (1 - powers).clamp(min=self.tiny)
-            step_size, correction = lr * moves / left[:, 0], left[:, 1].sqrt()
-            w1, w2 = group["weight1"] * moves, group["weight2"] * moves
+    def _update(self, grad, state, group, moves, keep=None):
+        corrections, weights = state["corrections"], group["weights"]
+        if moves is not None:  # a member that sits out: weights 0 (its state stays), (a, b) = (0, ∞)
+            weights = weights * col(moves)  # (exactly the weights where it moves: the same numbers)
+        corrections.lerp_(self.one.to(corrections.dtype), weights)  # (float32: no copy)
+        ab = corrections.unsqueeze(1).pow(self.powers).prod(2)  # (S, 2): a, b
+        # lr = 0 makes a and b infinite: a finite a keeps a·√v + b infinite where v = 0 (not NaN),
+        # and the member in place (m / ∞ = 0)
+        ab[:, 0].clamp_(max=torch.finfo(ab.dtype).max)
+        if keep is not None:  # (before its first step a member's a is 0·∞)
+            ab = torch.where(col(keep), ab, self.frozen)
         m, v = state["exp_avg"], state["exp_avg_sq"]
-        # Eight (S, P) kernels (torch's single-tensor Adam: seven a tensor).
-        m.lerp_(grad, col(w1))
-        v.lerp_(grad.square(), col(w2))  # β₂v + (1−β₂)g²
-        denom = v.sqrt().div_(col(correction)).add_(self.eps)
-        self.flat.addcdiv_(m * col(step_size), denom, value=-1)
+        # Six (S, P) kernels (torch's single-tensor Adam: seven a tensor).
+        m.lerp_(grad, weights[:, 0:1])
+        v.lerp_(grad.square(), weights[:, 1:2])  # β₂v + (1−β₂)g²
+        self.flat.addcdiv_(m, torch.addcmul(ab[:, 1:], v.sqrt(), ab[:, 0:1]), value=-1)
 
 
 class MemberRMSprop(MemberOptimizer):
@@ -192,7 +205,7 @@ class MemberRMSprop(MemberOptimizer):
         super().__init__(params, settings)
         self.param_groups[0]["alpha"] = torch.full_like(settings["lr"], self.alpha)
 
-    def _update(self, grad, state, group, moves):
+    def _update(self, grad, state, group, moves, keep=None):
         # v·α + (1−α)g² is torch's order of operations; a member that sits out keeps v·1 + 0.
         alpha = group["alpha"] if moves is None else torch.where(moves > 0, group["alpha"], self.one)
         square_avg, buf = state["square_avg"], state["momentum_buffer"]
@@ -211,7 +224,7 @@ class MemberSGD(MemberOptimizer):
 
     buffers = ("momentum_buffer",)
 
-    def _update(self, grad, state, group, moves):
+    def _update(self, grad, state, group, moves, keep=None):
         momentum, lr = group["momentum"], group["lr"]
         if moves is not None:  # sits out: momentum 1 (b·1 + 0) and learning rate 0 (θ − 0)
             momentum, lr = torch.where(moves > 0, momentum, self.one), lr * moves

@@ -49,43 +49,93 @@ class TrainResult:
 
 
 class Meter:
-    """Running per-seed means of step statistics between two reports (kept on the device). The
-    statistics of one call are stacked, so a call costs a few kernels whatever their number."""
+    """Running per-seed means of step statistics between two reports (kept on the device).
+
+    Statistics come in parts, each of one kind (its names) under its own (S,) mask — a D step's
+    under ``ok_d``, a G step's under ``ok_g``. A part is held until a part of the same kind comes
+    again (the next tick of that kind), a flush or a selection; then every held part is added at
+    once into one (K, S) float32 tensor of running sums, a row per statistic and a count row per
+    kind, in a fixed order: one stack of the values, one of the masks, a ``where`` and an ``add_``
+    however many statistics and parts (alternating 1:1 adds a D and a G step's statistics in four
+    kernels). A kind not held in a commit adds exact zeros, so each statistic's sum is its values
+    added one at a time in tick order, as a member alone adds them. The held tensors are the
+    updates' own outputs, which nothing writes to afterwards."""
 
     def __init__(self) -> None:
-        self.groups: dict[tuple[str, ...], list[Tensor]] = {}  # names → [sums (K, S), counts (S,), 0]
+        self.kinds: list[tuple[str, ...]] = []  # the rows' order: each kind's names, then its count
+        self.sums: Tensor | None = None  # (K, S)
+        self.held: dict[tuple[str, ...], tuple[list[Tensor], Tensor]] = {}
+        self.constants: tuple[Tensor, Tensor, Tensor] | None = None  # ones (S,), nobody (S,), zero
 
     def add(self, stats: dict[str, Tensor], mask: Tensor) -> None:
-        names = tuple(stats)
-        values = torch.stack([v.detach() for v in stats.values()])  # (float32 sums: ≤ log_every terms)
-        m = mask.to(values.device)
-        group = self.groups.get(names)
-        if group is None:
-            zero = torch.zeros((), dtype=values.dtype, device=values.device)
-            self.groups[names] = [torch.where(m, values, zero), m.to(values.dtype), zero]
+        """Add ``stats`` ((S,) tensors) of the members in ``mask`` ((S,) bool)."""
+        self.add_parts([(stats, mask)])
+
+    def add_parts(self, parts: list[tuple[dict[str, Tensor], Tensor]]) -> None:
+        """Add each part's ``stats`` where its ``mask`` holds (parts without statistics are skipped)."""
+        for stats, mask in parts:
+            if not stats:
+                continue
+            kind = tuple(stats)
+            if kind in self.held:
+                self._commit()
+            self.held[kind] = ([v.detach() for v in stats.values()], mask)
+
+    def _commit(self) -> None:
+        held, self.held = self.held, {}
+        if not held:
+            return
+        first = next(iter(held.values()))[0][0]
+        if self.constants is None:  # (made once per model size, not per tick)
+            self.constants = (
+                torch.ones_like(first),
+                torch.zeros(first.shape, dtype=torch.bool, device=first.device),
+                torch.zeros((), dtype=first.dtype, device=first.device),
+            )
+        ones, nobody, zero = self.constants
+        new = [kind for kind in held if kind not in self.kinds]
+        if new:
+            self.kinds += new
+            if self.sums is not None:
+                extra = sum(len(kind) + 1 for kind in new)
+                self.sums = torch.cat((self.sums, self.sums.new_zeros(extra, self.sums.shape[1])))
+        values, masks = [], []
+        for kind in self.kinds:
+            v, m = held.get(kind, (None, nobody))
+            values += [ones] * (len(kind) + 1) if v is None else [*v, ones]
+            masks += [m.to(first.device)] * (len(kind) + 1)
+        stacked = torch.stack(values)  # (float32 sums: ≤ log_every terms)
+        where = masks[0].unsqueeze(0) if len(self.kinds) == 1 else torch.stack(masks)
+        if self.sums is None:
+            self.sums = torch.where(where, stacked, zero)
         else:
-            group[0] += torch.where(m, values, group[2])  # (a constant zero: none built per call)
-            group[1] += m
+            self.sums += torch.where(where, stacked, zero)
 
     def select(self, rows: Tensor) -> None:
         """Keep the running sums of the members at ``rows`` only."""
-        for group in self.groups.values():
-            group[0], group[1] = group[0][:, rows], group[1][rows]
+        self._commit()
+        if self.sums is not None:
+            self.sums = self.sums[:, rows]
+        self.constants = None
 
     def flush(self) -> tuple[dict[str, np.ndarray], np.ndarray] | None:
-        if not self.groups:
+        self._commit()
+        if self.sums is None:
             return None
+        s = self.sums.cpu().double().numpy()
         sums: dict[str, np.ndarray] = {}
         counts: dict[str, np.ndarray] = {}
-        for names, (group_sums, group_counts, _) in self.groups.items():
-            s, c = group_sums.cpu().double().numpy(), group_counts.cpu().double().numpy()
+        row = 0
+        for names in self.kinds:
+            c = s[row + len(names)]
             for i, name in enumerate(names):
-                sums[name] = sums.get(name, 0) + s[i]
+                sums[name] = sums.get(name, 0) + s[row + i]
                 counts[name] = counts.get(name, 0) + c
+            row += len(names) + 1
         with np.errstate(invalid="ignore", divide="ignore"):
             means = {name: sums[name] / counts[name] for name in sums}
         seen = np.sum(list(counts.values()), axis=0) > 0
-        self.groups = {}
+        self.sums, self.kinds = None, []
         return means, seen
 
 
@@ -145,11 +195,12 @@ def train(
         d_mask, g_mask = on_device.masked(step.d, running, nobody), on_device.masked(step.g, running, nobody)
         ok_d = ok_g = nobody
         d_stats: dict[str, Tensor] = {}
+        parts: list[tuple[dict[str, Tensor], Tensor]] = []  # the tick's statistics, metered at once
         if step.joint:
             ok_d, ok_g, d_stats = updates.joint(setup, d_mask, g_mask)
             if penalties is not None:
                 penalties.take(d_stats, ok_d & ok_g)
-            meter.add(d_stats, ok_d & ok_g)
+            parts.append((d_stats, ok_d & ok_g))
         else:
             # A player nobody moves is skipped (free to tell on the host for shared decisions). Under
             # per-seed decisions both updates always run, masked: a member's random numbers must not
@@ -158,12 +209,13 @@ def train(
                 ok_d, d_stats = updates.d(setup, d_mask)
                 if penalties is not None:
                     penalties.take(d_stats, ok_d)
-                meter.add(d_stats, ok_d)
+                parts.append((d_stats, ok_d))
             if per_seed or on_device.may_any(step.g):
                 ok_g, g_stats = updates.g(setup, g_mask)
                 if reads_accuracy:
                     acc_fake = torch.where(ok_g, g_stats.pop("g_acc_fake"), acc_fake)
-                meter.add(g_stats, ok_g)
+                parts.append((g_stats, ok_g))
+        meter.add_parts(parts)
         if d_stats and reads_accuracy:  # the schedule sees the discriminator's latest accuracy
             acc_real = torch.where(ok_d, d_stats["d_acc_real"], acc_real)
             acc_fake = torch.where(ok_d, d_stats["d_acc_fake"], acc_fake)

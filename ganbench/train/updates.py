@@ -53,11 +53,12 @@ def _grads(objective: Tensor, optimizer: MemberOptimizer, retain: bool = False) 
     so a member whose objective is NaN/inf spoils only its own gradient — which is never applied:
     :meth:`MemberOptimizer.update` zeroes the gradients of the members it does not move."""
     params = optimizer.params
-    total = objective.sum()
-    grads = torch.autograd.grad(
-        total, params, grad_outputs=optimizer.one, retain_graph=retain, allow_unused=True
-    )
     n = objective.shape[0]
+    # The gradient of the members' sum, seeded with ones (a view of one constant) rather than
+    # through a ``sum`` whose backward would expand the same ones: a kernel fewer, the same numbers.
+    grads = torch.autograd.grad(
+        objective, params, grad_outputs=optimizer.one.expand(n), retain_graph=retain, allow_unused=True
+    )
     flat = [torch.zeros_like(p) if g is None else g for g, p in zip(grads, params, strict=True)]
     return torch.cat([g.reshape(n, -1) for g in flat], dim=1)
 

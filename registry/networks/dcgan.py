@@ -108,13 +108,18 @@ class DcganDiscriminator(MemberDiscriminator):
             MemberConv(inits, a, 2 * a, bias=bias, init_std=std, spectral_norm=sn) for a in widths[:-1]
         )
         self.norms = nn.ModuleList(_norm(inits, 2 * a, p) for a in widths[:-1])
-        self.score = SeedLinear(inits, widths[-1] * base**2, 1, std, sn)
+        # The linear score over the last (C, base, base) map, written as a convolution of that size:
+        # the same weights, drawn alike, and the same sums, where one convolution's backward pass
+        # gives both gradients (a linear map's takes three kernels, and its forward pass a copy).
+        self.score = MemberConv(
+            inits, widths[-1], 1, kernel=base, stride=1, padding=0, init_std=std, spectral_norm=sn
+        )
 
     def forward(self, x: Tensor) -> Tensor:
         x = F.leaky_relu(self.first(x.reshape(self.packed_shape(x))), 0.2)
         for down, norm in zip(self.downs, self.norms, strict=True):
             x = F.leaky_relu(norm(down(x)), 0.2)
-        return self.score(x.reshape(*x.shape[:2], -1)).squeeze(-1)
+        return self.score(x).reshape(x.shape[:2])
 
 
 @networks.register("dcgan")
