@@ -48,3 +48,43 @@ def test_a_signal_while_the_command_loads_is_said(monkeypatch, capsys, tmp_path,
             cli.tune(tmp_path / "spec.yaml")
     assert stopped.value.exit_code == 128 + sig
     assert said.format(signal.Signals(sig).name) in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_while_the_cli_itself_imports_is_said(sig):
+    """The CLI's own import (torch through the registry: ~1.7 s) ran before any handler: SIGINT there
+    printed a KeyboardInterrupt traceback, SIGTERM exited 143 without a word. A real process, signalled
+    once it has started importing ganbench.cli.app (a stand-in module that waits marks the moment)."""
+    import os
+    import subprocess
+    import time
+
+    code = (
+        "import sys, time, types\n"
+        "import importlib.abc, importlib.util\n"
+        "class Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):\n"
+        "    def find_spec(self, name, path, target=None):\n"
+        "        return importlib.util.spec_from_loader(name, self) if name == 'ganbench.cli.app' else None\n"
+        "    def create_module(self, spec):\n"
+        "        return None\n"
+        "    def exec_module(self, module):\n"
+        "        print('loading', flush=True)\n"
+        "        time.sleep(30)\n"
+        "sys.meta_path.insert(0, Finder())\n"
+        "import ganbench.cli\n"
+    )
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    assert proc.stdout.readline().strip() == b"loading"
+    time.sleep(0.2)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=20)
+    name = signal.Signals(sig).name
+    assert proc.returncode == 128 + sig, err.decode()
+    assert err.decode().strip() == f"ganbench: stopped by {name} while starting; nothing was done."
