@@ -124,10 +124,11 @@ class TrainConfig(BaseModel):
 
     @model_serializer(mode="wrap")
     def _omit_default_execution_settings(self, handler):
-        """``compile`` and ``matmul_precision`` at their defaults are left out of dumps, so runs
-        recorded before they existed keep their parameters and identity; set, they are recorded."""
+        """``compile``, ``matmul_precision`` and ``curve_samples`` at their defaults are left out of
+        dumps, so runs recorded before they existed keep their parameters and identity; set, they are
+        recorded."""
         data = handler(self)
-        for name in ("compile", "matmul_precision"):
+        for name in ("compile", "matmul_precision", "curve_samples"):
             if name in data and data[name] == type(self).model_fields[name].default:
                 del data[name]
         return data

@@ -34,6 +34,7 @@ NON_DEFAULT = {
     "streams": "philox",
     "compile": "off",
     "matmul_precision": "high",
+    "curve_samples": 200,
     "discriminator.pack": 2,
 }
 #: Settings left out of a configuration's dump while at their defaults (so that keys recorded before
@@ -41,6 +42,7 @@ NON_DEFAULT = {
 OMITTED_AT_DEFAULT = {
     "compile": "auto",
     "matmul_precision": "highest",
+    "curve_samples": None,
     **{f"discriminator.{name}": NetParams.model_fields[name].default for name in REMEDY_OPTIONS},
     "generator.spectral_norm": False,  # generator.pack / unroll must stay at 1 / 0 (refused otherwise)
 }
