@@ -18,7 +18,8 @@ for b, k, n in [(64, 784, 32), (64, 32, 784), (64, 128, 1)]:
     grad = torch.bmm(full, w.transpose(1, 2))
     for s in range(5):
         one = torch.baddbmm(bias[s:s + 1], x[s:s + 1], w[s:s + 1])
-        if not torch.equal(one, full[s:s + 1]) or not torch.equal(torch.bmm(one, w[s:s + 1].transpose(1, 2)), grad[s:s + 1]):
+        back = torch.bmm(one, w[s:s + 1].transpose(1, 2))
+        if not torch.equal(one, full[s:s + 1]) or not torch.equal(back, grad[s:s + 1]):
             bad.append((b, k, n, s))
 print(bad)
 """
