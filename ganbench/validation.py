@@ -36,7 +36,11 @@ def format_validation_error(
             msg = err["msg"]
             if "input" in err and not isinstance(err["input"], dict):
                 got = err["input"]
-                msg += f" (got {clip(repr(got))})" if isinstance(got, str) else f" (got {clip(shown(got))})"
+                msg += (
+                    f" (got {clip(got, quoted=True)})"
+                    if isinstance(got, str)
+                    else f" (got {clip(shown(got))})"
+                )
         problems.append(f"{where}: {path or '(top level)'}: {msg}")
     return "; ".join(problems) + "."
 
@@ -156,12 +160,14 @@ def shown(value: Any) -> str:
 SHOWN_CHARS = 80
 
 
-def clip(text: str, most: int = SHOWN_CHARS) -> str:
-    """``text``, or its start and end around ``…`` and its length when longer than ``most``."""
+def clip(text: str, most: int = SHOWN_CHARS, quoted: bool = False) -> str:
+    """``text``, or its start and end around ``…`` and its length when longer than ``most``;
+    ``quoted``: each part as Python writes a string (the length counts the text, not the quotes)."""
+    show = repr if quoted else str
     if len(text) <= most:
-        return text
+        return show(text)
     half = (most - 10) // 2
-    return f"{text[:half]}…{text[-half:]} ({len(text):,} characters)"
+    return f"{show(text[:half])}…{show(text[-half:])} ({len(text):,} characters)"
 
 
 def _field_names(model: type[BaseModel], loc: tuple) -> list[str]:

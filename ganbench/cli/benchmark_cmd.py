@@ -79,7 +79,7 @@ def run_benchmark(
         with console.status("Timing a few updates and one evaluation of each distinct setup…"):
             table = dry_run_table(exp, CostTimer(threads=worker_threads(jobs)), jobs)
         console.print(table)
-        console.print(models_table(models))
+        console.print(models_table(models, population.cap))
         return 0
     check_datasets(exp)  # bad data and bad stores end here, before anything is written
     pack(plan(exp, set()).pending, population)  # so does a model too large for this machine
@@ -122,9 +122,9 @@ def _scoring(console: Console, dataset: str) -> None:
 MODELS_SHOWN = 30
 
 
-def models_table(models: list[Model]) -> Table:
+def models_table(models: list[Model], cap: int | None = None) -> Table:
     """The batched models a benchmark trains: members, cells and estimated memory of each (the
-    first :data:`MODELS_SHOWN`; a row counts the rest)."""
+    first :data:`MODELS_SHOWN`; a row counts the rest); ``cap``: the ``--population`` given."""
     table = Table(
         title=f"{len(models)} batched model(s), {sum(members(m) for m in models)} members (cell × seed)",
         title_justify="left",
@@ -140,11 +140,16 @@ def models_table(models: list[Model]) -> Table:
     rest = models[MODELS_SHOWN:]
     if rest:
         table.add_row("…", "", str(sum(members(m) for m in rest)), "", f"{len(rest)} more model(s)")
+    most = (
+        f"at most {cap} member(s) each (--population {cap})"
+        if cap
+        else "at most --population members each (default: 16 on the CPU, 512 on a GPU)"
+    )
     table.caption = (
-        "Cells that may share a model (ganbench.train.population) train together, at most --population "
-        "members each (default: 16 on the CPU, 512 on a GPU) and no more than fit this machine's "
-        "memory now (estimated before anything is allocated); the same models run locally or queued "
-        "with --storage."
+        f"Cells that may share a model (ganbench.train.population) train together, {most} and no more "
+        "than fit this machine's memory now (estimated before anything is allocated; a model is never "
+        "split: a cell with more seeds than the cap trains alone); the same models run locally or "
+        "queued with --storage."
     )
     return table
 

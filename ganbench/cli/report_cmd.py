@@ -66,8 +66,9 @@ def check_folder_name(folder: Path, name: str) -> None:
     experiment made by other tools than ganbench) is refused before anything is written."""
     if len(folder.name.encode()) > MAX_FOLDER_NAME:
         raise GanbenchError(
-            f"the experiment {clip(name)!r} has a name of {len(name.encode()):,} bytes, too long for a "
-            f"folder name (at most {MAX_FOLDER_NAME}); write its report elsewhere with --out FOLDER."
+            f"the experiment {clip(name, quoted=True)} has a name of {len(name.encode()):,} bytes, too "
+            f"long for a folder name (at most {MAX_FOLDER_NAME}); write its report elsewhere with "
+            "--out FOLDER."
         )
 
 

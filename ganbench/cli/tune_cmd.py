@@ -106,6 +106,15 @@ def run_tune(
                 if status:
                     leases.let_go(run_id, status, failure)
             leases.close()
-    summarise(console, storage, tracker, tuning, infos, out or Path("reports") / tuning.spec.name / "tuning")
+    states = summarise(
+        console, storage, tracker, tuning, infos, out or Path("reports") / tuning.spec.name / "tuning"
+    )
     print_ui_link(console, tracker.uri, tuning.spec.name)
+    if states["fail"] and not states["complete"]:
+        console.print(
+            f"[bold red]Every trial failed[/] ({states['fail']} failed, none complete): the reasons are "
+            "printed above and kept on each trial's MLflow run (tag failure_reason); no setting was tuned.",
+            highlight=False,
+        )
+        return 1
     return 0

@@ -54,8 +54,8 @@ def find_experiment(tracker: Tracker, name: str) -> str:
         names = [n for n in experiment_names(tracker) if n != "Default"]
         listed = ", ".join(names) if names else "none — run `ganbench benchmark SPEC` first"
         raise GanbenchError(
-            f"experiment {clip(name)!r} is not in the MLflow store at {tracker.shown}. Experiments there: "
-            f"{listed}. Name one of them, or pass the store with --tracking-uri."
+            f"experiment {clip(name, quoted=True)} is not in the MLflow store at {tracker.shown}. "
+            f"Experiments there: {listed}. Name one of them, or pass the store with --tracking-uri."
         )
     return found.experiment_id
 

@@ -22,8 +22,9 @@ CURVES_CSV, CURVES_PNG = "budget_curves.csv", "budget_curves.png"
 
 def summarise(
     console: Console, storage, tracker: Tracker, tuning: Tuning, infos: list[StudyInfo], out: Path
-) -> pd.DataFrame:
-    """Print the best trials and where each budget curve ends; write and log the curves."""
+) -> dict[str, int]:
+    """Print the best trials and where each budget curve ends; write and log the curves. Returns the
+    number of trials in each state (``complete``, ``pruned``, ``fail``) over every study."""
     import optuna
 
     objectives = tuning.objectives
@@ -32,11 +33,12 @@ def summarise(
         f"[bold]{tuning.spec.name}[/]: best trial per study ({first.direction} {first.metric}, "
         f"{first.aggregate} over seeds)"
     )
-    frames = []
+    frames, totals = [], dict.fromkeys(("complete", "pruned", "fail"), 0)
     for info in infos:
         study = optuna.load_study(study_name=info.name, storage=storage)
         trials = counted_trials(study)
         states = {s: sum(t.state.name.lower() == s for t in trials) for s in ("complete", "pruned", "fail")}
+        totals = {s: totals[s] + n for s, n in states.items()}
         curve = expected_best(trial_scores(study), maximize=first.direction == "maximize")
         curve.insert(0, "study", info.name)
         curve.insert(1, "dataset", info.label.split(" | ")[0])
@@ -70,7 +72,7 @@ def summarise(
     if len(curves):
         budget_figure(curves, first.metric, out / CURVES_PNG)
     console.print(f"Budget curves: {out / CURVES_CSV}, {out / CURVES_PNG} (also on each study's MLflow run).")
-    return curves
+    return totals
 
 
 def _best(study, metrics: list[str]) -> tuple[dict[str, str], str, str]:

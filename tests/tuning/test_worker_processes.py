@@ -199,3 +199,16 @@ def _running_trials(storage: str) -> list:
         return []
     study = optuna.load_study(study_name=summaries[0].study_name, storage=storage)
     return study.get_trials(states=(TrialState.RUNNING,))
+
+
+def test_a_tune_whose_every_trial_fails_exits_non_zero(tmp_path):
+    plugins = plugin(tmp_path, "boom_hinge", raises=True)
+    path = spec(tmp_path, TUNE, "tune_boom", "boom_hinge", n_trials=2)
+    proc = ganbench(tmp_path, "--registry", str(plugins), "tune", str(path), "--jobs", "1")
+    assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr[-3000:]
+    out = " ".join(proc.stdout.split())
+    assert "Every trial failed (2 failed, none complete)" in out and "0 complete" in out
+    err = " ".join(proc.stderr.split())
+    assert "failed: RuntimeError: boom in g_loss" in err and "Traceback" not in proc.stderr
+    trials = mlflow_runs(f"sqlite:///{tmp_path / 'mlflow.db'}", "tune_boom", "trial")
+    assert trials and all("boom in g_loss" in r.data.tags["failure_reason"] for r in trials)
