@@ -170,6 +170,7 @@ def _load(path_str: str, device: str, side: int) -> nn.Module:
             tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
             torch.save(model.state_dict(), tmp)
             os.replace(tmp, path)
+    flush_denormals(model)
     model = model.to(device).eval()
     if torch.device(device).type == "cpu":
         # oneDNN's channels-last convolutions and pooling: about a quarter less time on one CPU
@@ -177,6 +178,20 @@ def _load(path_str: str, device: str, side: int) -> nn.Module:
         model = model.to(memory_format=torch.channels_last)
     model.requires_grad_(False)
     return model
+
+
+@torch.no_grad()
+def flush_denormals(model: nn.Module) -> int:
+    """Set the model's subnormal weights (|w| < 1.2·10⁻³⁸, left by weight decay on unused inputs) to 0;
+    returns how many there were. A CPU multiplies subnormals in microcode: the 28×28 classifier's
+    hidden layer held 6,681 and ran 30× slower for them (7.5 ms instead of 0.25 ms a batch, measured
+    on an Intel Xeon), most of a stacked-MNIST evaluation. The products change by under 10⁻³⁷."""
+    flushed = 0
+    for p in model.parameters():
+        tiny = (p != 0) & (p.abs() < torch.finfo(p.dtype).tiny)
+        flushed += int(tiny.sum())
+        p.masked_fill_(tiny, 0.0)
+    return flushed
 
 
 def _batches(model: nn.Module, x: Tensor) -> tuple[Tensor, ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 
+import pytest
 import torch
 
 from ganbench.metrics import classifier as clf
@@ -62,3 +63,23 @@ def test_features_are_the_penultimate_layer_per_channel():
     assert feats.shape == (20, 3 * hidden)
     torch.testing.assert_close(feats[:, hidden : 2 * hidden], model.features(x[20:40]))
     torch.testing.assert_close(model.head(feats[:, :hidden]), model(x[:20]))
+
+
+def test_subnormal_weights_are_flushed_and_nothing_else_changes():
+    from torch import nn
+
+    from ganbench.metrics.classifier import flush_denormals
+
+    net = nn.Linear(4, 2)
+    with torch.no_grad():
+        net.weight.copy_(torch.tensor([[1e-39, -3e-40, 0.5, 0.0], [1e-30, -2.0, 1e-45, 7.0]]))
+    assert flush_denormals(net) == 3
+    expected = torch.tensor([[0.0, 0.0, 0.5, 0.0], [1e-30, -2.0, 0.0, 7.0]])
+    assert torch.equal(net.weight, expected)
+
+
+@pytest.mark.parametrize("side", [8, 28])
+def test_the_loaded_classifiers_hold_no_subnormal_weight(side):
+    model = clf.load_classifier(side=side)
+    tiny = torch.finfo(torch.float32).tiny
+    assert all(int(((p != 0) & (p.abs() < tiny)).sum()) == 0 for p in model.parameters())
