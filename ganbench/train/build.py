@@ -129,8 +129,12 @@ class TrainSetup:
     def eval_samples(self, n: int | None = None) -> torch.Tensor:
         """Every member's samples from (the first ``n`` of) its evaluation noise → (S, N, …),
         drawn in eval mode (batch norm's running averages where the networks keep them)."""
+        noise = self.eval_noise if n is None else self.eval_noise[:, :n]
         with evaluating(self.generator) as generator:
-            return generator(self.eval_noise if n is None else self.eval_noise[:, :n])
+            per = sample_chunk(noise.shape[0], tuple(self.dataset.sample_shape), self.device)
+            if noise.shape[1] <= per:
+                return generator(noise)
+            return torch.cat([generator(z) for z in noise.split(per, dim=1)], dim=1)
 
     @property
     def g_params(self) -> list[torch.nn.Parameter]:
@@ -141,6 +145,21 @@ class TrainSetup:
     def d_params(self) -> list[torch.nn.Parameter]:
         """The discriminator's parameters (the optimizer's list)."""
         return self.d_optimizer.param_groups[0]["params"]
+
+
+#: Output values (members × samples × sample size) a generator draws at once at evaluation on the
+#: CPU: in pieces whose activations stay in the caches, a DCGAN generator (widths 16) drew 3 × 26,000
+#: stacked-MNIST samples 3.2× faster than in one batch (5.8 vs 18.7 s; 2²¹: 6.2 s, 2²²: 6.8 s; one
+#: thread, Intel Xeon, interleaved on a loaded machine). A CUDA device draws them at once. Each
+#: sample depends on its own noise alone (running statistics at evaluation).
+EVAL_CHUNK_VALUES = 2**20
+
+
+def sample_chunk(members: int, sample_shape: tuple[int, ...], device: torch.device) -> int:
+    """How many samples per member the generator draws at once at evaluation (at least 64)."""
+    if device.type != "cpu":
+        return 1 << 62
+    return max(64, EVAL_CHUNK_VALUES // max(1, members * int(np.prod(sample_shape))))
 
 
 def build(config: TrainConfig, where: str = "configuration") -> TrainSetup:
