@@ -49,6 +49,10 @@ class ExperimentSpec(BaseModel):
         description="MLflow experiment name, also the report's folder name (reports/<name>/)",
     )
     description: str = ""
+    notes: str = Field(
+        "",
+        description="what the spec's budget can and cannot show, in words; the top of its report",
+    )
     datasets: ComponentList = Field(min_length=1, description="a list, or 'all' registered")
     losses: ComponentList = Field(min_length=1)
     schedules: ComponentList = Field(min_length=1)

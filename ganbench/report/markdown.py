@@ -50,7 +50,9 @@ def _shown(v) -> str:
 def render_markdown(report: Report) -> str:
     """The whole ``summary.md``."""
     data, st = report.data, report.status
-    out = [f"# Report: {data.experiment}", "", f"**{st.headline}**", ""]
+    out = [f"# Report: {data.experiment}", ""]
+    out += [line for paragraph in report.provenance.about for line in (paragraph, "")]
+    out += [f"**{st.headline}**", ""]
     out += [f"- {line}" for line in st.lines] + ([""] if st.lines else [])
     if len(st.incomplete):
         out += ["Unfinished runs:", "", table_markdown(st.incomplete), ""]

@@ -21,6 +21,7 @@ class Provenance:
     facts: dict[str, str] = field(default_factory=dict)
     spec_name: str = ""
     spec_text: str = ""
+    about: list[str] = field(default_factory=list)  # the spec's description and notes, as paragraphs
 
 
 def provenance(data: ReportData) -> Provenance:
@@ -70,6 +71,7 @@ def provenance(data: ReportData) -> Provenance:
         latest = inv.iloc[-1]
         name, text = _spec_artifact(data, latest["run_id"])
         out.spec_name, out.spec_text = name, text
+        out.about = spec_about(text, latest.get("profile"))
         if name:
             facts["spec"] = f"{name} (artifact of invocation run {latest['run_id']})"
     return out
@@ -80,6 +82,24 @@ def _spec_artifact(data: ReportData, run_id: str) -> tuple[str, str]:
     folder = data.artifact(run_id, "")
     specs = sorted(folder.glob("*.y*ml")) if folder is not None and folder.is_dir() else []
     return (specs[0].name, specs[0].read_text()) if specs else ("", "")
+
+
+def spec_about(text: str, profile: str | None = None) -> list[str]:
+    """The ``description`` and ``notes`` of a logged spec's text (with ``profile`` applied, as the
+    invocation ran it), each as one paragraph; [] for text that is not such a spec."""
+    import yaml
+
+    from ganbench.experiment import profiles
+
+    try:
+        raw = yaml.safe_load(text)
+        if isinstance(raw, dict) and isinstance(profile, str) and profile:
+            raw = profiles.apply(raw, profile, "the logged spec")
+    except Exception:  # noqa: BLE001 — a spec the report cannot read has nothing to say here
+        return []
+    if not isinstance(raw, dict):
+        return []
+    return [" ".join(str(raw[k]).split()) for k in ("description", "notes") if str(raw.get(k) or "").strip()]
 
 
 def _plural(n: int, one: str, many: str | None = None) -> str:

@@ -66,6 +66,8 @@ def test_results_csv_equals_the_mlflow_runs(quick_report, complete_runs):
 def test_summary_has_the_tables_verdicts_and_figures(quick_report, complete_runs):
     text = (quick_report / "summary.md").read_text()
     assert text.startswith("# Report: quick") and "**Complete: 8 runs of 8 planned.**" in text
+    about = "Tiny budgets and networks; checks that everything runs, not which loss is best."
+    assert text.splitlines()[2] == about  # the spec's description, from the invocation's spec artifact
     verdicts = re.findall(r"^- on ring, .+$", text, flags=re.M)
     assert len(verdicts) >= 4  # primary + core quality metrics, divergence, stability figures
     assert any("no seed diverged (8 runs)" in v for v in verdicts)
@@ -103,6 +105,7 @@ def test_index_html_in_chromium(quick_report, chromium, tmp_path, complete_runs)
     assert all(width > 0 for _, width in images), images
     body = page.page.inner_text("body")
     assert "Verdicts" in body and "Provenance" in body and "git commit" in body
+    assert "Tiny budgets and networks; checks that everything runs" in body
     assert all(run_id in page.page.content() for run_id in complete_runs)
     page.page.context.close()
 
