@@ -6,7 +6,7 @@ import os
 # CPUs, MKL multiplies a single matrix (a one-member model) with other kernels than a batch of them
 # (sums ~1e-7 apart, measured on an Intel Xeon; the AVX2 EPYC agreed), unless its conditional
 # numerical reproducibility is strict. MKL reads this on its first call, so it is set before any
-# product runs; a user's own MKL_CBWR is kept. See docs/method.md ("bit for bit").
+# product runs; a user's own MKL_CBWR is kept. See docs/networks.md ("Together equals alone").
 os.environ.setdefault("MKL_CBWR", "AUTO,STRICT")
 
 __version__ = "0.1.0"
