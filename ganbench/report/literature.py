@@ -85,6 +85,10 @@ def literature_rows(data: ReportData, published: PublishedExperiment) -> pd.Data
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def _num(value: float) -> str:
     return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.3g}"
 
@@ -94,11 +98,14 @@ def display_rows(table: pd.DataFrame) -> list[list[str]]:
     budget (our updates / the paper's)."""
     out = []
     for r in table.itertuples():
-        published = f"{_num(r.published_mean)} ± {_num(r.published_sd)} (n={r.published_n})"
+        n = "n not stated" if _missing(r.published_n) else f"n={int(r.published_n)}"
+        published = f"{_num(r.published_mean)} ± {_num(r.published_sd)} ({n})"
         ours = f"{_num(r.ours_mean)} ± {_num(r.ours_sd)} (n={r.ours_n})" if r.ours_n else "not run"
         interval = f"[{_num(r.ci_low)}, {_num(r.ci_high)}]"
         updates = "—" if math.isnan(r.g_updates) else f"{int(r.g_updates):,}"
-        budget = f"{updates} / {r.published_updates:,}"
+        budget = f"{updates} / " + (
+            "not stated" if _missing(r.published_updates) else f"{int(r.published_updates):,}"
+        )
         out.append([r.dataset, r.method, r.metric, published, ours, interval, r.inside, budget])
     return out
 

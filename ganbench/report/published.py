@@ -30,7 +30,7 @@ class PublishedRow(BaseModel):
     source: str = Field(description="paper, table and row")
     configuration: str | None = Field(None, description="the ganbench configuration that reproduces it")
     protocol: str = Field("same", description="'same' as the spec, or 'other: …'")
-    n: int = Field(ge=1, description="runs the paper averaged")
+    n: int | None = Field(ge=1, description="runs the paper averaged (null: not stated in a source we read)")
     spread: Literal["se", "sd", "none"]
     modes: tuple[float | None, float | None] = (None, None)
     high_quality: tuple[float | None, float | None] = (None, None)  # percent
@@ -44,7 +44,7 @@ class PublishedRow(BaseModel):
     def sd(self, metric: str) -> float:
         """The published spread of ``metric`` as a standard deviation over runs (NaN when none)."""
         value = getattr(self, metric)[1]
-        if value is None or self.spread == "none":
+        if value is None or self.spread == "none" or (self.spread == "se" and self.n is None):
             return math.nan
         return value * math.sqrt(self.n) if self.spread == "se" else value
 
@@ -55,7 +55,10 @@ class PublishedExperiment(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     dataset: str
-    budget_updates: int = Field(ge=1, description="the paper's training budget in generator updates")
+    budget_updates: int | None = Field(
+        ge=1,
+        description="the paper's training budget in generator updates (null: not stated in a source we read)",
+    )
     rows: list[PublishedRow] = Field(min_length=1)
 
 

@@ -97,3 +97,17 @@ def test_shipped_published_values_and_literature_specs_load():
             labels = {cell.label for cell in exp.cells}
             assert {cell.config.dataset.name for cell in exp.cells} == {entry.dataset}
             assert all(r.configuration in labels for r in entry.rows if r.configuration), labels
+
+
+def test_a_budget_and_run_count_not_stated_are_said_so(store):
+    folder, _ = store
+    unstated = {"lit_ring": {**PUBLISHED["lit_ring"], "budget_updates": None}}
+    unstated["lit_ring"]["rows"] = [{**PUBLISHED["lit_ring"]["rows"][0], "n": None}]
+    path = folder / "unstated.yaml"
+    path.write_text(yaml.safe_dump(unstated))
+    row = load_published(path).experiments["lit_ring"].rows[0]
+    assert math.isnan(row.sd("modes"))  # a standard error without n is no standard deviation
+    run_literature(Console(width=250), [], f"sqlite:///{folder}/mlflow.db", path, folder / "out")
+    markdown = (folder / "out" / "literature.md").read_text()
+    assert "| ring | GAN | modes | 6.3 ± — (n not stated) | 5.5 ± 1.29 (n=4) |" in markdown
+    assert "/ not stated |" in markdown and "/ 400,000 |" not in markdown
