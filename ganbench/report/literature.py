@@ -4,8 +4,10 @@ For each published row (:mod:`ganbench.report.published`) and each metric — mo
 high-quality share (percent), reverse KL of the mode histogram — the table gives the published mean
 and standard deviation over runs, ours over seeds (the runs' ``final/modes/*`` metrics, read from
 MLflow), the 95 % Student-t interval of our mean (mean ± t₀.₉₇₅,ₙ₋₁ · sd/√n, ``scipy.stats.t``), and
-whether the published mean falls inside it. ``by_step`` is our mean at each evaluation point, so a
-reduced budget shows whether quality was still rising when training stopped.
+whether the published mean falls inside it; the interval is cut at the values the metric can take
+(modes covered in [0, K], shares in [0, 100 %], KL ≥ 0), as the report's are. ``by_step`` is our
+mean at each evaluation point, so a reduced budget shows whether quality was still rising when
+training stopped.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from scipy import stats
 
 from ganbench.contracts.report_data import ReportData
 from ganbench.report.published import METRICS, PublishedExperiment
+from ganbench.report.reference_rows import value_range
+from ganbench.report.stats import clip_interval
 
 CONFIDENCE = 0.95
 # published metric → (ganbench metric key, factor to the paper's units)
@@ -71,7 +75,8 @@ def literature_rows(data: ReportData, published: PublishedExperiment) -> pd.Data
             final = f"final/{key}"
             values = mine[final].to_numpy(dtype=float) * scale if final in mine else np.array([])
             finite = values[np.isfinite(values)]
-            low, high = t_interval(finite)
+            lo, hi = value_range(data, published.dataset, final)  # intervals stay in the metric's range
+            low, high = clip_interval(*t_interval(finite), (lo * scale, hi * scale))
             mean = float(finite.mean()) if len(finite) else math.nan
             sd = float(finite.std(ddof=1)) if len(finite) > 1 else math.nan
             history = curves[(curves["metric"] == key) & curves["run_id"].isin(mine["run_id"])]
@@ -90,7 +95,10 @@ def _missing(value) -> bool:
 
 
 def _num(value: float) -> str:
-    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.3g}"
+    """Three significant figures, whole numbers from 1,000 on (1,000, not 1e+03)."""
+    if _missing(value):
+        return "—"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
 
 
 def display_rows(table: pd.DataFrame) -> list[list[str]]:

@@ -111,3 +111,24 @@ def test_a_budget_and_run_count_not_stated_are_said_so(store):
     markdown = (folder / "out" / "literature.md").read_text()
     assert "| ring | GAN | modes | 6.3 ± — (n not stated) | 5.5 ± 1.29 (n=4) |" in markdown
     assert "/ not stated |" in markdown and "/ 400,000 |" not in markdown
+
+
+def test_our_interval_stays_inside_the_metrics_range(tmp_path):
+    client = client_for(tmp_path)
+    exp_id, parent = start_invocation(client, "lit_ring", planned=2)
+    for seed, (hq, kl) in enumerate([(0.0, 0.0), (0.02, 0.9)]):  # a wide t interval around small values
+        log_run(
+            client,
+            exp_id,
+            parent,
+            "ring",
+            CONFIG,
+            seed,
+            {"modes/covered": 1, "modes/high_quality": hq, "modes/kl": kl},
+        )
+    path = tmp_path / "published.yaml"
+    path.write_text(yaml.safe_dump(PUBLISHED))
+    table = run_literature(Console(width=250), [], f"sqlite:///{tmp_path}/mlflow.db", path, tmp_path / "out")
+    gan = table[table["method"] == "GAN"].set_index("metric")
+    assert t_interval(np.array([0.0, 2.0]))[0] < 0  # the uncut Student-t interval leaves the range
+    assert gan.loc["high_quality", "ci_low"] == 0.0 and gan.loc["kl", "ci_low"] == 0.0
