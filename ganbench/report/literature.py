@@ -16,14 +16,12 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ganbench.contracts.report_data import ReportData
 from ganbench.report.published import METRICS, PublishedExperiment
 from ganbench.report.reference_rows import value_range
-from ganbench.report.stats import clip_interval
+from ganbench.report.stats import clip_interval, t_interval
 
-CONFIDENCE = 0.95
 # published metric → (ganbench metric key, factor to the paper's units)
 KEYS = {
     "modes": ("modes/covered", 1.0),
@@ -35,16 +33,6 @@ COLUMNS = [
     "published_n", "ours_mean", "ours_sd", "ours_n", "ci_low", "ci_high", "inside", "g_updates",
     "published_updates", "by_step", "run_ids",
 ]  # fmt: skip
-
-
-def t_interval(values: np.ndarray, confidence: float = CONFIDENCE) -> tuple[float, float]:
-    """Student-t confidence interval of the mean of the finite ``values`` (NaN with fewer than two)."""
-    x = np.asarray(values, dtype=np.float64)
-    x = x[np.isfinite(x)]
-    if len(x) < 2:
-        return math.nan, math.nan
-    half = stats.t.ppf(0.5 + confidence / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x))
-    return float(x.mean() - half), float(x.mean() + half)
 
 
 def inside(value: float, low: float, high: float) -> str:
