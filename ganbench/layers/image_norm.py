@@ -25,6 +25,10 @@ class ImageNorm(nn.Module):
     member's generator and the shift at zero, as DCGAN initialises batch norm.
     """
 
+    #: scale and shift are read as (S·C,) vectors: layer-major parameters make them views
+    #: (``ganbench.train.member_optim``)
+    contiguous_members = True
+
     def __init__(
         self, inits: list[torch.Generator], channels: int, kind: ImageNormKind, init_std: float
     ) -> None:

@@ -37,6 +37,9 @@ class MemberLayer(nn.Module):
     """A layer that runs S members by a :data:`Strategy` (its ``strategy``, ``auto`` at first)."""
 
     strategy: Strategy = "auto"
+    #: its weights are read as one (S·C_out, …) block: the network's parameters go layer-major
+    #: (``ganbench.train.member_optim``), so that block is a view, not a copy a forward pass
+    contiguous_members = True
 
 
 def set_strategy(module: nn.Module, strategy: Strategy) -> nn.Module:

@@ -20,7 +20,7 @@ from torch import Tensor, nn
 from ganbench import registry
 from ganbench.contracts.network import MemberDiscriminator
 from ganbench.contracts.penalties import input_gradient_sq_norms
-from ganbench.train.member_optim import flatten_
+from ganbench.train.member_optim import flatten_, wants_layer_major
 
 #: Sample shapes tried: 2-D-mixture-like vectors, small grey and small colour images.
 SHAPES: tuple[tuple[int, ...], ...] = ((2,), (1, 8, 8), (3, 16, 16))
@@ -74,7 +74,7 @@ def build(
     generator = family(g_params).generator(inits, Z_DIM, shape, True)
     discriminator = family(d_params).discriminator(inits, shape)
     for net in (generator, discriminator):
-        flatten_(list(net.parameters()))
+        flatten_(list(net.parameters()), wants_layer_major(net))
     return generator, discriminator
 
 

@@ -25,7 +25,7 @@ from ganbench.errors import GanbenchError
 from ganbench.layers.evaluating import evaluating
 from ganbench.metrics.evaluator import Evaluator, build_evaluator, default_n_samples
 from ganbench.train.config import TrainConfig
-from ganbench.train.member_optim import MemberOptimizer, make_member_optimizer
+from ganbench.train.member_optim import MemberOptimizer, make_member_optimizer, wants_layer_major
 from ganbench.train.mixed_loss import LossPart, MixedLoss, draw_signature
 from ganbench.train.part_streams import PartStreams, Run
 from ganbench.train.population import loss_part_key, population_key
@@ -237,9 +237,11 @@ def build_population(configs: list[TrainConfig], where: str = "configuration") -
         schedule=schedule,
         generator=generator,
         discriminator=discriminator,
-        g_optimizer=make_member_optimizer(generator.parameters(), [m.g_optimizer for m in members], device),
+        g_optimizer=make_member_optimizer(
+            generator.parameters(), [m.g_optimizer for m in members], device, wants_layer_major(generator)
+        ),
         d_optimizer=make_member_optimizer(
-            discriminator.parameters(), [m.d_optimizer for m in members], device
+            discriminator.parameters(), [m.d_optimizer for m in members], device, wants_layer_major(discriminator)
         ),
         streams=streams,
         eval_noise=eval_streams.normal(n_eval, config.z_dim),

@@ -41,7 +41,7 @@ WARMUP = 2
 def _key(s, args: tuple) -> tuple:
     """The shapes of a call's inputs and the optimizers' buffers: what a recorded graph is bound to."""
     shapes = tree_map(lambda a: (tuple(a.shape), a.dtype) if torch.is_tensor(a) else a, args)
-    return shapes, s.d_optimizer.flat.data_ptr(), s.g_optimizer.flat.data_ptr()
+    return shapes, s.d_optimizer.store.data_ptr(), s.g_optimizer.store.data_ptr()
 
 
 def _clone(tree: Any) -> Any:

@@ -79,7 +79,7 @@ def _step(
     if constrain is not None:
         constrain()
     if before is not None:
-        optimizer.flat.copy_(torch.where(keep.unsqueeze(1), optimizer.flat, before))
+        optimizer.set_flat(torch.where(keep.unsqueeze(1), optimizer.flat, before))
 
 
 def _constraint(loss: Loss, discriminator: nn.Module) -> Callable[[], None] | None:

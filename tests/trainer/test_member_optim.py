@@ -43,3 +43,45 @@ def test_each_member_follows_torch_optim_with_its_own_settings(name):
     for i, p in enumerate(alone):
         torch.testing.assert_close(batched.detach()[i], p.detach(), rtol=1e-5, atol=1e-6)
     assert not torch.equal(batched.detach()[0], start[0])  # and they did move
+
+
+def _params(gen: torch.Generator) -> list[torch.nn.Parameter]:
+    return [torch.nn.Parameter(torch.randn(3, *shape, generator=gen)) for shape in ((2, 4, 3), (5,), (4, 2))]
+
+
+@pytest.mark.parametrize("name", ["adam", "rmsprop", "sgd"])
+def test_the_layer_major_layout_steps_exactly_as_the_member_major_one(name):
+    """Each parameter's (S, …) block is contiguous in the layer-major layout; steps (all members,
+    then some sitting out), ``flat``, ``set_flat`` and dropping a member give the member-major
+    layout's numbers bit for bit."""
+    gen = torch.Generator().manual_seed(1)
+    start = _params(gen)
+    configs = [OptimizerConfig(name=name, **s) for s in SETTINGS]
+    pairs = []
+    for layer_major in (False, True):
+        params = [torch.nn.Parameter(p.detach().clone()) for p in start]
+        pairs.append((params, make_member_optimizer(params, configs, torch.device("cpu"), layer_major)))
+    (mm_params, mm), (lm_params, lm) = pairs
+    assert mm.perm is None and lm.perm is not None
+    assert all(p.is_contiguous() for p in lm_params) and not mm_params[0].is_contiguous()
+    assert all(p.untyped_storage().data_ptr() == lm.store.untyped_storage().data_ptr() for p in lm_params)
+    assert torch.equal(lm.flat, mm.flat)
+    for step in range(6):
+        grad = torch.randn(mm.flat.shape, generator=gen)
+        keep = None if step < 3 else torch.tensor([True, step % 2 == 0, True])
+        for opt in (mm, lm):
+            opt.update(grad.clone(), keep)
+        assert all(torch.equal(a, b) for a, b in zip(mm_params, lm_params, strict=True)), step
+    assert not torch.equal(lm_params[0], start[0])  # (they moved)
+    halved = mm.flat * 0.5
+    for opt in (mm, lm):
+        opt.set_flat(halved)
+    assert all(torch.equal(a, b) for a, b in zip(mm_params, lm_params, strict=True))
+    rows = torch.tensor([0, 2])
+    for opt in (mm, lm):
+        opt.select(rows)
+    assert all(torch.equal(a, b) and a.shape[0] == 2 for a, b in zip(mm_params, lm_params, strict=True))
+    assert all(p.is_contiguous() for p in lm_params)
+    for opt in (mm, lm):
+        opt.update(torch.ones_like(mm.flat))
+    assert all(torch.equal(a, b) for a, b in zip(mm_params, lm_params, strict=True))
