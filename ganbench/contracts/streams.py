@@ -11,11 +11,14 @@ has consumed, never of the seeds beside it. Seeds in lockstep draw the same amou
 word position serves all of them (no host synchronisation).
 
 Words are produced ahead in a pool of whole blocks and consumed in order; the pool's size changes
-the cost of a draw, never its values. A refill holds at least ``REFILL_DRAWS`` draws of the largest
-size drawn so far (memory permitting), so its few hundred kernels are shared by many ticks whatever
-the number of seeds, and a draw in between costs no Philox kernel at all. (Sized by the draw that
-happened to ask, a refill asked by a small draw — a batch's image indices — lasted a few ticks: at
-64 seeds and batch 64 a DCGAN update paid 3.9 more operators on average, 193.9 against 190.0.)
+the cost of a draw, never its values. A refill holds, for every seed, at least ``POOL_WORDS`` words
+and ``REFILL_DRAWS`` draws of the largest size drawn so far (memory permitting), so its few hundred
+kernels are shared by many ticks, as many whatever the number of seeds beside it, and a draw in
+between costs no Philox kernel at all. (Sized by the draw that happened to ask, a refill asked by a
+small draw — a batch's image indices — lasted a few ticks: at 64 seeds and batch 64 a DCGAN update
+paid 3.9 more operators on average, 193.9 against 190.0. With a pool of so many words over all
+seeds rather than per seed, 64 seeds refilled ten times as often as one at small draws: 7.7 more
+operators a DCGAN update at batch 8.)
 Normals pair adjacent words (positions 2i and 2i + 1 of the stream) and are computed for the whole
 pool at once, so a draw is a slice: on a CPU, where every element-wise kernel costs a few
 microseconds of dispatch, this keeps a small draw as cheap as ``torch.randn``.
@@ -31,7 +34,7 @@ from torch import Tensor
 
 from ganbench.contracts.philox import MASK32, philox_low_counters, philox_words, round_keys
 
-POOL_WORDS = 1 << 18  # words produced per refill at least, over all seeds (fewer, larger kernels)
+POOL_WORDS = 1 << 16  # words produced per refill and seed at least (fewer, larger kernels)
 REFILL_DRAWS = 32  # a refill holds at least this many draws of the largest size drawn so far …
 MAX_POOL_WORDS = 1 << 27  # … within this many words over all seeds (1 GiB of int64)
 TWO_PI = 2 * math.pi
@@ -93,7 +96,7 @@ class SeedStreams:
         if left >= n:
             return
         s = max(1, len(self))
-        want = max(n - left, min(max(POOL_WORDS // s, REFILL_DRAWS * self.largest), MAX_POOL_WORDS // s))
+        want = max(n - left, min(max(POOL_WORDS, REFILL_DRAWS * self.largest), MAX_POOL_WORDS // s))
         self.pool = torch.cat((self.pool[:, self.pos :], self._blocks(-(-want // 4))), dim=1)
         self.start, self.pos, self.gauss = self.start + self.pos, 0, None
 

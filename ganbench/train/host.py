@@ -20,7 +20,7 @@ def may_any(*masks: Tensor) -> bool:
 
 def known_all(mask: Tensor) -> bool:
     """True only when ``mask`` is known, without synchronising, to be all True (a CPU mask)."""
-    return mask.device.type == "cpu" and bool(mask.all())
+    return mask.device.type == "cpu" and all(mask.tolist())  # (read, not reduced: no kernel)
 
 
 class MaskCache:

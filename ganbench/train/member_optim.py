@@ -96,14 +96,19 @@ class MemberOptimizer(torch.optim.Optimizer):
         super().__init__(params, dict(settings))
         self.layer_major = layer_major
         self.store, self.perm = flatten_(params, layer_major)
-        # Read once on the host: with no weight decay anywhere the step skips two kernels.
-        self.decays = bool((settings["weight_decay"] != 0).any())
+        self.refresh()
         # The (S, P) state, one entry per name in ``buffers``, made here (at zero) rather than at the
         # first step: a step then only computes (what a compiled step needs).
         self.state["flat"] = {name: torch.zeros_like(self.flat) for name in self.buffers}
         # Constants made once (``torch.where(m, x, 0.0)`` would wrap a new 0-dim tensor per call).
         self.one = torch.ones((), device=self.store.device)  # also a backward pass's seed
         self.zero = torch.zeros((), device=self.store.device)
+
+    def refresh(self) -> None:
+        """Read on the host what the settings let a step skip — called at construction, and by
+        whoever changes a setting in place afterwards (nothing in training does)."""
+        # With no weight decay anywhere the step skips two kernels.
+        self.decays = bool((self.param_groups[0]["weight_decay"] != 0).any())
 
     @property
     def flat(self) -> Tensor:
@@ -230,6 +235,16 @@ class MemberAdam(MemberOptimizer):
         self.powers = torch.tensor(self.exponents, device=self.store.device)  # (2, 4)
         # (a, b) of a member that sits a step out: m / (0·√v + ∞) = 0, its parameters stay
         self.frozen = torch.tensor([0.0, float("inf")], device=self.store.device)
+        self.refresh()
+
+    def refresh(self) -> None:
+        super().refresh()
+        # a ≤ 1 / (lr·√(1−β₂)) from the first step on: unless some member's bound is near float32's
+        # largest (lr ≈ 0), no step needs a's clamp (a kernel fewer)
+        group = self.param_groups[0]
+        if "weights" in group:  # (the base class calls this before the settings are complete)
+            worst = 1 / (group["lr"].double() * (1 - group["beta2"].double()).sqrt())
+            self.clamps = bool((worst >= torch.finfo(torch.float32).max / 4).any())
 
     def select(self, rows: Tensor) -> None:
         super().select(rows)
@@ -245,7 +260,8 @@ class MemberAdam(MemberOptimizer):
         ab = corrections.unsqueeze(1).pow(self.powers).prod(2)  # (S, 2): a, b
         # lr = 0 makes a and b infinite: a finite a keeps a·√v + b infinite where v = 0 (not NaN),
         # and the member in place (m / ∞ = 0)
-        ab[:, 0].clamp_(max=torch.finfo(ab.dtype).max)
+        if self.clamps:
+            ab[:, 0].clamp_(max=torch.finfo(ab.dtype).max)
         if keep is not None:  # (before its first step a member's a is 0·∞)
             ab = torch.where(col(keep), ab, self.frozen)
         m, v = state["exp_avg"], state["exp_avg_sq"]

@@ -30,7 +30,7 @@ def test_a_seed_draws_the_same_numbers_whoever_is_beside_it(kind):
 
 def test_pool_size_changes_cost_not_values(monkeypatch):
     a = cpu([1, 2]).words(5)  # one refill of the default pool
-    monkeypatch.setattr(streams_mod, "POOL_WORDS", 8)
+    monkeypatch.setattr(streams_mod, "POOL_WORDS", 4)
     monkeypatch.setattr(streams_mod, "REFILL_DRAWS", 1)
     small = cpu([1, 2])  # refills of 4 words per seed, one block each
     b = torch.cat([small.words(2), small.words(3)], 1)

@@ -49,10 +49,12 @@ def test_a_member_with_learning_rate_zero_does_not_move(optimizer):
     sets = [f"{p}_optimizer.name={optimizer}" for p in "dg"] + ["d_optimizer.momentum=0.5"] * (
         optimizer != "adam"
     )
+    sets += ["generator.norm=batch"]  # (a bias before batch norm: zero gradients, Adam's v = 0 there)
     cfg = tiny_config(seeds=[0], sets=sets)
     setup = build_population([cfg, cfg.model_copy(update={"seeds": [0]})], "test")
     for optimizer_ in (setup.d_optimizer, setup.g_optimizer):  # (the spec asks lr > 0: set it here)
         optimizer_.settings["lr"][0] = 0.0
+        optimizer_.refresh()  # (what a step may skip is read from the settings on the host)
     before = {k: v.clone() for m in (setup.generator, setup.discriminator) for k, v in m.state_dict().items()}
     result = train(setup)
     assert result.g_updates.tolist() == [20, 20]
