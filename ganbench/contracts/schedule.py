@@ -97,6 +97,11 @@ class Schedule:
     #: real and fake samples are still logged from each D step). True by default, so a plugin that
     #: reads it needs nothing.
     reads_accuracy = True
+    #: Whether ``next_step`` reads ``state.g_updates`` or ``state.d_updates``. A schedule that never
+    #: does sets False, and the trainer then adds up the counts only where it reads them itself (a
+    #: few kernels a tick saved; the state's counts are then not current). True by default, so a
+    #: plugin that reads them needs nothing.
+    reads_counts = True
 
     class Params(Params):
         pass

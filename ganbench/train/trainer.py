@@ -19,6 +19,7 @@ from ganbench.contracts import ScheduleState
 from ganbench.train.build import TrainSetup
 from ganbench.train.compiled import updates_for
 from ganbench.train.host import MaskCache
+from ganbench.train.meter import HOLD_TICKS, Meter, Tally
 from ganbench.train.mixed_loss import MixedLoss
 from ganbench.train.records import LogFn, LogRecord
 
@@ -48,97 +49,6 @@ class TrainResult:
         return self.diverged_at >= 0
 
 
-class Meter:
-    """Running per-seed means of step statistics between two reports (kept on the device).
-
-    Statistics come in parts, each of one kind (its names) under its own (S,) mask — a D step's
-    under ``ok_d``, a G step's under ``ok_g``. A part is held until a part of the same kind comes
-    again (the next tick of that kind), a flush or a selection; then every held part is added at
-    once into one (K, S) float32 tensor of running sums, a row per statistic and a count row per
-    kind, in a fixed order: one stack of the values, one of the masks, a ``where`` and an ``add_``
-    however many statistics and parts (alternating 1:1 adds a D and a G step's statistics in four
-    kernels). A kind not held in a commit adds exact zeros, so each statistic's sum is its values
-    added one at a time in tick order, as a member alone adds them. The held tensors are the
-    updates' own outputs, which nothing writes to afterwards."""
-
-    def __init__(self) -> None:
-        self.kinds: list[tuple[str, ...]] = []  # the rows' order: each kind's names, then its count
-        self.sums: Tensor | None = None  # (K, S)
-        self.held: dict[tuple[str, ...], tuple[list[Tensor], Tensor]] = {}
-        self.constants: tuple[Tensor, Tensor, Tensor] | None = None  # ones (S,), nobody (S,), zero
-
-    def add(self, stats: dict[str, Tensor], mask: Tensor) -> None:
-        """Add ``stats`` ((S,) tensors) of the members in ``mask`` ((S,) bool)."""
-        self.add_parts([(stats, mask)])
-
-    def add_parts(self, parts: list[tuple[dict[str, Tensor], Tensor]]) -> None:
-        """Add each part's ``stats`` where its ``mask`` holds (parts without statistics are skipped)."""
-        for stats, mask in parts:
-            if not stats:
-                continue
-            kind = tuple(stats)
-            if kind in self.held:
-                self._commit()
-            self.held[kind] = ([v.detach() for v in stats.values()], mask)
-
-    def _commit(self) -> None:
-        held, self.held = self.held, {}
-        if not held:
-            return
-        first = next(iter(held.values()))[0][0]
-        if self.constants is None:  # (made once per model size, not per tick)
-            self.constants = (
-                torch.ones_like(first),
-                torch.zeros(first.shape, dtype=torch.bool, device=first.device),
-                torch.zeros((), dtype=first.dtype, device=first.device),
-            )
-        ones, nobody, zero = self.constants
-        new = [kind for kind in held if kind not in self.kinds]
-        if new:
-            self.kinds += new
-            if self.sums is not None:
-                extra = sum(len(kind) + 1 for kind in new)
-                self.sums = torch.cat((self.sums, self.sums.new_zeros(extra, self.sums.shape[1])))
-        values, masks = [], []
-        for kind in self.kinds:
-            v, m = held.get(kind, (None, nobody))
-            values += [ones] * (len(kind) + 1) if v is None else [*v, ones]
-            masks += [m.to(first.device)] * (len(kind) + 1)
-        stacked = torch.stack(values)  # (float32 sums: ≤ log_every terms)
-        where = masks[0].unsqueeze(0) if len(self.kinds) == 1 else torch.stack(masks)
-        if self.sums is None:
-            self.sums = torch.where(where, stacked, zero)
-        else:
-            self.sums += torch.where(where, stacked, zero)
-
-    def select(self, rows: Tensor) -> None:
-        """Keep the running sums of the members at ``rows`` only."""
-        self._commit()
-        if self.sums is not None:
-            self.sums = self.sums[:, rows]
-        self.constants = None
-
-    def flush(self) -> tuple[dict[str, np.ndarray], np.ndarray] | None:
-        self._commit()
-        if self.sums is None:
-            return None
-        s = self.sums.cpu().double().numpy()
-        sums: dict[str, np.ndarray] = {}
-        counts: dict[str, np.ndarray] = {}
-        row = 0
-        for names in self.kinds:
-            c = s[row + len(names)]
-            for i, name in enumerate(names):
-                sums[name] = sums.get(name, 0) + s[row + i]
-                counts[name] = counts.get(name, 0) + c
-            row += len(names) + 1
-        with np.errstate(invalid="ignore", divide="ignore"):
-            means = {name: sums[name] / counts[name] for name in sums}
-        seen = np.sum(list(counts.values()), axis=0) > 0
-        self.sums, self.kinds = None, []
-        return means, seen
-
-
 def train(
     setup: TrainSetup,
     log: LogFn | None = None,
@@ -160,9 +70,11 @@ def train(
 
     # (1) Counters, masks and accuracies live on the device; the host reads them only at check
     # points (see (4)). Rows of ``counts``: G updates, D updates, G and D gradient evaluations — one
-    # (4, S) tensor, so a tick adds to all of them in one kernel. A seed stops when it diverges
-    # (its counts freeze: it diverged at its final G update count) or spends its budget.
-    counts = torch.zeros(4, n, dtype=torch.long, device=dev)
+    # (4, S) tally whose per-tick increments are added when it is read (at a check point, or every
+    # tick for a schedule that reads the counts). A seed stops when it diverges (its counts freeze:
+    # it diverged at its final G update count) or spends its budget.
+    counts = Tally(4, n, dev)
+    reads_counts = setup.schedule.reads_counts
     running = torch.ones(n, dtype=torch.bool, device=dev)
     nobody = torch.zeros(n, dtype=torch.bool, device=dev)  # a constant: no tensor built per tick
     acc_real = acc_fake = torch.full((n,), float("nan"), device=dev)
@@ -190,7 +102,8 @@ def train(
         # (2) The schedule decides, per seed, who moves this tick. (It gets the counters themselves,
         # not copies: a schedule reads its state and must not keep or modify it.)
         accuracy = (acc_real + acc_fake) / 2 if reads_accuracy else acc_real  # (NaN: not kept)
-        state = ScheduleState(tick, counts[0], counts[1], accuracy)
+        now = counts.value if reads_counts else counts.total  # (a schedule that reads none: as it stands)
+        state = ScheduleState(tick, now[0], now[1], accuracy)
         step = setup.schedule.next_step(state)
         d_mask, g_mask = on_device.masked(step.d, running, nobody), on_device.masked(step.g, running, nobody)
         ok_d = ok_g = nobody
@@ -216,6 +129,10 @@ def train(
                     acc_fake = torch.where(ok_g, g_stats.pop("g_acc_fake"), acc_fake)
                 parts.append((g_stats, ok_g))
         meter.add_parts(parts)
+        if tick % HOLD_TICKS == HOLD_TICKS - 1:  # (a bound on the ticks held; the same ticks alone)
+            meter.settle()
+            if penalties is not None:
+                penalties.meter.settle()
         if d_stats and reads_accuracy:  # the schedule sees the discriminator's latest accuracy
             acc_real = torch.where(ok_d, d_stats["d_acc_real"], acc_real)
             acc_fake = torch.where(ok_d, d_stats["d_acc_fake"], acc_fake)
@@ -233,9 +150,10 @@ def train(
             for mask, ok in asked:
                 failed = mask ^ ok if failed is None else failed | (mask ^ ok)
             running = running ^ failed  # (not in place: a mask may be ``running`` itself)
-        counts += torch.stack((ok_g, ok_d, g_mask, d_mask))
         if lookahead and g_mask is not nobody:  # an unrolled D's look-ahead steps are D evaluations too
-            counts[3] += lookahead * g_mask
+            counts.add(ok_g, ok_d, g_mask, d_mask + lookahead * g_mask)
+        else:
+            counts.add(ok_g, ok_d, g_mask, d_mask)
         # The budget is exact: a spent seed is masked from now on. While every G update has been
         # asked of all running members (shared decisions), each running member has made exactly
         # ``g_ticks`` of them (one that failed one stopped running), so the host knows when the
@@ -244,13 +162,13 @@ def train(
             if g_ticks >= cfg.g_steps:
                 running = nobody
         elif g_mask is not nobody:
-            running = running & (counts[0] < cfg.g_steps)
+            running = running & (counts.value[0] < cfg.g_steps)
         tick += 1
 
         # (4) Check points: the host reads the counters only where something can be due.
         if tick < next_check and tick % cfg.log_every != 0:
             continue
-        g_host, live = counts[0].cpu(), running.cpu()
+        g_host, live = counts.value[0].cpu(), running.cpu()
         # (5) Evaluation points: every eval_every generator updates, and when the budget is spent.
         due = ok_g.cpu() & ((g_host % cfg.eval_every == 0) | (g_host >= cfg.g_steps))
         if tick % cfg.log_every == 0 or not live.any() or due.any():
@@ -267,30 +185,31 @@ def train(
                 # (6) Stopped members (a pruned trial) leave the model: the rest train on without
                 # computing them. Their counts are final now.
                 stopped[setup.rows] |= leaving & live.numpy()
-                _record_final(result, setup.rows[leaving], counts, running, cfg.g_steps, leaving)
+                _record_final(result, setup.rows[leaving], counts.value, running, cfg.g_steps, leaving)
                 kept = np.flatnonzero(~leaving)
                 if not len(kept):
                     break
                 rows = torch.as_tensor(kept)
                 setup.select(rows)
                 at = rows.to(dev)
-                counts, running, acc_real, acc_fake = counts[:, at], running[at], acc_real[at], acc_fake[at]
+                running, acc_real, acc_fake = running[at], acc_real[at], acc_fake[at]
+                counts.select(at)
                 nobody = nobody[at]
                 meter.select(at)
                 if penalties is not None:
                     penalties.select(at)
                 on_device, n = MaskCache(dev), len(kept)
-                g_host, live = counts[0].cpu(), running.cpu()
+                g_host, live = counts.value[0].cpu(), running.cpu()
         if not live.any():
             break
         next_check = tick + _ticks_to_next_due(g_host[live], cfg.eval_every, cfg.g_steps)
 
     if len(setup.rows):
-        _report_train(meter, counts[0].cpu(), emit, result)
+        _report_train(meter, counts.value[0].cpu(), emit, result)
         if penalties is not None:
-            _report_train(penalties.meter, counts[0].cpu(), emit, result)
+            _report_train(penalties.meter, counts.value[0].cpu(), emit, result)
         every = np.ones(len(setup.rows), dtype=bool)
-        _record_final(result, setup.rows, counts, running, cfg.g_steps, every)
+        _record_final(result, setup.rows, counts.value, running, cfg.g_steps, every)
     result.ticks, result.stopped = tick, stopped
     result.seconds = time.perf_counter() - started
     return result

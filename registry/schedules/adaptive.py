@@ -15,6 +15,7 @@ class Adaptive(Schedule):
     50 %) still spends its budget instead of looping forever."""
 
     per_seed = True
+    reads_counts = False  # decides from the accuracy and its own run length
 
     class Params(Params):
         threshold: float = Batchable(0.7, gt=0.5, lt=1.0, description="D trains while its accuracy is below")

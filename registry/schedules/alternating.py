@@ -11,7 +11,8 @@ class Alternating(Schedule):
     alternating 5:1 over 12 ticks: DDDDDG DDDDDG.
     """
 
-    reads_accuracy = False  # decides from the tick (and counts) alone
+    reads_accuracy = False  # decides from the tick alone
+    reads_counts = False
 
     class Params(Params):
         d_steps: int = Field(1, ge=1, description="k_D: discriminator steps per round")

@@ -9,7 +9,8 @@ class Epochwise(Schedule):
     """An epoch is the dataset size over the batch size (a nominal size for infinite synthetic data),
     given by the context's ``steps_per_epoch``. Each block has at least one step."""
 
-    reads_accuracy = False  # decides from the tick (and counts) alone
+    reads_accuracy = False  # decides from the tick alone
+    reads_counts = False
 
     class Params(Params):
         d_epochs: float = Field(1.0, gt=0, description="epochs of D training per round")

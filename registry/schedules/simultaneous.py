@@ -11,7 +11,8 @@ class Simultaneous(Schedule):
     """Each tick: one forward pass, D and G gradients both taken at the current parameters, both
     optimizers step."""
 
-    reads_accuracy = False  # decides from the tick (and counts) alone
+    reads_accuracy = False  # decides from the tick alone
+    reads_counts = False
 
     def next_step(self, state):
         every = torch.ones(self.context.n_seeds, dtype=torch.bool)

@@ -240,3 +240,16 @@ def test_members_are_ordered_so_that_losses_that_draw_alike_share_one_stream_run
     setup = build_population([cfgs[i] for i in idx], "test")
     assert [(p.start, p.stop) for p in setup.loss.parts] == [(0, 2), (2, 3), (3, 4), (4, 5)]
     assert [(r.start, r.stop) for r in setup.streams.runs] == [(0, 3), (3, 5)]  # real batch in G or not
+
+
+@pytest.mark.parametrize("schedule", ["epochwise", "adaptive"])
+def test_statistics_added_up_every_few_ticks_still_equal_members_alone(monkeypatch, schedule):
+    """The meters and counters hold ticks and add them up every HOLD_TICKS ticks: with 3 (so a run
+    crosses many such points, a penalty metered apart from the other statistics), a member beside
+    others still reports bit for bit what it reports alone."""
+    import ganbench.train.meter as meter_module
+    import ganbench.train.trainer as trainer_module
+
+    monkeypatch.setattr(trainer_module, "HOLD_TICKS", 3)
+    monkeypatch.setattr(meter_module, "HOLD_TICKS", 3)
+    population_contract.check_losses_equal_alone(("least_squares", "wgan_gp"), schedule=schedule, streams="philox")
