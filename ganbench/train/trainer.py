@@ -168,9 +168,10 @@ def train(
         # (4) Check points: the host reads the counters only where something can be due.
         if tick < next_check and tick % cfg.log_every != 0:
             continue
-        g_host, live = counts.value[0].cpu(), running.cpu()
+        # (numpy from here: what the host works out from what it read launches no kernel)
+        g_host, live = _host(counts.value[0]), _host(running)
         # (5) Evaluation points: every eval_every generator updates, and when the budget is spent.
-        due = ok_g.cpu() & ((g_host % cfg.eval_every == 0) | (g_host >= cfg.g_steps))
+        due = _host(ok_g) & ((g_host % cfg.eval_every == 0) | (g_host >= cfg.g_steps))
         if tick % cfg.log_every == 0 or not live.any() or due.any():
             _report_train(meter, g_host, emit, result)
             if penalties is not None:
@@ -184,7 +185,7 @@ def train(
             if leaving is not None and leaving.any():
                 # (6) Stopped members (a pruned trial) leave the model: the rest train on without
                 # computing them. Their counts are final now.
-                stopped[setup.rows] |= leaving & live.numpy()
+                stopped[setup.rows] |= leaving & live
                 _record_final(result, setup.rows[leaving], counts.value, running, cfg.g_steps, leaving)
                 kept = np.flatnonzero(~leaving)
                 if not len(kept):
@@ -199,15 +200,15 @@ def train(
                 if penalties is not None:
                     penalties.select(at)
                 on_device, n = MaskCache(dev), len(kept)
-                g_host, live = counts.value[0].cpu(), running.cpu()
+                g_host, live = _host(counts.value[0]), _host(running)
         if not live.any():
             break
         next_check = tick + _ticks_to_next_due(g_host[live], cfg.eval_every, cfg.g_steps)
 
     if len(setup.rows):
-        _report_train(meter, counts.value[0].cpu(), emit, result)
+        _report_train(meter, _host(counts.value[0]), emit, result)
         if penalties is not None:
-            _report_train(penalties.meter, counts.value[0].cpu(), emit, result)
+            _report_train(penalties.meter, _host(counts.value[0]), emit, result)
         every = np.ones(len(setup.rows), dtype=bool)
         _record_final(result, setup.rows, counts.value, running, cfg.g_steps, every)
     result.ticks, result.stopped = tick, stopped
@@ -231,13 +232,18 @@ class _PenaltyMeter:
         self.meter.select(rows)  # (the loss selects its own rows with the model's)
 
 
-def _ticks_to_next_due(g_updates: Tensor, eval_every: int, g_steps: int) -> int:
+def _host(t: Tensor) -> np.ndarray:
+    """A device tensor's values on the host (a copy: the device's may change)."""
+    return t.cpu().numpy().copy()
+
+
+def _ticks_to_next_due(g_updates: np.ndarray, eval_every: int, g_steps: int) -> int:
     """Fewest ticks before any running seed can reach an evaluation point or its budget: a seed
     gains at most one generator update per tick, so seed s needs at least
     min(eval_every − g_s mod eval_every, g_steps − g_s) ticks. (All seeds stopping — budget or
     divergence — is noticed at the next check or log point; stopped seeds do nothing meanwhile.)"""
     to_eval = eval_every - g_updates % eval_every
-    return int(torch.minimum(to_eval, g_steps - g_updates).min())
+    return int(np.minimum(to_eval, g_steps - g_updates).min())
 
 
 def _record_final(
@@ -273,13 +279,13 @@ def _widen(record: LogRecord, rows: np.ndarray, n: int) -> LogRecord:
 
 
 def _report_train(
-    meter: Meter, g_updates: Tensor, emit: Callable[[LogRecord], LogRecord], result: TrainResult
+    meter: Meter, g_updates: np.ndarray, emit: Callable[[LogRecord], LogRecord], result: TrainResult
 ) -> None:
     flushed = meter.flush()
     if flushed is None:
         return
     values, seen = flushed
-    full = emit(LogRecord("train", g_updates.numpy().copy(), values, seen))
+    full = emit(LogRecord("train", g_updates.copy(), values, seen))
     for name, v in full.values.items():
         cur = result.last_train.setdefault(name, np.full(len(full.active), np.nan))
         cur[full.active] = v[full.active]
@@ -288,8 +294,8 @@ def _report_train(
 @torch.no_grad()
 def _report_eval(
     setup: TrainSetup,
-    due: Tensor,
-    g_updates: Tensor,
+    due: np.ndarray,
+    g_updates: np.ndarray,
     evaluate: Evaluate | None,
     emit: Callable[[LogRecord], LogRecord],
     result: TrainResult,
@@ -309,11 +315,8 @@ def _report_eval(
         values = _numpy(evaluate(samples[:, :n_curve] if curves_only else samples))
         if curves_only and samples.shape[1] > n_curve:
             protocol = _numpy(evaluate(samples))
-    active = due.numpy().copy()
-    full = emit(LogRecord("eval", g_updates.numpy().copy(), values, active, samples.cpu()))
-    final = _widen(
-        LogRecord("eval", full.step[setup.rows], protocol, ending.numpy()), setup.rows, len(full.active)
-    )
+    full = emit(LogRecord("eval", g_updates.copy(), values, due.copy(), samples.cpu()))
+    final = _widen(LogRecord("eval", full.step[setup.rows], protocol, ending), setup.rows, len(full.active))
     for name, v in full.values.items():
         cur = result.last_eval.setdefault(name, np.full(len(full.active), np.nan))
         cur[full.active] = v[full.active]
