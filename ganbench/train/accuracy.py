@@ -32,3 +32,49 @@ def accuracy(loss: Loss, real_scores: Tensor | None, fake_scores: Tensor) -> Sta
     if real_scores is not None:
         out["d_acc_real"] = torch.mean(calls_real(real_scores.detach()), dim=1, dtype=torch.float32)
     return out
+
+
+#: The statistics under which a D step hands its scores over, for the meter to work out the
+#: accuracies of many steps at once (see :func:`later`).
+SCORES = ("d_scores_real", "d_scores_fake")
+
+
+def defers(loss: Loss, reads_accuracy: bool) -> bool:
+    """Whether a D step may hand its scores over instead of its accuracies: not where the schedule
+    reads the accuracy at once, and only under the contract's own rule of what D calls real (a
+    loss's override may hold per-member values that fit one step's (S, B) scores only)."""
+    return not reads_accuracy and getattr(loss.predicts_real, "__func__", None) is Loss.predicts_real
+
+
+class Scores:
+    """One D step's scores, (S, B) each, whose accuracies are worked out later."""
+
+    def __init__(self, loss: Loss, real: Tensor, fake: Tensor) -> None:
+        self.loss, self.real, self.fake = loss, real, fake
+
+
+class Later:
+    """The statistic ``name`` of :func:`accuracy` on ``scores``, worked out when the meter adds up."""
+
+    def __init__(self, scores: Scores, name: str) -> None:
+        self.scores, self.name = scores, name
+
+
+def later(loss: Loss, stats: Stats) -> dict:
+    """``stats`` with a D step's scores (under :data:`SCORES`) turned into its two accuracies, to be
+    worked out later (:func:`accuracies`); ``stats`` unchanged where there are none."""
+    if SCORES[0] not in stats:
+        return stats
+    stats = dict(stats)
+    scores = Scores(loss, stats.pop(SCORES[0]), stats.pop(SCORES[1]))
+    return {**stats, "d_acc_fake": Later(scores, "d_acc_fake"), "d_acc_real": Later(scores, "d_acc_real")}
+
+
+def accuracies(steps: list[Scores]) -> Stats:
+    """:func:`accuracy` of several steps' scores in one call: name → (steps, S). Each row of scores
+    is reduced on its own (a mean of booleans: a count over B, exact), so a member's values are the
+    ones a step computes alone."""
+    real = torch.stack([s.real for s in steps])
+    fake = torch.stack([s.fake for s in steps])
+    out = accuracy(steps[0].loss, real.flatten(0, 1), fake.flatten(0, 1))
+    return {name: v.view(fake.shape[:2]) for name, v in out.items()}

@@ -165,11 +165,9 @@ class MemberOptimizer(torch.optim.Optimizer):
         state = self.state["flat"]
         if self.decays:  # (``flat`` is a gathered copy in the layer-major layout: only where needed)
             grad = self.with_decay(grad, self.flat)
-        moves = None
         if keep is not None:
             grad = torch.where(keep.unsqueeze(1), grad, self.zero)  # a frozen member's NaN must not leak
-            moves = keep.float()
-        self._update(grad, state, self.param_groups[0], moves, keep)
+        self._update(grad, state, self.param_groups[0], keep)
 
     def with_decay(self, grad: Tensor, flat: Tensor) -> Tensor:
         """``grad`` plus the L2 penalty's gradient at ``flat``, as torch applies weight decay (no
@@ -179,10 +177,10 @@ class MemberOptimizer(torch.optim.Optimizer):
         return grad + self.param_groups[0]["weight_decay"].unsqueeze(1) * flat
 
     def _update(
-        self, grad: Tensor, state: dict, group: dict, moves: Tensor | None, keep: Tensor | None = None
+        self, grad: Tensor, state: dict, group: dict, keep: Tensor | None = None
     ) -> None:
-        """Apply the step to ``self.flat`` and ``state``; ``moves`` is (S,) 1.0/0.0 and ``keep`` the
-        same as bool (None: all move)."""
+        """Apply the step to the parameters and ``state``; ``keep`` is (S,) bool, the members that
+        move (None: all move)."""
         raise NotImplementedError
 
     def select(self, rows: Tensor) -> None:
@@ -252,10 +250,10 @@ class MemberAdam(MemberOptimizer):
         group["weights"] = group["weights"][rows]
         group["lr"] = self.state["flat"]["corrections"][:, 2]
 
-    def _update(self, grad, state, group, moves, keep=None):
+    def _update(self, grad, state, group, keep=None):
         corrections, weights = state["corrections"], group["weights"]
-        if moves is not None:  # a member that sits out: weights 0 (its state stays), (a, b) = (0, ∞)
-            weights = weights * col(moves)  # (exactly the weights where it moves: the same numbers)
+        if keep is not None:  # a member that sits out: weights 0 (its state stays), (a, b) = (0, ∞)
+            weights = torch.where(col(keep), weights, self.zero)  # (exactly the weights where it moves)
         corrections.lerp_(self.one.to(corrections.dtype), weights)  # (float32: no copy)
         ab = corrections.unsqueeze(1).pow(self.powers).prod(2)  # (S, 2): a, b
         # lr = 0 makes a and b infinite: a finite a keeps a·√v + b infinite where v = 0 (not NaN),
@@ -286,14 +284,14 @@ class MemberRMSprop(MemberOptimizer):
         super().__init__(params, settings, layer_major)
         self.param_groups[0]["alpha"] = torch.full_like(settings["lr"], self.alpha)
 
-    def _update(self, grad, state, group, moves, keep=None):
+    def _update(self, grad, state, group, keep=None):
         # v·α + (1−α)g² is torch's order of operations; a member that sits out keeps v·1 + 0.
-        alpha = group["alpha"] if moves is None else torch.where(moves > 0, group["alpha"], self.one)
+        alpha = group["alpha"] if keep is None else torch.where(keep, group["alpha"], self.one)
         square_avg, buf = state["square_avg"], state["momentum_buffer"]
         square_avg.mul_(col(alpha)).addcmul_(grad, grad, value=1 - self.alpha)
         momentum, lr = group["momentum"], group["lr"]
-        if moves is not None:  # sits out: momentum 1 (b·1 + 0) and learning rate 0 (θ − 0)
-            momentum, lr = torch.where(moves > 0, momentum, self.one), lr * moves
+        if keep is not None:  # sits out: momentum 1 (b·1 + 0) and learning rate 0 (θ − 0)
+            momentum, lr = torch.where(keep, momentum, self.one), torch.where(keep, lr, self.zero)
         avg = square_avg.sqrt().add_(self.eps)
         buf.mul_(col(momentum)).add_(grad / avg)
         self.subtract(col(lr) * buf)
@@ -305,10 +303,10 @@ class MemberSGD(MemberOptimizer):
 
     buffers = ("momentum_buffer",)
 
-    def _update(self, grad, state, group, moves, keep=None):
+    def _update(self, grad, state, group, keep=None):
         momentum, lr = group["momentum"], group["lr"]
-        if moves is not None:  # sits out: momentum 1 (b·1 + 0) and learning rate 0 (θ − 0)
-            momentum, lr = torch.where(moves > 0, momentum, self.one), lr * moves
+        if keep is not None:  # sits out: momentum 1 (b·1 + 0) and learning rate 0 (θ − 0)
+            momentum, lr = torch.where(keep, momentum, self.one), torch.where(keep, lr, self.zero)
         buf = state["momentum_buffer"]
         buf.mul_(col(momentum)).add_(grad)
         self.subtract(col(lr) * buf)

@@ -8,6 +8,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from ganbench.train.accuracy import Later, accuracies
+
 #: Ticks held at most before they are added (a bound on what is held, whatever ``log_every`` is):
 #: the trainer settles its meters at every multiple of it — the same ticks for a member alone and
 #: beside others, so each sum is split at the same places.
@@ -49,7 +51,7 @@ class Meter:
             kind = tuple(stats)
             if kind in self.held:
                 self._commit()
-            self.held[kind] = ([v.detach() for v in stats.values()], mask)
+            self.held[kind] = ([v if isinstance(v, Later) else v.detach() for v in stats.values()], mask)
 
     def _commit(self) -> None:
         held, self.held = self.held, {}
@@ -90,6 +92,7 @@ class Meter:
         if not commits:
             return
         rows = len(commits[0][0])
+        _work_out(commits, rows)
         values = torch.stack([v for vs, _ in commits for v in vs])  # (C·K, S)
         masks = torch.stack([m for _, ms in commits for m in ms])
         zero = self.constants[2]
@@ -125,6 +128,23 @@ class Meter:
         seen = np.sum(list(counts.values()), axis=0) > 0
         self.sums, self.kinds = None, []
         return means, seen
+
+
+def _work_out(commits: list[tuple[list, list]], rows: int) -> None:
+    """Replace every :class:`Later` among the commits' values by its value: the accuracies of all
+    the steps of a row at once (two stacks and :func:`accuracy`'s five kernels, shared by the rows
+    of one step's scores)."""
+    done: dict[tuple[int, ...], dict[str, Tensor]] = {}
+    for r in range(rows):
+        at = [i for i, (values, _) in enumerate(commits) if isinstance(values[r], Later)]
+        if not at:
+            continue
+        steps = [commits[i][0][r].scores for i in at]
+        key = tuple(map(id, steps))
+        if key not in done:
+            done[key] = accuracies(steps)
+        for i, value in zip(at, done[key][commits[at[0]][0][r].name].unbind(0), strict=True):
+            commits[i][0][r] = value
 
 
 class Tally:

@@ -17,7 +17,7 @@ import torch
 from torch import Tensor, nn
 
 from ganbench.contracts.loss import Loss
-from ganbench.train.accuracy import Stats, accuracy
+from ganbench.train.accuracy import SCORES, Stats, accuracy, defers, later
 from ganbench.train.build import TrainSetup
 from ganbench.train.host import known_all
 from ganbench.train.lookahead import Judge, opponent
@@ -99,6 +99,14 @@ def _accuracy(loss: Loss, real_scores: Tensor | None, fake_scores: Tensor) -> St
     return accuracy(loss, real_scores, fake_scores)
 
 
+def _d_accuracy(s: TrainSetup, real_scores: Tensor, fake_scores: Tensor) -> Stats:
+    """A D step's accuracies, or its scores (detached, under ``SCORES``) where the meter may work
+    them out for many steps at once (``accuracy.defers``): five kernels a D step fewer."""
+    if isinstance(s.loss, MixedLoss) or not defers(s.loss, s.schedule.reads_accuracy):
+        return _accuracy(s.loss, real_scores, fake_scores)
+    return dict(zip(SCORES, (real_scores.detach(), fake_scores.detach()), strict=True))
+
+
 def _real_in_g(loss: Loss) -> bool | None:
     """Whether the generator's step scores a real batch: True or False for every member, None for
     some (a model of several losses, see :meth:`MixedLoss.draw_real_in_g`)."""
@@ -143,7 +151,8 @@ def d_update(setup: TrainSetup, mask: Tensor, core: Core | None = None) -> tuple
     s, b = setup, setup.config.batch_size
     real = s.dataset.draw(s.streams, b)
     z = s.streams.normal(b, s.config.z_dim)
-    return (core or d_core)(s, real, z, mask)
+    ok, stats = (core or d_core)(s, real, z, mask)
+    return ok, later(s.loss, stats)
 
 
 def d_core(s: TrainSetup, real: Tensor, z: Tensor, mask: Tensor, read_masks: bool = True):
@@ -153,7 +162,7 @@ def d_core(s: TrainSetup, real: Tensor, z: Tensor, mask: Tensor, read_masks: boo
     real_scores, fake_scores = score_both(s, real, fake)
     objective, penalty = _d_objective(s, real, fake, real_scores, fake_scores)
     ok = mask & _finite(objective)
-    stats = {"d_loss": objective.detach(), **_accuracy(s.loss, real_scores, fake_scores)}
+    stats = {"d_loss": objective.detach(), **_d_accuracy(s, real_scores, fake_scores)}
     if penalty is not None:
         stats["penalty"] = penalty.detach()
     grad = _grads(objective, s.d_optimizer)
@@ -213,7 +222,8 @@ def joint_update(
     s, b = setup, setup.config.batch_size
     real = s.dataset.draw(s.streams, b)
     z = s.streams.normal(b, s.config.z_dim)
-    return (core or joint_core)(s, real, z, d_mask, g_mask)
+    ok_d, ok_g, stats = (core or joint_core)(s, real, z, d_mask, g_mask)
+    return ok_d, ok_g, later(s.loss, stats)
 
 
 def joint_core(
@@ -231,7 +241,7 @@ def joint_core(
     stats = {
         "d_loss": d_objective.detach(),
         "g_loss": g_objective.detach(),
-        **_accuracy(s.loss, real_scores, fake_scores),
+        **_d_accuracy(s, real_scores, fake_scores),
     }
     if penalty is not None:
         stats["penalty"] = penalty.detach()
