@@ -82,8 +82,12 @@ class Network:
        critic values, one per ``pack`` consecutive samples (:class:`MemberDiscriminator`). A
        generator for bounded data (``bounded``: samples in [−1, 1]) ends in tanh.
     2. **A leading member axis** on every parameter and buffer: (S, …). The member optimizers keep
-       one flat (S, P) buffer per network and make each parameter a view of its columns (so a
-       parameter may arrive non-contiguous); dropping members keeps rows of every buffer.
+       one buffer per network and make each parameter a view of it: member by member (a
+       parameter is then a strided block of columns of an (S, P) tensor, non-contiguous) or, where
+       a layer of the network sets ``contiguous_members = True`` (it reads its members' weights as
+       one block: a grouped convolution, batch norm), layer by layer (each parameter's (S, …)
+       block contiguous) — see ``ganbench.train.member_optim``. Dropping members keeps rows of
+       every buffer.
     3. **Members never mix.** Member s's outputs and gradients depend on member s's parameters,
        buffers and inputs alone — so the trainer can sum members' losses before one backward
        pass, and per-member gradient penalties (R1, R2, WGAN-GP: gradients with respect to the

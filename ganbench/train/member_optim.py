@@ -21,8 +21,9 @@ below. Two layouts of ``store``:
   its (S·C_out, …) weight and a batch norm its (S·C,) scale contiguous: in the member-major layout
   every forward pass copied them (21 copies and 11 stacks a DCGAN update at S = 64); here they are
   views. The step computes its (S, P) change member by member as before and adds it into
-  ``store`` through a fixed permutation (one ``index_add_``: one kernel, where ``addcdiv_``
-  was one more), the same numbers — θ + (−1)·q is θ − q exactly. ``flat`` is then a gathered copy.
+  ``store`` through a fixed permutation (a division and one ``index_add_``, where Adam's
+  ``addcdiv_`` did both: one kernel more a step), the same numbers — θ + (−1)·q is θ − q exactly.
+  ``flat`` is then a gathered copy.
 
 At S = 1 (or with one parameter) the layouts are the same and the member-major one is used.
 
