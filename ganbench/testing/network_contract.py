@@ -4,8 +4,8 @@ every sample shape it accepts among a vector and two image shapes.
 
 Networks are checked as the trainer uses them: G and D of one set of members initialised from the
 members' generators (G first), their parameters bound as views of one buffer as the member
-optimizers bind them (member- or layer-major, as the network asks), in training mode. Everything is on the CPU, where together-equals-alone
-is promised bit for bit.
+optimizers bind them (member- or layer-major, as the network asks), in training mode. Everything
+is on the CPU, where together-equals-alone is promised bit for bit.
 """
 
 from __future__ import annotations

@@ -241,7 +241,10 @@ def build_population(configs: list[TrainConfig], where: str = "configuration") -
             generator.parameters(), [m.g_optimizer for m in members], device, wants_layer_major(generator)
         ),
         d_optimizer=make_member_optimizer(
-            discriminator.parameters(), [m.d_optimizer for m in members], device, wants_layer_major(discriminator)
+            discriminator.parameters(),
+            [m.d_optimizer for m in members],
+            device,
+            wants_layer_major(discriminator),
         ),
         streams=streams,
         eval_noise=eval_streams.normal(n_eval, config.z_dim),

@@ -81,7 +81,9 @@ def _bind(params: list[nn.Parameter], flat: Tensor, layer_major: bool) -> tuple[
     # perm[s·P + j]: where member s's column j lies in ``store`` (int32 where it fits: half the memory)
     dtype = torch.int32 if store.numel() < 2**31 else torch.int64
     places = torch.arange(store.numel(), dtype=dtype, device=flat.device)
-    blocks = [block.view(n, size) for block, size in zip(places.split([n * z for z in sizes]), sizes, strict=True)]
+    blocks = [
+        block.view(n, size) for block, size in zip(places.split([n * z for z in sizes]), sizes, strict=True)
+    ]
     return store, torch.cat(blocks, dim=1).reshape(-1)
 
 
@@ -177,9 +179,7 @@ class MemberOptimizer(torch.optim.Optimizer):
             return grad
         return grad + self.param_groups[0]["weight_decay"].unsqueeze(1) * flat
 
-    def _update(
-        self, grad: Tensor, state: dict, group: dict, keep: Tensor | None = None
-    ) -> None:
+    def _update(self, grad: Tensor, state: dict, group: dict, keep: Tensor | None = None) -> None:
         """Apply the step to the parameters and ``state``; ``keep`` is (S,) bool, the members that
         move (None: all move)."""
         raise NotImplementedError

@@ -96,7 +96,9 @@ class Meter:
         values = torch.stack([v for vs, _ in commits for v in vs])  # (C·K, S)
         masks = torch.stack([m for _, ms in commits for m in ms])
         zero = self.constants[2]
-        added = torch.where(masks, values, zero).view(len(commits), rows, -1).cumsum(0, dtype=torch.float64)[-1]
+        added = (
+            torch.where(masks, values, zero).view(len(commits), rows, -1).cumsum(0, dtype=torch.float64)[-1]
+        )
         if self.sums is None:
             self.sums = added
         else:

@@ -19,7 +19,9 @@ def accuracies(monkeypatch, defer: bool, schedule: str) -> dict[str, np.ndarray]
     train(tiny_setup(schedule=schedule, seeds=[0, 1, 2], g_steps=40, log_every=7, sets=lr), log=history)
     records = [r for r in history.records if r.kind == "train" and "d_acc_real" in r.values]
     assert len(records) >= 4
-    return {name: np.stack([r.values[name] for r in records]) for name in ("d_acc_real", "d_acc_fake", "d_loss")}
+    return {
+        name: np.stack([r.values[name] for r in records]) for name in ("d_acc_real", "d_acc_fake", "d_loss")
+    }
 
 
 @pytest.mark.parametrize("schedule", ["alternating", "epochwise", "simultaneous"])

@@ -16,10 +16,11 @@ layer: ~1,680 operators an update, ``benchmarks/bench_conv.py``).
 
 Measured (torch 2.13, 64 updates after 2): at batch 64 the plain loop 122.0, S = 1 120.30
 (0.986 × plain); at batch 8 S = 1 118.28, S = 64 grouped 123.28 (1.042 × S = 1) — the issue's
-goals, met. (Over a window without a refill, as this test counted before: 116.69 and 121.69.) Before issue 29's item 6 work they were
-153.75 and 191.4; then 136.75 and 179.8 (one meter commit for a D and a G step's statistics,
-backward seeded without a sum, a member Adam of ten kernels a step, the discriminator's score as a
-convolution, Philox's first round on low counters); then, to meet them:
+goals, met. (Over a window without a refill, as this test counted before: 116.69 and 121.69.)
+Before issue 29's item 6 work they were 153.75 and 191.4; then 136.75 and 179.8 (one meter commit
+for a D and a G step's statistics, backward seeded without a sum, a member Adam of ten kernels a
+step, the discriminator's score as a convolution, Philox's first round on low counters); then, to
+meet them:
 
 - layer-major parameters for networks with grouped convolutions or batch norm
   (``ganbench.train.member_optim``): a layer's (S, …) weights are one contiguous block, so the

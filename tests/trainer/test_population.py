@@ -252,4 +252,6 @@ def test_statistics_added_up_every_few_ticks_still_equal_members_alone(monkeypat
 
     monkeypatch.setattr(trainer_module, "HOLD_TICKS", 3)
     monkeypatch.setattr(meter_module, "HOLD_TICKS", 3)
-    population_contract.check_losses_equal_alone(("least_squares", "wgan_gp"), schedule=schedule, streams="philox")
+    population_contract.check_losses_equal_alone(
+        ("least_squares", "wgan_gp"), schedule=schedule, streams="philox"
+    )
