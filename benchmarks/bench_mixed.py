@@ -115,6 +115,7 @@ class TwoSchedules:
 
     per_seed = True
     reads_accuracy = False  # the trainer keeps no running accuracy for it (Schedule.reads_accuracy)
+    reads_counts = False  # nor adds up the counts for it each tick (Schedule.reads_counts)
 
     def __init__(self, n: int, split: int) -> None:
         self.first = torch.arange(n) < split
