@@ -44,18 +44,20 @@ def test_a_stopped_report_leaves_the_earlier_one_whole(quick_store, tmp_path, si
     out = tmp_path / "report"
     first = report(quick_store / "mlflow.db", out)
     assert first.wait(timeout=600) == 0, first.stderr.read()[-3000:]
-    before = {p.name: p.stat().st_mtime_ns for p in out.rglob("*")}
-    pointed = figures_exist(out)
-
-    second = report(
-        quick_store / "mlflow.db", out, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)
-    )
-    deadline = time.time() + 300
-    while not list(tmp_path.glob(".report.writing-*/figures/*.png")):  # mid-way through the figures
-        assert second.poll() is None and time.time() < deadline, second.stderr.read()[-3000:]
-        time.sleep(0.1)
-    os.kill(second.pid, sig)
-    _, err = second.communicate(timeout=60)
+    for _ in range(3):  # (a report that finished before the signal landed is tried again)
+        before = {p.name: p.stat().st_mtime_ns for p in out.rglob("*")}
+        pointed = figures_exist(out)
+        second = report(
+            quick_store / "mlflow.db", out, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)
+        )
+        deadline = time.time() + 300
+        while not list(tmp_path.glob(".report.writing-*/figures/*.png")):  # mid-way through the figures
+            assert second.poll() is None and time.time() < deadline, second.stderr.read()[-3000:]
+            time.sleep(0.1)
+        os.kill(second.pid, sig)
+        _, err = second.communicate(timeout=60)
+        if second.returncode != 0:
+            break
 
     assert second.returncode == 128 + sig and "Traceback" not in err
     assert f"report stopped by {signal.Signals(sig).name}" in err and "untouched" in err
