@@ -102,7 +102,8 @@ class MemberOptimizer(torch.optim.Optimizer):
         self.refresh()
         # The (S, P) state, one entry per name in ``buffers``, made here (at zero) rather than at the
         # first step: a step then only computes (what a compiled step needs).
-        self.state["flat"] = {name: torch.zeros_like(self.flat) for name in self.buffers}
+        flat = self.flat  # (a gathered copy in the layer-major layout: gathered once)
+        self.state["flat"] = {name: torch.zeros_like(flat) for name in self.buffers}
         # Constants made once (``torch.where(m, x, 0.0)`` would wrap a new 0-dim tensor per call).
         self.one = torch.ones((), device=self.store.device)  # also a backward pass's seed
         self.zero = torch.zeros((), device=self.store.device)
@@ -234,16 +235,14 @@ class MemberAdam(MemberOptimizer):
         self.powers = torch.tensor(self.exponents, device=self.store.device)  # (2, 4)
         # (a, b) of a member that sits a step out: m / (0·√v + ∞) = 0, its parameters stay
         self.frozen = torch.tensor([0.0, float("inf")], device=self.store.device)
-        self.refresh()
 
     def refresh(self) -> None:
         super().refresh()
         # a ≤ 1 / (lr·√(1−β₂)) from the first step on: unless some member's bound is near float32's
         # largest (lr ≈ 0), no step needs a's clamp (a kernel fewer)
         group = self.param_groups[0]
-        if "weights" in group:  # (the base class calls this before the settings are complete)
-            worst = 1 / (group["lr"].double() * (1 - group["beta2"].double()).sqrt())
-            self.clamps = bool((worst >= torch.finfo(torch.float32).max / 4).any())
+        worst = 1 / (group["lr"].double() * (1 - group["beta2"].double()).sqrt())
+        self.clamps = bool((worst >= torch.finfo(torch.float32).max / 4).any())
 
     def select(self, rows: Tensor) -> None:
         super().select(rows)

@@ -57,7 +57,7 @@ class Meter:
         held, self.held = self.held, {}
         if not held:
             return
-        first = next(iter(held.values()))[0][0]
+        first = next(v for values, _ in held.values() for v in values if not isinstance(v, Later))
         if self.constants is None:  # (made once per model size, not per tick)
             self.constants = (
                 torch.ones_like(first),
