@@ -11,6 +11,7 @@ still stop it. :func:`deferred_interrupt` holds both signals until a write has f
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -59,10 +60,37 @@ def interrupt_behind(exc: BaseException) -> KeyboardInterrupt | None:
     return None
 
 
+#: Seconds a stopped command's interpreter has to exit once its clean-up is done (:func:`exit_code`).
+EXIT_GRACE_SECONDS = 20.0
+
+
 def exit_code(exc: BaseException) -> int:
-    """The exit code for an interrupt: 130 for SIGINT, 143 for SIGTERM; the stop counts as seen."""
+    """The exit code for an interrupt: 130 for SIGINT, 143 for SIGTERM; the stop counts as seen.
+
+    Called as a stopped command leaves, its clean-up done: from here the process ends within
+    :data:`EXIT_GRACE_SECONDS` even where the interpreter's own exit would wait for ever — an exit
+    handler or finaliser of a library waiting on a lock that the signal left taken (the exception
+    raised between its acquire and its release). Output is flushed first."""
     acknowledge()
-    return exc.exit_code if isinstance(exc, Interrupted) else 130
+    code = exc.exit_code if isinstance(exc, Interrupted) else 130
+    timer = threading.Timer(EXIT_GRACE_SECONDS, _exit_now, (code,))
+    timer.daemon = True
+    timer.start()
+    return code
+
+
+def _exit_now(code: int) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed or broken stream: nothing more to say
+            stream.flush()
+    os._exit(code)
+
+
+def pending() -> int | None:
+    """The stop signal raised and not yet seen (:func:`acknowledge`), if any: code that catches
+    every ``Exception`` to carry on (a report section) asks this, since a signal raised inside a
+    library can come out as another exception, or be swallowed, with the stop still due."""
+    return None if _state["acknowledged"] else _state.get("signum")
 
 
 #: Seconds after a stop signal within which its clean-up must have started (:func:`shielded`, or a
@@ -74,7 +102,7 @@ _state = {"acknowledged": True}
 
 
 def _raise(signum, frame) -> None:
-    _state["acknowledged"] = False
+    _state["acknowledged"], _state["signum"] = False, signum
     timer = threading.Timer(RESEND_SECONDS, _resend, (signum,))
     timer.daemon = True
     timer.start()

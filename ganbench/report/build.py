@@ -12,6 +12,7 @@ from pathlib import Path
 from ganbench import registry
 from ganbench.contracts.report import ReportSection, SectionContext
 from ganbench.contracts.report_data import ReportData
+from ganbench.experiment.interrupts import Interrupted, interrupt_behind, pending
 from ganbench.report.document import Report, SectionOutcome
 from ganbench.report.figures import style
 from ganbench.report.html import render_html
@@ -29,7 +30,9 @@ def ordered_sections(names: list[str] | None = None) -> list[tuple[str, type[Rep
 
 def run_section(name: str, cls: type[ReportSection], data: ReportData, out: Path) -> SectionOutcome:
     """Build one section; a section that raises is recorded with the line of its own file where it
-    failed (or the deepest line, when the section's file is not in the traceback)."""
+    failed (or the deepest line, when the section's file is not in the traceback) — unless a stop
+    signal stands behind the error or is still due (raised inside a library that turned it into
+    another error or swallowed it): the stop goes on, as an :class:`Interrupted`."""
     section = cls(cls.Params())
     outcome = SectionOutcome(name, cls.title or name)
     try:
@@ -38,6 +41,9 @@ def run_section(name: str, cls: type[ReportSection], data: ReportData, out: Path
             return outcome
         outcome.result = section.build(data, SectionContext(out, name))
     except Exception as exc:  # one broken section must not take the report down
+        stop = interrupt_behind(exc) or (Interrupted(pending()) if pending() else None)
+        if stop is not None:  # but a stop signal that came out of a library as another error, does
+            raise stop from exc
         frames = traceback.extract_tb(exc.__traceback__)
         own = [f for f in frames if f.filename == inspect.getfile(cls)]  # the section file's own line
         where = (own or frames)[-1]

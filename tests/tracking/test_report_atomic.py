@@ -19,7 +19,7 @@ GANBENCH = str(Path(sys.executable).parent / "ganbench")
 
 
 def report(store: Path, out: Path, **popen) -> subprocess.Popen:
-    env = {**os.environ, "COLUMNS": "160"}
+    env = {**os.environ, "COLUMNS": "160", "PYTHONFAULTHANDLER": "1"}  # SIGABRT dumps every thread's stack
     env.pop("MLFLOW_TRACKING_URI", None)
     return subprocess.Popen(
         [GANBENCH, "report", "quick", "--tracking-uri", f"sqlite:///{store}", "--out", str(out)],
@@ -39,6 +39,28 @@ def figures_exist(folder: Path) -> list[str]:
     return pointed
 
 
+def stopped_output(proc: subprocess.Popen) -> str:
+    """The stderr of a report after its stop signal; where it has not ended within 60 s, the test
+    fails with where every thread of it was (faulthandler's dump on SIGABRT), or says that it had
+    ended and something else held its output open."""
+    try:
+        return proc.communicate(timeout=60)[1]
+    except subprocess.TimeoutExpired:
+        alive = proc.poll() is None
+        ps = ["ps", "-o", "pid,stat,args", "-g", str(proc.pid)]
+        group = subprocess.run(ps, capture_output=True, text=True)
+        if alive:
+            os.kill(proc.pid, signal.SIGABRT)
+        else:
+            os.killpg(proc.pid, signal.SIGKILL)
+        _, err = proc.communicate(timeout=30)
+        state = "still running; its threads:" if alive else "ended, but its output stayed open:"
+        pytest.fail(
+            f"the report did not end within 60 s of its stop signal: {state}\n{err[-6000:]}\n"
+            f"its process group then:\n{group.stdout}"
+        )
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_a_stopped_report_leaves_the_earlier_one_whole(quick_store, tmp_path, sig):
     out = tmp_path / "report"
@@ -55,7 +77,7 @@ def test_a_stopped_report_leaves_the_earlier_one_whole(quick_store, tmp_path, si
             assert second.poll() is None and time.time() < deadline, second.stderr.read()[-3000:]
             time.sleep(0.1)
         os.kill(second.pid, sig)
-        _, err = second.communicate(timeout=60)
+        err = stopped_output(second)
         if second.returncode != 0:
             break
 
