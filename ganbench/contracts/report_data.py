@@ -26,9 +26,11 @@ invocation closed it as KILLED: its process was gone; empty otherwise).
 ``references`` has one row per draw of each dataset's reference rows — what the data itself and
 uniform noise over its range score with the same metrics (``ganbench.metrics.reference``) — laid out
 like ``runs`` (``configuration`` is ``reference: real data`` or ``reference: uniform noise``, ``seed``
-the draw, final values under ``final/…``) plus ``reference`` (``real``, ``noise``) and
-``reference_key``; each output's range on the dataset is the parameter ``param.range.<key>``
-(``"0 8"``). Empty for runs recorded before ganbench scored references.
+the draw, final values under ``final/…``; where the learning curves score fewer samples than the
+final evaluation, the values on the curves' count under ``curve/…``, that count in
+``param.reference.curve_samples``) plus ``reference`` (``real``, ``noise``) and ``reference_key``;
+each output's range on the dataset is the parameter ``param.range.<key>`` (``"0 8"``). Empty for runs
+recorded before ganbench scored references.
 
 ``trials`` has one row per trial run of a tuning study (``ganbench tune``), see
 :func:`ganbench.tracking.load.tidy_trials`; it is empty for a benchmark experiment.

@@ -107,12 +107,14 @@ def images(cell: Cell, sample_images: str) -> int:
 
 def reference_seconds(exp: Experiment, timer: CostTimer) -> float:
     """Scoring the reference rows the experiment needs (each: the real data and the noise, DRAWS
-    draws each, with the cells' evaluator), from the measured cost of evaluating a cell's seeds. A
-    store that holds them already skips this."""
+    draws each, with the cells' evaluator, at the evaluation count and — where the curves score
+    fewer samples — at the curves' count too), from the measured cost of evaluating a cell's seeds.
+    A store that holds them already skips this."""
     total = 0.0
     for config in needed(exp).values():
         config = timed(config)
-        per_draw = timer.costs(config).full_evaluation / len(config.seeds)
+        costs = timer.costs(config)
+        per_draw = (costs.full_evaluation + (costs.curve_evaluation or 0.0)) / len(config.seeds)
         total += 2 * DRAWS * per_draw
     return total
 

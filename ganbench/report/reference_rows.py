@@ -18,10 +18,10 @@ NAMES = {REAL: "real data", NOISE: "uniform noise"}
 
 
 def value_range(data: ReportData, dataset: str, column: str) -> tuple[float, float]:
-    """The lowest and highest value of metric ``column`` (``final/modes/covered`` or
-    ``modes/covered``) on ``dataset``: as the reference runs recorded it (modes covered: [0, K]),
-    else what the metric declares whatever the dataset (:func:`static_range`)."""
-    key = column.removeprefix("final/")
+    """The lowest and highest value of metric ``column`` (``final/modes/covered``,
+    ``curve/modes/covered`` or ``modes/covered``) on ``dataset``: as the reference runs recorded it
+    (modes covered: [0, K]), else what the metric declares whatever the dataset (:func:`static_range`)."""
+    key = column.removeprefix("final/").removeprefix("curve/")
     refs = data.references_for(dataset)
     recorded = refs.get(f"param.range.{key}", pd.Series(dtype=object)).dropna()
     if len(recorded):
@@ -65,6 +65,20 @@ def levels(data: ReportData, dataset: str, columns: list[str]) -> dict[str, dict
         if found:
             out[column] = found
     return out
+
+
+def curve_levels(data: ReportData, dataset: str, key: str) -> tuple[dict[str, float], int | None]:
+    """The reference levels to draw against learning curves of metric ``key`` (``modes/covered``),
+    {"real": mean, "noise": mean}, and the sample count they were scored on (None where not
+    recorded): those scored on the curves' own count (``curve/<key>``, recorded where the curves
+    score fewer samples than the final evaluation), else the final ones (``final/<key>``)."""
+    for column, param in ((f"curve/{key}", "curve_samples"), (f"final/{key}", "samples")):
+        found = levels(data, dataset, [column]).get(column)
+        if found:
+            recorded = data.references_for(dataset).get(f"param.reference.{param}", pd.Series(dtype=object))
+            counts = pd.to_numeric(recorded, errors="coerce").dropna()
+            return found, int(counts.iloc[-1]) if len(counts) else None
+    return {}, None
 
 
 def describe(refs: dict[str, pd.Series], q: Quality) -> str:

@@ -18,14 +18,17 @@ def results_table(data: ReportData) -> pd.DataFrame:
     ``eval_seconds``: the part of it spent at evaluation points),
     the run's parameters (``param.*``) and its MLflow run id — complete runs only (diverged included)
     — then the reference rows' runs (``reference``: real or noise; ``seed``: the draw; their final
-    metrics and parameters), so every number of the report's reference rows is in the file too."""
+    metrics, their ``curve/*`` ones — scored on the learning curves' sample count, where it is lower —
+    and parameters), so every number of the report's reference rows is in the file too."""
     done = data.complete.assign(reference="")
     refs = data.references
     both = pd.concat([done, refs], ignore_index=True) if not refs.empty else done
     finals = sorted(c for c in both.columns if c.startswith("final/"))
+    curves = sorted(c for c in both.columns if c.startswith("curve/"))  # reference rows only
     stability = sorted(c for c in both.columns if c.startswith("stability/"))
     params = sorted(c for c in both.columns if c.startswith("param."))
-    columns = KEY_COLUMNS + ["reference"] + finals + stability + [c for c in COUNTS if c in both.columns]
+    columns = KEY_COLUMNS + ["reference"] + finals + curves + stability
+    columns += [c for c in COUNTS if c in both.columns]
     columns += TAIL + params
     table = both.reindex(columns=columns)
     table["reference"] = table["reference"].fillna("")

@@ -5,9 +5,12 @@ A reference run carries the tags ``ganbench.role = reference``, ``ganbench.refer
 ``dataset``, ``cell`` (``reference: real data`` / ``reference: uniform noise``, where a
 configuration's label goes), ``configuration`` (``<dataset> | <that label>``, so the MLflow UI groups
 its draws like a configuration's seeds) and ``seed`` (the draw); as metrics, every evaluator output
-under ``final/<metric>/<output>`` like a seed run's final values; as parameters, how it was drawn
-(``reference.description``, ``reference.samples``), the evaluation settings, and each output's range
-on the dataset (``range.<metric>/<output>`` = ``low high``). It has no ``ganbench.cell`` or
+under ``final/<metric>/<output>`` like a seed run's final values, and where the learning curves score
+fewer samples than the final evaluation (``curve_samples``), every output at that count under
+``curve/<metric>/<output>`` (what the curves are drawn against); as parameters, how it was drawn
+(``reference.description``, ``reference.samples``, and ``reference.curve_samples`` with the curve
+values), the evaluation settings, and each output's range on the dataset
+(``range.<metric>/<output>`` = ``low high``). It has no ``ganbench.cell`` or
 ``ganbench.key`` tag, so nothing that plans, claims or resumes training ever sees it. The complete
 tag is set last, as for seed runs; a key with complete reference runs is never scored again.
 """
@@ -64,7 +67,9 @@ def log_reference_set(tracker: Tracker, experiment_id: str, parent_id: str, refs
     settings = {f"evaluation.{k}": json.dumps(v, sort_keys=True)[:6000] for k, v in refs.settings.items()}
     ranges = {f"range.{k}": f"{low:g} {high:g}" for k, (low, high) in refs.ranges.items()}
     commit = git_commit()
+    curves = {c.kind: c for c in refs.curve_scores}
     for ref in refs.scores:
+        curve = curves.get(ref.kind)
         draws = len(next(iter(ref.values.values()))) if ref.values else 0
         for draw in range(draws):
             tags = {
@@ -85,11 +90,14 @@ def log_reference_set(tracker: Tracker, experiment_id: str, parent_id: str, refs
             params = {
                 "reference.description": ref.description,
                 "reference.samples": str(ref.n_samples),
+                **({"reference.curve_samples": str(curve.n_samples)} if curve else {}),
                 **settings,
                 **ranges,
             }
             now = int(time.time() * 1000)
             metrics = [Metric(f"final/{k}", float(v[draw]), now, 0) for k, v in ref.values.items()]
+            if curve:
+                metrics += [Metric(f"curve/{k}", float(v[draw]), now, 0) for k, v in curve.values.items()]
             client.log_batch(run_id, metrics=metrics, params=[Param(k, v) for k, v in params.items()])
             client.set_terminated(run_id, "FINISHED")
             client.set_tag(run_id, COMPLETE, "true")

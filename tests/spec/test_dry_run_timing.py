@@ -8,7 +8,7 @@ import torch
 
 from ganbench.experiment import spec
 from ganbench.experiment.estimate import cell_seconds, reference_seconds, schedule_counts
-from ganbench.experiment.timing import CostTimer, cost_key
+from ganbench.experiment.timing import CostTimer, UpdateCosts, cost_key
 from ganbench.train.config import TrainConfig
 
 TINY = {"generator": {"width": 8, "depth": 1}, "discriminator": {"width": 8, "depth": 1}, "batch_size": 16}
@@ -120,3 +120,15 @@ def test_a_runs_evaluations_cost_one_final_point_the_cheaper_earlier_ones_and_on
     curves = UpdateCosts(0.1, 0.1, 0.2, evaluation=10.0, curve_evaluation=1.0, evaluation_setup=3.0)
     assert curves.evaluations(4) == 3.0 + 10.0 + 3 * 1.0
     assert curves.full_evaluation == 3.0 + 10.0 - 1.0  # a reference draw: the full count alone
+
+
+def test_reference_rows_on_the_curves_count_are_counted_too():
+    """With curve_samples below the evaluation count, each reference draw is scored twice: the full
+    count alone (``full_evaluation``) and the curves' count (``curve_evaluation``)."""
+
+    class Measured:
+        def costs(self, config):
+            return UpdateCosts(0.1, 0.1, 0.2, evaluation=10.0, curve_evaluation=1.0, evaluation_setup=3.0)
+
+    exp = experiment(["simultaneous"], g_steps=4, eval_every=2, curve_samples=20)  # 2 seeds
+    assert reference_seconds(exp, Measured()) == 2 * 5 * (12.0 + 1.0) / 2

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ganbench.experiment.references import needed, reference_key
-from ganbench.experiment.spec import from_mapping
+from ganbench.experiment.spec import digest, from_mapping
 from ganbench.tracking.load import load
 from ganbench.tracking.references import ensure_references, recorded_keys
 from ganbench.tracking.tracker import Tracker
@@ -54,3 +54,42 @@ def test_a_changed_evaluation_setting_gets_its_own_references_and_the_report_use
     assert ensure_references(tracker, experiment_id, "", from_mapping(more, "refs.yaml")) == 1
     ring = load(tracker, "refs", tmp_path / "artifacts").references_for("ring")
     assert len(ring) == 10 and set(ring["param.reference.samples"]) == {"300"}
+
+
+def test_curves_on_fewer_samples_get_references_on_that_count(tmp_path):
+    """curve_samples below eval_samples: the reference runs also record every output on the curves'
+    count (``curve/…``). 20 samples of the grid's data cover at most 20 of its 25 modes; 400 cover all."""
+    train = {**SPEC["train"], "eval_samples": 400, "curve_samples": 20}
+    exp = from_mapping({**SPEC, "datasets": ["grid"], "train": train}, "refs.yaml")
+    tracker = Tracker.connect(f"sqlite:///{tmp_path}/mlflow.db")
+    assert ensure_references(tracker, tracker.experiment_id("refs"), "", exp) == 1
+    grid = load(tracker, "refs", tmp_path / "artifacts").references_for("grid")
+    real = grid[grid["reference"] == "real"]
+    assert (real["final/modes/covered"] == 25).all()
+    assert (real["curve/modes/covered"] <= 20).all()
+    assert grid["curve/frechet/fd"].notna().all()
+    assert set(grid["param.reference.curve_samples"]) == {"20"}
+    assert set(grid["param.reference.samples"]) == {"400"}
+
+
+def test_the_reference_key_changes_only_where_the_curves_score_fewer_samples():
+    """Stores recorded before curve references keep their references: a configuration without
+    curve_samples (or with one at or above eval_samples) has the key of the settings without it."""
+    train = SPEC["train"]
+
+    def config(**extra):
+        raw = {**SPEC, "datasets": ["ring"], "train": {**train, **extra}}
+        return from_mapping(raw, "refs.yaml").cells[0].config
+
+    before = {
+        "dataset": {"name": "ring"},
+        "metrics": train["metrics"],
+        "metric_params": {},
+        "eval_samples": train["eval_samples"],
+        "draws": 5,
+        "version": 1,
+    }
+    assert config().dataset.model_dump(mode="json") == before["dataset"]
+    assert reference_key(config()) == digest(before)[:16] == "4c47ed5a403a181f"  # as recorded before
+    assert reference_key(config(curve_samples=200)) == digest(before)[:16]  # the curves score all 200
+    assert reference_key(config(curve_samples=50)) == digest({**before, "curve_samples": 50})[:16]
