@@ -8,27 +8,28 @@ import textwrap
 import pytest
 
 from ganbench import discovery
-from ganbench.experiment.interrupts import Interrupted, acknowledge, signal_name, stopping_on_signals
+from ganbench.experiment import interrupts
+from ganbench.experiment.interrupts import Interrupted, acknowledge, signal_name
 from ganbench.registry import reports
 from ganbench.report.build import run_section
 from ganbench.testing import report_contract
 
 # A library that catches the interrupt and raises its own error ("converted"), or drops it and
 # fails on the state it left ("swallowed", where nothing chains the interrupt to the error).
+# The signal lands as its handler (``stopping_on_signals``') runs: called here directly, since a test
+# worker of pytest-xdist may not run in the main thread, where alone Python runs signal handlers.
 SECTION = '''
-import os
 import signal
-import time
 
 from ganbench.api import ReportSection, reports
+from ganbench.experiment import interrupts
 
 @reports.register("{name}")
 class Stopped(ReportSection):
     """A section inside which a stop signal lands."""
     def build(self, data, ctx):
         try:
-            os.kill(os.getpid(), signal.SIGTERM)
-            time.sleep(5)
+            interrupts._raise(signal.SIGTERM, None)
         except KeyboardInterrupt:
             if "{how}" == "converted":
                 raise RuntimeError("the library's own error")
@@ -37,9 +38,10 @@ class Stopped(ReportSection):
 
 
 @pytest.fixture
-def seen():
-    """The stop counts as seen after the test, whatever it asserted: a stop left unseen is sent
-    again (``interrupts.RESEND_SECONDS``), to a process whose handlers are back to the default."""
+def seen(monkeypatch):
+    """No stop is sent again during the test (``interrupts.RESEND_SECONDS``: to this process, whose
+    handlers are the default ones), and it counts as seen afterwards, whatever the test asserted."""
+    monkeypatch.setattr(interrupts, "RESEND_SECONDS", 3600.0)
     yield
     acknowledge()
 
@@ -51,6 +53,6 @@ def test_a_stop_inside_a_section_stops_the_report(tmp_path, scratch_registry, se
     (tmp_path / "plugins" / f"{name}.py").write_text(textwrap.dedent(SECTION.format(name=name, how=how)))
     discovery.load_directory(tmp_path / "plugins")
     data = report_contract.contract_data(tmp_path)
-    with stopping_on_signals(), pytest.raises(KeyboardInterrupt) as stop:
+    with pytest.raises(KeyboardInterrupt) as stop:
         run_section(name, reports.get(name), data, tmp_path / "out")
     assert isinstance(stop.value, Interrupted) and signal_name(stop.value) == "SIGTERM"
