@@ -18,7 +18,13 @@ from rich.markup import escape
 
 from ganbench import __version__
 from ganbench.errors import GanbenchError, WorkFailed
-from ganbench.experiment.interrupts import exit_code, signal_name, stopping_on_signals
+from ganbench.experiment.interrupts import (
+    STOP_EXIT_CODES,
+    end_within_grace,
+    exit_code,
+    signal_name,
+    stopping_on_signals,
+)
 from ganbench.experiment.store_check import check_sqlite_store, full_disk, resolve_uri
 from ganbench.registry import add_directories
 
@@ -492,7 +498,18 @@ def ui(
 
 def main() -> None:
     """Console-script entry point: user errors → exit code 2 with one clear paragraph; failed
-    training (a plugin raised, a worker died) → exit code 1 with one paragraph."""
+    training (a plugin raised, a worker died) → exit code 1 with one paragraph. A command that a stop
+    signal ended (130, 143) ends within a grace period, whatever the interpreter's exit waits on
+    (:func:`~ganbench.experiment.interrupts.end_within_grace`)."""
+    try:
+        _run()
+    except SystemExit as exc:
+        if exc.code in STOP_EXIT_CODES:
+            end_within_grace(exc.code)
+        raise
+
+
+def _run() -> None:
     try:
         app()
     except GanbenchError as exc:

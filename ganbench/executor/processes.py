@@ -38,7 +38,13 @@ import torch
 from ganbench import discovery, registry
 from ganbench.errors import GanbenchError
 from ganbench.experiment.cell_run import set_outbox
-from ganbench.experiment.interrupts import STOP_SIGNALS, Interrupted, exit_code, stopping_on_signals
+from ganbench.experiment.interrupts import (
+    STOP_SIGNALS,
+    Interrupted,
+    end_within_grace,
+    exit_code,
+    stopping_on_signals,
+)
 
 #: Every worker process is started this way: a fresh interpreter (no forked locks or CUDA state).
 CONTEXT = multiprocessing.get_context("spawn")
@@ -152,6 +158,7 @@ def _main(inherited: Inheritance, target: Callable[..., int], args: tuple, send:
         try:
             code = target(*args)
         except Interrupted as exc:
+            end_within_grace(exit_code(exc))  # this process ends here
             sys.exit(exit_code(exc))
         except GanbenchError as exc:
             send.send(str(exc))

@@ -60,23 +60,29 @@ def interrupt_behind(exc: BaseException) -> KeyboardInterrupt | None:
     return None
 
 
-#: Seconds a stopped command's interpreter has to exit once its clean-up is done (:func:`exit_code`).
+def exit_code(exc: BaseException) -> int:
+    """The exit code for an interrupt: 130 for SIGINT, 143 for SIGTERM; the stop counts as seen."""
+    acknowledge()
+    return exc.exit_code if isinstance(exc, Interrupted) else 130
+
+
+#: The exit codes of a command that a stop signal ended (:func:`exit_code`).
+STOP_EXIT_CODES = (128 + signal.SIGINT, 128 + signal.SIGTERM)
+
+#: Seconds a stopped process has to end once its clean-up is done (:func:`end_within_grace`).
 EXIT_GRACE_SECONDS = 20.0
 
 
-def exit_code(exc: BaseException) -> int:
-    """The exit code for an interrupt: 130 for SIGINT, 143 for SIGTERM; the stop counts as seen.
-
-    Called as a stopped command leaves, its clean-up done: from here the process ends within
-    :data:`EXIT_GRACE_SECONDS` even where the interpreter's own exit would wait for ever — an exit
-    handler or finaliser of a library waiting on a lock that the signal left taken (the exception
-    raised between its acquire and its release). Output is flushed first."""
-    acknowledge()
-    code = exc.exit_code if isinstance(exc, Interrupted) else 130
+def end_within_grace(code: int) -> None:
+    """Make this process end with ``code`` within :data:`EXIT_GRACE_SECONDS` from now, even where the
+    interpreter's own exit would wait for ever: an exit handler or finaliser of a library waiting on
+    a lock that the stop signal left taken (raised between its acquire and its release). Output is
+    flushed first. Only for the top level of a process that is ending after a stop — a console
+    script's ``main``, a worker process's — never inside a call that others make in-process (a test,
+    a notebook), which would end with it."""
     timer = threading.Timer(EXIT_GRACE_SECONDS, _exit_now, (code,))
     timer.daemon = True
     timer.start()
-    return code
 
 
 def _exit_now(code: int) -> None:
