@@ -16,8 +16,8 @@ from ganbench.testing import report_contract
 
 # A library that catches the interrupt and raises its own error ("converted"), or drops it and
 # fails on the state it left ("swallowed", where nothing chains the interrupt to the error).
-# The signal lands as its handler (``stopping_on_signals``') runs: called here directly, since a test
-# worker of pytest-xdist may not run in the main thread, where alone Python runs signal handlers.
+# The signal lands as its handler (``stopping_on_signals``') runs: called here directly rather than
+# through a real signal to the test process, whose handlers and lifetime the test does not own.
 SECTION = '''
 import signal
 
