@@ -158,8 +158,9 @@ def _main(inherited: Inheritance, target: Callable[..., int], args: tuple, send:
         try:
             code = target(*args)
         except Interrupted as exc:
-            end_within_grace(exit_code(exc))  # this process ends here
-            sys.exit(exit_code(exc))
+            code = exit_code(exc)
+            end_within_grace(code)  # this process ends here
+            sys.exit(code)
         except GanbenchError as exc:
             send.send(str(exc))
             print(f"ganbench worker: {exc}", file=sys.stderr)

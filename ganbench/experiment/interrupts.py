@@ -92,11 +92,15 @@ def _exit_now(code: int) -> None:
     os._exit(code)
 
 
-def pending() -> int | None:
-    """The stop signal raised and not yet seen (:func:`acknowledge`), if any: code that catches
-    every ``Exception`` to carry on (a report section) asks this, since a signal raised inside a
-    library can come out as another exception, or be swallowed, with the stop still due."""
-    return None if _state["acknowledged"] else _state.get("signum")
+def stop_behind(exc: BaseException) -> KeyboardInterrupt | None:
+    """The stop an exception stands for, if any: the interrupt it was raised while handling
+    (:func:`interrupt_behind`), else a stop signal raised and not yet seen (:func:`acknowledge`) —
+    a library can swallow the interrupt and then fail on the state it left, with the stop still due.
+    For code that catches every ``Exception`` to carry on (a report section)."""
+    found = interrupt_behind(exc)
+    if found is None and not _state["acknowledged"]:
+        found = Interrupted(_state["signum"])
+    return found
 
 
 #: Seconds after a stop signal within which its clean-up must have started (:func:`shielded`, or a

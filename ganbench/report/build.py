@@ -12,7 +12,7 @@ from pathlib import Path
 from ganbench import registry
 from ganbench.contracts.report import ReportSection, SectionContext
 from ganbench.contracts.report_data import ReportData
-from ganbench.experiment.interrupts import Interrupted, interrupt_behind, pending
+from ganbench.experiment.interrupts import stop_behind
 from ganbench.report.document import Report, SectionOutcome
 from ganbench.report.figures import style
 from ganbench.report.html import render_html
@@ -41,7 +41,7 @@ def run_section(name: str, cls: type[ReportSection], data: ReportData, out: Path
             return outcome
         outcome.result = section.build(data, SectionContext(out, name))
     except Exception as exc:  # one broken section must not take the report down
-        stop = interrupt_behind(exc) or (Interrupted(pending()) if pending() else None)
+        stop = stop_behind(exc)
         if stop is not None:  # but a stop signal that came out of a library as another error, does
             raise stop from exc
         frames = traceback.extract_tb(exc.__traceback__)

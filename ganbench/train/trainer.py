@@ -74,8 +74,7 @@ def train(
     # tick for a schedule that reads the counts). A seed stops when it diverges (its counts freeze:
     # it diverged at its final G update count) or spends its budget.
     counts = Tally(4, n, dev)
-    # (a schedule not built on the contract, without the attribute, is taken to read them)
-    reads_counts = getattr(setup.schedule, "reads_counts", True)
+    reads_counts = setup.schedule.reads_counts
     running = torch.ones(n, dtype=torch.bool, device=dev)
     nobody = torch.zeros(n, dtype=torch.bool, device=dev)  # a constant: no tensor built per tick
     acc_real = acc_fake = torch.full((n,), float("nan"), device=dev)
