@@ -40,11 +40,35 @@ def test_the_estimate_grows_with_what_drives_memory():
     assert base.device_bytes(100) - base.device_bytes(10) >= 90 * sum(base.member.values()) > 0
     wider = footprint(config(generator={"width": 512}, discriminator={"width": 512}))
     assert wider.member["weights and optimizer state"] > 10 * base.member["weights and optimizer state"]
-    # Activations are measured (autograd's saved tensors on the meta device): linear in the batch.
+    # Activations are measured (autograd's saved tensors, carried on from small batches): linear in the batch.
     double = footprint(config(batch_size=512))
     assert double.member["activations"] == 2 * base.member["activations"]
     penalised = footprint(config(loss={"name": "wgan_gp"}))
     assert penalised.member["activations"] > base.member["activations"]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"batch_size": 250, "discriminator": {"pack": 5, "spectral_norm": True}},
+        {
+            "dataset": {"name": "stacked_mnist"},
+            "generator": {"name": "dcgan", "norm": "layer", "width": 8},
+            "discriminator": {"name": "dcgan", "norm": "batch", "width": 8, "pack": 2},
+            "batch_size": 74,
+        },
+    ],
+    ids=["mlp", "dcgan"],
+)
+def test_activations_carried_on_from_small_batches_equal_a_pass_at_the_batch_size(raw):
+    from ganbench.train.build import make_networks
+    from ganbench.train.footprint import _activations, _dataset, _saved
+
+    cfg = config(**raw, metrics=[])
+    data = _dataset(json.dumps(cfg.dataset.model_dump(mode="json"), sort_keys=True))
+    g, d = make_networks(cfg, data, [torch.Generator().manual_seed(0)])
+    g_full, d_full = _saved(cfg, data, g, d, cfg.batch_size)
+    assert _activations(cfg, data, g, d) == (sum(g_full), sum(d_full), max(g_full + d_full))
 
 
 def test_data_held_on_the_device_and_a_frechet_distance_in_data_space_are_counted(tmp_path):
