@@ -5,6 +5,12 @@ Order (DESIGN.md):
 2. extra folders from ``--registry DIR`` or ``GANBENCH_REGISTRY`` (os.pathsep-separated);
 3. installed packages' entry points in the group ``ganbench.plugins``.
 
+The built-in report sections (``registry/reports/``) load when report sections are first looked up:
+they need the plotting and statistics stack (matplotlib, seaborn, scipy.stats, pandas: 1.3 s of CPU
+at every process's start on a 2-core Xeon), which training, tuning and worker processes never use.
+Where user plugins are present (a folder or an entry point) every built-in loads first, as before,
+so the order above holds for every name.
+
 Every ``*.py`` file below a plugin folder (names starting with ``_`` are skipped) is imported once.
 A file that fails to import, or registers a component that breaks its contract, is recorded in
 :data:`failures` with its path and error, and the rest still load; the names the file meant to
@@ -47,6 +53,9 @@ failures: list[PluginFailure] = []
 extra_dirs: list[Path] = []  # folders given with --registry, for worker processes to load too
 _loaded_files: set[Path] = set()
 _state = {"started": False}
+#: Built-in sub-folders that load on the first lookup of their kind, not with the rest (see above).
+DEFERRED = ("reports",)
+_deferred_loaded: set[str] = set()
 #: The registries plugins register into, by kind (``losses`` …), handed over by ``ganbench.registry``
 #: on its first lookup: discovery marks their broken names and each entry point's distribution.
 _registries: dict[str, Any] = {}
@@ -59,17 +68,30 @@ def builtin_dir() -> Path:
     return packaged if packaged.is_dir() else here.parent / "registry"
 
 
-def ensure_discovered(registries: Mapping[str, Any]) -> None:
+def ensure_discovered(registries: Mapping[str, Any], kind: str | None = None) -> None:
     """Run discovery once for ``registries`` (``ganbench.registry.ALL``): built-ins,
-    ``GANBENCH_REGISTRY`` folders, then entry points."""
+    ``GANBENCH_REGISTRY`` folders, then entry points; and the deferred built-ins of ``kind`` (a key
+    of ``registries``) on its first lookup."""
     _registries.update(registries)
-    if _state["started"]:
-        return
-    _state["started"] = True  # set first: plugin files look names up while they load
+    if not _state["started"]:
+        _state["started"] = True  # set first: plugin files look names up while they load
+        folders, plugins = env_dirs(), list(entry_points(group=ENTRY_POINT_GROUP))
+        if folders or plugins:
+            load_builtins()
+        else:
+            load_directory(builtin_dir(), skip=DEFERRED)
+        for folder in folders:
+            load_directory(folder)
+        load_entry_points(plugins)
+    if kind in DEFERRED and kind not in _deferred_loaded:
+        _deferred_loaded.add(kind)
+        load_directory(builtin_dir() / kind)
+
+
+def load_builtins() -> None:
+    """Every built-in plugin, the deferred ones included (before any user plugin loads)."""
+    _deferred_loaded.update(DEFERRED)
     load_directory(builtin_dir())
-    for folder in env_dirs():
-        load_directory(folder)
-    load_entry_points()
 
 
 def env_dirs() -> list[Path]:
@@ -81,13 +103,15 @@ def env_dirs() -> list[Path]:
 def add_directories(folders: list[Path] | list[str], registries: Mapping[str, Any]) -> None:
     """Load extra plugin folders (``--registry DIR``) after the built-ins."""
     ensure_discovered(registries)
+    load_builtins()
     for folder in folders:
         load_directory(Path(folder))
         extra_dirs.append(Path(folder).expanduser().resolve())
 
 
-def load_directory(folder: Path) -> None:
-    """Import every plugin file below ``folder``; a missing folder is a user error."""
+def load_directory(folder: Path, skip: tuple[str, ...] = ()) -> None:
+    """Import every plugin file below ``folder`` (but those below its sub-folders named in
+    ``skip``); a missing folder is a user error."""
     folder = folder.expanduser().resolve()
     if not folder.is_dir():
         raise RegistryError(
@@ -95,7 +119,8 @@ def load_directory(folder: Path) -> None:
             f"(given with --registry or {ENV_VAR})."
         )
     for path in sorted(folder.rglob("*.py")):
-        if any(part.startswith(("_", ".")) for part in path.relative_to(folder).parts):
+        parts = path.relative_to(folder).parts
+        if any(part.startswith(("_", ".")) for part in parts) or (len(parts) > 1 and parts[0] in skip):
             continue
         load_file(path)
 
@@ -144,9 +169,10 @@ def _mark_broken(path: Path, why: str) -> None:
             reg.broken.setdefault(name, why)
 
 
-def load_entry_points() -> None:
-    """Import the modules named by installed packages' ``ganbench.plugins`` entry points."""
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
+def load_entry_points(plugins: list | None = None) -> None:
+    """Import the modules named by installed packages' ``ganbench.plugins`` entry points (``plugins``:
+    those already looked up)."""
+    for ep in entry_points(group=ENTRY_POINT_GROUP) if plugins is None else plugins:
         dist = getattr(getattr(ep, "dist", None), "name", None) or ep.value
         for reg in _registries.values():
             reg.current_distribution = dist

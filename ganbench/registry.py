@@ -109,7 +109,7 @@ class Registry(Generic[T]):
 
     def entry(self, name: str) -> Entry[T]:
         """The entry for ``name``; an unknown name is an error listing what is available."""
-        _ensure_discovered()
+        _ensure_discovered(self)
         try:
             return self._entries[name]
         except KeyError:
@@ -129,7 +129,7 @@ class Registry(Generic[T]):
 
     def names(self) -> list[str]:
         """Registered names, sorted."""
-        _ensure_discovered()
+        _ensure_discovered(self)
         return sorted(self._entries)
 
     def entries(self) -> list[Entry[T]]:
@@ -137,7 +137,7 @@ class Registry(Generic[T]):
         return [self._entries[n] for n in self.names()]
 
     def __contains__(self, name: object) -> bool:
-        _ensure_discovered()
+        _ensure_discovered(self)
         return name in self._entries
 
     def __iter__(self) -> Iterator[str]:
@@ -160,8 +160,8 @@ def _source_of(obj: object) -> str:
         return "<unknown>"
 
 
-def _ensure_discovered() -> None:
-    discovery.ensure_discovered(ALL)
+def _ensure_discovered(reg: Registry) -> None:
+    discovery.ensure_discovered(ALL, next((kind for kind, r in ALL.items() if r is reg), None))
 
 
 def add_directories(folders: list[Path] | list[str]) -> None:

@@ -51,7 +51,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
 
 WINDOW = 4
 """Evaluations the plateau test looks at; a run with fewer has an unknown convergence."""
@@ -96,6 +95,8 @@ def plateau_test(
     residuals = q - q.mean() - slope * dt
     se = math.sqrt(float(residuals @ residuals) / (window - 2) / sxx)
     noiseless = 0.0 if slope > 0 else 1.0  # a perfect line: certain of its direction
+    from scipy import stats  # here, not at the top: scipy.stats takes 0.5 s of every command's start
+
     p = float(stats.t.sf(slope / se, df=window - 2)) if se > 0 else noiseless
     p_worse = float(stats.t.cdf(slope / se, df=window - 2)) if se > 0 else (0.0 if slope < 0 else 1.0)
     level = float(np.abs(q).mean())

@@ -94,6 +94,15 @@ class MemberOptimizer(torch.optim.Optimizer):
     #: Names of the (S, P) state tensors a subclass keeps (made at zero with the optimizer).
     buffers: tuple[str, ...] = ()
 
+    # ``torch.optim.Optimizer`` wraps ``add_param_group`` (its ``__init__`` calls it) in
+    # ``torch._disable_dynamo``, whose first call imports torch._dynamo: 1.0–1.2 s of CPU at the
+    # start of every process that trains (2-core Xeon), for a guard against tracing the method whole,
+    # which nothing does to a member optimizer (a compiled update calls ``update``). The plain
+    # function (``functools.wraps`` keeps it as ``__wrapped__``) does the same work.
+    add_param_group = getattr(
+        torch.optim.Optimizer.add_param_group, "__wrapped__", torch.optim.Optimizer.add_param_group
+    )
+
     def __init__(self, params, settings: dict[str, Tensor], layer_major: bool = False) -> None:
         params = list(params)
         super().__init__(params, dict(settings))

@@ -85,3 +85,24 @@ def test_the_layer_major_layout_steps_exactly_as_the_member_major_one(name):
     for opt in (mm, lm):
         opt.update(torch.ones_like(mm.flat))
     assert all(torch.equal(a, b) for a, b in zip(mm_params, lm_params, strict=True))
+
+
+def test_making_a_member_optimizer_leaves_torch_dynamo_unimported():
+    """`torch.optim.Optimizer.add_param_group` imports torch._dynamo on its first call (1 s of CPU at
+    every training process's start); the member optimizers take the plain function. Checked in a
+    fresh interpreter, with the optimizer's parameter group as torch.optim lays it out."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, torch\n"
+        "from ganbench.train.config import OptimizerConfig\n"
+        "from ganbench.train.member_optim import make_member_optimizer\n"
+        "p = torch.nn.Parameter(torch.zeros(2, 3))\n"
+        "opt = make_member_optimizer([p], [OptimizerConfig(name='adam')] * 2, torch.device('cpu'))\n"
+        "group = opt.param_groups[0]\n"
+        "print('torch._dynamo' in sys.modules, len(group['params']), set(opt.defaults) <= set(group))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "1", "True"]
