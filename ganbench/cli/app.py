@@ -370,8 +370,11 @@ def worker(
 @app.command()
 def evaluate(
     samples: Annotated[
-        Path,
-        typer.Argument(help="Generated samples: an .npy file or an .npz archive (see docs/evaluate.md)."),
+        list[Path],
+        typer.Argument(
+            help="Generated samples: an .npy file or an .npz archive (see docs/evaluate.md); several "
+            "are scored side by side against one reference set.",
+        ),
     ],
     dataset: Annotated[str, typer.Option(help="Registered dataset whose metrics and protocol to apply.")],
     as_json: Annotated[
@@ -416,7 +419,7 @@ def evaluate(
         console,
         err_console,
         dataset,
-        samples,
+        samples if len(samples) > 1 else samples[0],
         as_json,
         n_samples,
         key,

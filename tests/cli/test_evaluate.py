@@ -13,6 +13,7 @@ class triples of the same draw (its 26,000-sample answer is checked in-process b
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import textwrap
@@ -84,28 +85,21 @@ def check_degenerate(one: dict, ten: dict) -> None:
 def test_stacked_digits_known_answers(cli, tmp_path):
     images, labels = digits_float()
     np.save(tmp_path / "real.npy", real_stacks(images, N_PROTOCOL, seed=0))
-    np.save(tmp_path / "one.npy", one_mode(images, labels, int(N_SMALL))[0])
+    ones = one_mode(images, labels, int(N_SMALL))[0]
+    np.savez(tmp_path / "one.npz", samples=ones, labels=np.zeros(len(ones)))
     tens = ten_modes(images, labels, int(N_SMALL))[0]
     np.savez(tmp_path / "ten.npz", samples=np.moveaxis(tens, 1, -1), labels=np.arange(len(tens)))
     real = evaluate_json(cli, "evaluate", "--dataset", "stacked_digits", str(tmp_path / "real.npy"))
     assert real["modes/covered"] >= 995 and real["modes/kl"] < 0.05
     assert real["prdc/coverage"] > 0.9
-    one = evaluate_json(
-        cli, "evaluate", "--dataset", "stacked_digits", str(tmp_path / "one.npy"), "--n-samples", N_SMALL
+    # Two files in one command: scored side by side, keyed by file as given, --key for both.
+    files = [str(tmp_path / "one.npz"), str(tmp_path / "ten.npz")]
+    both = evaluate_json(
+        cli, "evaluate", "--dataset", "stacked_digits", *files, "--key", "samples", "--n-samples", N_SMALL
     )
-    ten = evaluate_json(
-        cli,
-        "evaluate",
-        "--dataset",
-        "stacked_digits",
-        str(tmp_path / "ten.npz"),
-        "--key",
-        "samples",
-        "--n-samples",
-        N_SMALL,
-    )
-    check_degenerate(one, ten)
-    assert real["frechet/fd"] < 0.01 * ten["frechet/fd"]
+    assert list(both) == files
+    check_degenerate(*both.values())
+    assert real["frechet/fd"] < 0.01 * both[files[1]]["frechet/fd"]
 
 
 @pytest.mark.slow
@@ -115,8 +109,10 @@ def test_stacked_mnist_known_answers_from_uint8_files(cli, tmp_path, mnist_regis
     np.save(tmp_path / "real.npy", real_stacks(images, n, seed=0))
     np.save(tmp_path / "one.npy", np.moveaxis(one_mode(images, labels, n)[0], 1, -1))
     np.save(tmp_path / "ten.npy", ten_modes(images, labels, n)[0])
-    dataset = [*mnist_registry, "evaluate", "--dataset", "test_stacked_mnist"]
-    real = evaluate_json(cli, *dataset, str(tmp_path / "real.npy"), "--n-samples", N_SMALL)
+    files = [str(tmp_path / f"{name}.npy") for name in ("real", "one", "ten")]
+    dataset = [*mnist_registry, "evaluate", "--dataset", "test_stacked_mnist", "--n-samples", N_SMALL]
+    scores = evaluate_json(cli, *dataset, *files)
+    real, one, ten = (scores[f] for f in files)
     # The same draw's true class triples (real_stacks' generator): what a perfect reader would count.
     # 2,600 uniform draws of 1,000 modes cover about 926 of them with a KL near 0.2; the protocol's
     # 26,000-sample answer (about 1,000 modes, KL near 0) is checked in-process (test_mnist_modes.py).
@@ -126,9 +122,31 @@ def test_stacked_mnist_known_answers_from_uint8_files(cli, tmp_path, mnist_regis
     true_kl = float(np.sum(p * np.log(p * 1000)))
     assert abs(real["modes/covered"] - len(counts)) <= 25 and abs(real["modes/kl"] - true_kl) < 0.05
     assert 0.85 < real["modes/high_quality"] < 1
-    one = evaluate_json(cli, *dataset, str(tmp_path / "one.npy"), "--n-samples", N_SMALL)
-    ten = evaluate_json(cli, *dataset, str(tmp_path / "ten.npy"), "--n-samples", N_SMALL)
     check_degenerate(one, ten)
+
+
+def test_several_files_score_as_each_alone_and_share_one_table(cli, tmp_path):
+    from rich.console import Console
+
+    from ganbench.cli.evaluate_cmd import run_evaluate
+
+    images, labels = digits_float()
+    np.save(tmp_path / "real.npy", images)
+    np.save(tmp_path / "ten.npy", ten_modes(images, labels, 300, channels=1)[0][:, 0])  # (300, 8, 8)
+    np.save(tmp_path / "noise.npy", np.random.default_rng(1).uniform(-1, 1, (400, 8, 8)).astype(np.float32))
+    files = [tmp_path / f"{name}.npy" for name in ("real", "ten", "noise")]
+    together = evaluate_json(cli, "evaluate", "--dataset", "digits", "--n-samples", "300", *map(str, files))
+    quiet = Console(file=io.StringIO())
+    alone = {str(f): run_evaluate(quiet, quiet, "digits", f, n_samples=300, device="cpu") for f in files}
+    assert together == alone  # the command's JSON, keyed by file as given, equals each file alone
+    real, ten, noise = (together[str(f)] for f in files)
+    assert real["modes/covered"] == ten["modes/covered"] == 10 and real["frechet/fd"] < noise["frechet/fd"]
+    shown = Console(file=io.StringIO(), width=200)
+    run_evaluate(shown, shown, "digits", files, n_samples=300, device="cpu")
+    out = shown.file.getvalue()
+    assert "300 samples (the first of each file's) of each file scored as digits" in out
+    header = next(line for line in out.splitlines() if "metric" in line)
+    assert all(f.name in header for f in files)
 
 
 def test_the_table_names_metrics_values_and_feature_spaces(cli, tmp_path):
@@ -152,6 +170,7 @@ BAD = [
     (["few.npy", "--n-samples", "6"], ["holds 5 samples", "--n-samples 6 asks for 6"]),
     (["few.npy", "--dataset", "stacked_digitz"], ["'stacked_digitz' is not registered", "stacked_digits"]),
     (["few.npy", "--inception"], ["--inception", "natural images", "8×8 digit classifier features"]),
+    (["few.npy few.npy", "--key", "x"], ["few.npy", "single .npy array", "--key 'x' does not apply"]),
 ]
 
 
@@ -165,7 +184,7 @@ def test_bad_requests_exit_2_with_one_paragraph(cli, tmp_path, args, expected):
         rest += ["--dataset", "digits"]
     if "--inception" in rest:
         rest += ["--n-samples", "5"]
-    proc = cli("evaluate", str(tmp_path / file), *rest)
+    proc = cli("evaluate", *(str(tmp_path / name) for name in file.split()), *rest)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr and proc.stdout.count("{") == 0
     message = " ".join(proc.stderr.split())
