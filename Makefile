@@ -117,6 +117,7 @@ perf: setup
 	$(PY) benchmarks/bench_default_ops.py packed
 	$(PY) benchmarks/bench_conv.py
 	$(PY) benchmarks/bench_eval_share.py
+	$(PY) benchmarks/bench_startup.py
 
 # The bundled digit classifiers trained afresh (one CPU thread, deterministic): held-out accuracy and
 # training time of each (8×8: seconds; 28×28 MNIST: about a minute). Writes nothing.

@@ -34,6 +34,8 @@ RESULT = {
     "bench_population.py": r"^  one model's weights equal the cells' weights bit for bit: True$",
     "bench_prdc.py": r"^  precision [\d.]+, recall [\d.]+, density [\d.]+, coverage [\d.]+$",
     "bench_seed_batching.py": r"^\| tracking: MLflow logging as a share of a cell of 2 seeds",
+    "bench_startup.py": r"^\| train, refused \(typo\) \| [\d.]+ s \([\d.]+–[\d.]+, [\d.]+× import "
+    r"torch\) \|$",
     "bench_tuning_batches.py": r"^ +batch 1: 2 trials in [\d.]+ min .*2 complete",
 }
 #: Seconds a smoke run may take (they take 1–20 s on a 2-core CPU).
