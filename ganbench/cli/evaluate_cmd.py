@@ -138,5 +138,7 @@ def _table(
     for key in scores[0]:
         metric = key.split("/")[0]
         shown = ["undefined" if one[key] is None else shown_value(key, one[key]) for one in scores]
-        table.add_row(key, *shown, label(key) if label(key) != key else "", spaces.get(metric, ""))
+        output = key.partition("/")[2]
+        what = label(key) if label(key) != key else f"{output} ({metric})"  # a metric's other outputs
+        table.add_row(key, *shown, what, spaces.get(metric, ""))
     return table

@@ -161,6 +161,9 @@ def test_the_table_names_metrics_values_and_feature_spaces(cli, tmp_path):
     assert "8×8 digit classifier features" in out and "Fréchet distance" in out
     covered = next(line for line in out.splitlines() if "modes/covered" in line)
     assert "10" in covered.split()  # the data themselves: all ten digits
+    # Every row says what it is: a metric's outputs beyond its headline too.
+    density = next(line for line in out.splitlines() if "prdc/density" in line)
+    assert "density (prdc)" in density
 
 
 BAD = [
