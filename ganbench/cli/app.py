@@ -419,7 +419,7 @@ def evaluate(
         console,
         err_console,
         dataset,
-        samples if len(samples) > 1 else samples[0],
+        samples,
         as_json,
         n_samples,
         key,
