@@ -7,6 +7,7 @@ laid out by schedule; long labels are wrapped so nothing overlaps.
 from __future__ import annotations
 
 import textwrap
+import warnings
 
 import matplotlib
 
@@ -32,6 +33,25 @@ def wrap(text: str, width: int = 24) -> str:
     (``alternating(d_steps=5)`` → ``alternating`` / ``(d_steps=5)`` when it does not fit)."""
     lines = textwrap.wrap(text.replace("(", " \0("), width=width, break_long_words=False)
     return "\n".join(lines).replace(" \0(", "(").replace("\0(", "(") or text
+
+
+def _coloured_heatmap(ax, coloured: pd.DataFrame, labels, cmap: str, finite: np.ndarray, log: bool) -> None:
+    """The coloured layer of :func:`heatmap`: NaN cells left blank, the colour range that of
+    ``finite`` (log-scaled when ``log``)."""
+    sns.heatmap(
+        coloured,
+        ax=ax,
+        annot=labels,
+        fmt="",
+        cmap=cmap,
+        cbar=True,
+        norm=LogNorm(finite.min(), finite.max()) if log else None,
+        vmin=None if log or not finite.size else finite.min(),
+        vmax=None if log or not finite.size else finite.max(),
+        linewidths=0.5,
+        annot_kws={"fontsize": 8},
+        cbar_kws={"shrink": 0.8},
+    )
 
 
 def spans_decades(values) -> bool:
@@ -104,20 +124,13 @@ def heatmap(
             cbar=False,
             linewidths=0.5,
         )
-    sns.heatmap(
-        pd.DataFrame(coloured, index=table.index, columns=table.columns),
-        ax=ax,
-        annot=labels,
-        fmt="",
-        cmap=cmap,
-        cbar=True,
-        norm=LogNorm(finite.min(), finite.max()) if log else None,
-        vmin=None if log or not finite.size else finite.min(),
-        vmax=None if log or not finite.size else finite.max(),
-        linewidths=0.5,
-        annot_kws={"fontsize": 8},
-        cbar_kws={"shrink": 0.8},
-    )
+    with warnings.catch_warnings():
+        # every cell grey or empty: seaborn takes the colour range of an all-NaN table (a warning the
+        # user cannot act on; the grey cells are labelled below)
+        warnings.filterwarnings("ignore", "All-NaN slice encountered", RuntimeWarning)
+        _coloured_heatmap(
+            ax, pd.DataFrame(coloured, index=table.index, columns=table.columns), labels, cmap, finite, log
+        )
     # seaborn annotates no NaN cell: write the grey ones and those without runs here.
     for i, j in zip(*np.nonzero(~np.isfinite(coloured)), strict=True):
         if labels[i, j]:

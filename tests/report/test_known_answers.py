@@ -160,3 +160,27 @@ def test_the_heatmap_never_paints_a_left_out_cell_as_the_best():
     texts = [t.get_text() for t in ax.texts]
     assert "90.0\n(collapsed)\nn=3" in texts and "0.4\n(noise-like)\nn=3" in texts
     plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    "marks", [{"real data": 21.3, "uniform noise": 10123.0}, {"real data": 96.0, "uniform noise": 0.0}]
+)
+def test_a_heatmap_whose_every_cell_is_left_out_draws_them_all_grey_without_a_warning(marks):
+    """Every configuration noise-like (a short run): each cell grey and labelled, and seaborn's
+    'All-NaN slice' warning (from the empty coloured layer) does not reach the user — on a log colour
+    scale (the reference rows span decades) and on a linear one."""
+    import warnings
+
+    import matplotlib.pyplot as plt
+
+    means = pd.DataFrame([[10125.0, 10124.0]], index=["minimax"], columns=["1:1", "5:1"])
+    counts = pd.DataFrame(2, index=means.index, columns=means.columns)
+    why = pd.DataFrame("noise-like", index=means.index, columns=means.columns)
+    fig, ax = plt.subplots()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        heatmap(ax, means, "FD", lambda v: f"{v:.0f}", False, counts, why, marks)
+    assert [str(w.message) for w in caught] == []
+    texts = [t.get_text() for t in ax.texts]
+    assert texts.count("10125\n(noise-like)\nn=2") == 1 and "10124\n(noise-like)\nn=2" in texts
+    plt.close(fig)
