@@ -12,6 +12,7 @@ still stop it. :func:`deferred_interrupt` holds both signals until a write has f
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import sys
@@ -79,10 +80,26 @@ def end_within_grace(code: int) -> None:
     a lock that the stop signal left taken (raised between its acquire and its release). Output is
     flushed first. Only for the top level of a process that is ending after a stop — a console
     script's ``main``, a worker process's — never inside a call that others make in-process (a test,
-    a notebook), which would end with it."""
+    a notebook), which would end with it.
+
+    The exit handlers (``atexit``) still run; then the process ends without the interpreter's
+    teardown (:func:`end_if_stopped`, which ``import ganbench`` registers before any library's
+    handler, so it runs last). Torn down, a process a signal stopped has library threads still
+    running — Optuna's heartbeat, the grace timer itself — and a thread that wakes there can abort
+    the interpreter ("PyThreadState_Get: the function must be called with the GIL held", exit 134
+    instead of 143: about one stopped SLURM worker in thirty on a 2-core AMD EPYC)."""
+    _state["ending"] = code
     timer = threading.Timer(EXIT_GRACE_SECONDS, _exit_now, (code,))
     timer.daemon = True
     timer.start()
+
+
+def end_if_stopped() -> None:
+    """End the process now, with its stop's exit code, if :func:`end_within_grace` armed it (an
+    exit handler: the others have run by now)."""
+    code = _state.get("ending")
+    if code is not None:
+        _exit_now(code)
 
 
 def _exit_now(code: int) -> None:
@@ -108,7 +125,7 @@ def stop_behind(exc: BaseException) -> KeyboardInterrupt | None:
 #: raised while a finaliser (``__del__``, a weakref callback) runs, and a lost SIGTERM would leave a
 #: worker training on.
 RESEND_SECONDS = 3.0
-_state = {"acknowledged": True}
+_state: dict = {"acknowledged": True, "ending": None}
 
 
 def _raise(signum, frame) -> None:
@@ -144,12 +161,30 @@ def stopping_on_signals() -> Iterator[None]:
         return
     previous = {s: signal.signal(s, _raise) for s in STOP_SIGNALS}
     hook, sys.unraisablehook = sys.unraisablehook, _quiet_unraisable(sys.unraisablehook)
+    quiet = _NoStopTracebacks()
+    last_resort = logging.lastResort
+    if last_resort is not None:
+        last_resort.addFilter(quiet)
     try:
         yield
     finally:
+        if last_resort is not None:
+            last_resort.removeFilter(quiet)
         sys.unraisablehook = hook
         for s, handler in previous.items():
             signal.signal(s, handler if handler is not None else signal.SIG_DFL)
+
+
+class _NoStopTracebacks(logging.Filter):
+    """Drops a library's error record whose exception was raised while a stop signal was being
+    handled: SQLAlchemy logs "Error closing cursor" with a traceback when the signal lands inside a
+    fetch and the cursor's close then fails. The command says in its own words that it stopped.
+    Set on :data:`logging.lastResort`, the handler of records no logging configuration takes: a
+    user's own handlers still get every record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return exc is None or interrupt_behind(exc) is None
 
 
 def _quiet_unraisable(hook):

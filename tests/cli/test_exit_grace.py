@@ -54,3 +54,28 @@ def test_the_console_script_arms_the_grace_only_after_a_stop(monkeypatch, code, 
     with pytest.raises(SystemExit) as leaving:
         app_module.main()
     assert leaving.value.code == code and calls == armed
+
+
+TEARDOWN = """
+import atexit, sys
+from ganbench.experiment import interrupts
+class Teardown:
+    def __del__(self):
+        print("torn down", flush=True)
+kept = Teardown()  # a module global: its finaliser runs in the interpreter's teardown
+atexit.register(print, "exit handler ran", flush=True)  # a library's, registered after ganbench's
+if sys.argv[1] == "stopped":
+    interrupts.end_within_grace(143)
+sys.exit(143)
+"""
+
+
+@pytest.mark.parametrize(
+    ("how", "said"), [("stopped", "exit handler ran\n"), ("plain", "exit handler ran\ntorn down\n")]
+)
+def test_a_stopped_process_runs_the_exit_handlers_and_skips_the_teardown(how, said):
+    """Stopped: the libraries' exit handlers run, then the process ends before the interpreter's
+    teardown (where a library thread still running can abort it: exit 134). A plain exit with the
+    same code is torn down as usual — the finaliser speaks, so the probe works."""
+    proc = subprocess.run([sys.executable, "-c", TEARDOWN, how], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 143 and proc.stdout == said, proc.stderr
