@@ -26,6 +26,38 @@ GANBENCH = str(Path(sys.executable).parent / "ganbench")
 GANBENCH_CMD = [GANBENCH] if Path(GANBENCH).exists() else [sys.executable, "-m", "ganbench"]
 
 
+#: What trains the 28×28 digit classifier into the cache, if it is not there yet.
+PREWARM = "from ganbench.metrics.classifier import load_classifier; load_classifier(side=28)"
+_PREWARM = pytest.StashKey[subprocess.Popen]()
+
+
+@pytest.hookimpl(trylast=True)  # after the cache plugin's configure
+def pytest_configure(config: pytest.Config) -> None:
+    """With pytest workers (``-n``), the controller — otherwise idle — trains the 28×28 classifier in
+    a child process (about a minute of CPU, into the cache folder of :func:`classifier_cache`) while
+    the workers start on other tests. Otherwise the first test that needs it trains it, and the other
+    worker, needing it too, waits on its file lock: a worker idle for most of a minute of every
+    fresh-clone run. A test that asks before the child is done waits on the same lock; one that asks
+    before the child has taken it trains the classifier itself, and the child then only loads it."""
+    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
+        return
+    store = getattr(config, "cache", None)
+    if store is None:  # -p no:cacheprovider: each worker trains into a folder of its own
+        return
+    env = {**os.environ, "GANBENCH_CACHE": str(store.mkdir("ganbench_cache"))}
+    config.stash[_PREWARM] = subprocess.Popen(
+        [sys.executable, "-c", PREWARM], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The classifier's child ends with the session (no test needed it, or it is done)."""
+    child = config.stash.get(_PREWARM, None)
+    if child is not None and child.poll() is None:
+        child.terminate()
+        child.wait(timeout=60)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def classifier_cache(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     """Point GANBENCH_CACHE (the bundled digit classifiers' weights) at one folder for every test:
