@@ -28,7 +28,7 @@ GANBENCH_CMD = [GANBENCH] if Path(GANBENCH).exists() else [sys.executable, "-m",
 
 #: What trains the 28×28 digit classifier into the cache, if it is not there yet.
 PREWARM = "from ganbench.metrics.classifier import load_classifier; load_classifier(side=28)"
-_PREWARM = pytest.StashKey[subprocess.Popen]()
+_PREWARM_CHILD = pytest.StashKey[subprocess.Popen]()
 
 
 @pytest.hookimpl(trylast=True)  # after the cache plugin's configure
@@ -45,14 +45,14 @@ def pytest_configure(config: pytest.Config) -> None:
     if store is None:  # -p no:cacheprovider: each worker trains into a folder of its own
         return
     env = {**os.environ, "GANBENCH_CACHE": str(store.mkdir("ganbench_cache"))}
-    config.stash[_PREWARM] = subprocess.Popen(
+    config.stash[_PREWARM_CHILD] = subprocess.Popen(
         [sys.executable, "-c", PREWARM], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     """The classifier's child ends with the session (no test needed it, or it is done)."""
-    child = config.stash.get(_PREWARM, None)
+    child = config.stash.get(_PREWARM_CHILD, None)
     if child is not None and child.poll() is None:
         child.terminate()
         child.wait(timeout=60)

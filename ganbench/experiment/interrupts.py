@@ -84,10 +84,10 @@ def end_within_grace(code: int) -> None:
 
     The exit handlers (``atexit``) still run; then the process ends without the interpreter's
     teardown (:func:`end_if_stopped`, which ``import ganbench`` registers before any library's
-    handler, so it runs last). Torn down, a process a signal stopped has library threads still
-    running — Optuna's heartbeat, the grace timer itself — and a thread that wakes there can abort
-    the interpreter ("PyThreadState_Get: the function must be called with the GIL held", exit 134
-    instead of 143: about one stopped SLURM worker in thirty on a 2-core AMD EPYC)."""
+    handler, so it runs last). A process a signal stopped still has threads running (the grace
+    timer, a library's), and in the teardown one of them aborted the interpreter
+    ("PyThreadState_Get: the function must be called with the GIL held", exit 134 instead of 143:
+    2 of 41 stopped SLURM workers on a 2-core AMD EPYC)."""
     _state["ending"] = code
     timer = threading.Timer(EXIT_GRACE_SECONDS, _exit_now, (code,))
     timer.daemon = True
@@ -97,7 +97,7 @@ def end_within_grace(code: int) -> None:
 def end_if_stopped() -> None:
     """End the process now, with its stop's exit code, if :func:`end_within_grace` armed it (an
     exit handler: the others have run by now)."""
-    code = _state.get("ending")
+    code = _state["ending"]
     if code is not None:
         _exit_now(code)
 

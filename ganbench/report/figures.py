@@ -35,25 +35,6 @@ def wrap(text: str, width: int = 24) -> str:
     return "\n".join(lines).replace(" \0(", "(").replace("\0(", "(") or text
 
 
-def _coloured_heatmap(ax, coloured: pd.DataFrame, labels, cmap: str, finite: np.ndarray, log: bool) -> None:
-    """The coloured layer of :func:`heatmap`: NaN cells left blank, the colour range that of
-    ``finite`` (log-scaled when ``log``)."""
-    sns.heatmap(
-        coloured,
-        ax=ax,
-        annot=labels,
-        fmt="",
-        cmap=cmap,
-        cbar=True,
-        norm=LogNorm(finite.min(), finite.max()) if log else None,
-        vmin=None if log or not finite.size else finite.min(),
-        vmax=None if log or not finite.size else finite.max(),
-        linewidths=0.5,
-        annot_kws={"fontsize": 8},
-        cbar_kws={"shrink": 0.8},
-    )
-
-
 def spans_decades(values) -> bool:
     """Whether finite ``values`` are all positive and span two or more decades (max/min ≥ 100):
     such a metric (a Fréchet distance of 0.06 and of 2000) is drawn on a log scale."""
@@ -128,8 +109,19 @@ def heatmap(
         # every cell grey or empty: seaborn takes the colour range of an all-NaN table (a warning the
         # user cannot act on; the grey cells are labelled below)
         warnings.filterwarnings("ignore", "All-NaN slice encountered", RuntimeWarning)
-        _coloured_heatmap(
-            ax, pd.DataFrame(coloured, index=table.index, columns=table.columns), labels, cmap, finite, log
+        sns.heatmap(
+            pd.DataFrame(coloured, index=table.index, columns=table.columns),
+            ax=ax,
+            annot=labels,
+            fmt="",
+            cmap=cmap,
+            cbar=True,
+            norm=LogNorm(finite.min(), finite.max()) if log else None,
+            vmin=None if log or not finite.size else finite.min(),
+            vmax=None if log or not finite.size else finite.max(),
+            linewidths=0.5,
+            annot_kws={"fontsize": 8},
+            cbar_kws={"shrink": 0.8},
         )
     # seaborn annotates no NaN cell: write the grey ones and those without runs here.
     for i, j in zip(*np.nonzero(~np.isfinite(coloured)), strict=True):
